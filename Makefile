@@ -1,0 +1,40 @@
+# Quick start: `make run` serves the dashboard; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: setup build run test browser bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Rebuilds data/lscsb.duckdb (or $$LSCSB_DB) only when it is missing or older than data/ and the SQL.
+build: setup
+	$(PY) -m lscsb_data build --if-stale
+
+run: build
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+
+# Debian's chromium drives the end-to-end tests; installed here when missing.
+browser:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+# pytest exits 5 when it collects nothing: that is a failure here, never a pass.
+test: build browser
+	$(PY) -m pytest tests; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
+
+bench: build
+	$(PY) -m lscsb_data bench
+
+clean:
+	rm -rf $(VENV) data/lscsb.duckdb tests/screenshots tests/output

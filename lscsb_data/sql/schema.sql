@@ -1,0 +1,97 @@
+-- Raw tables: what the build and the loaders write. Everything else is a view over these.
+
+CREATE TABLE themes (
+    id          VARCHAR PRIMARY KEY,
+    name        VARCHAR NOT NULL,
+    short_name  VARCHAR NOT NULL,
+    sort_order  INTEGER NOT NULL,
+    family      VARCHAR NOT NULL CHECK (family IN ('board', 'policeuk')),
+    description VARCHAR
+);
+
+CREATE TABLE areas (
+    code        VARCHAR PRIMARY KEY,
+    name        VARCHAR NOT NULL,
+    type        VARCHAR NOT NULL CHECK (type IN ('district', 'county', 'unitary', 'force', 'region', 'national', 'group', 'unallocated')),
+    parent_code VARCHAR
+);
+
+CREATE TABLE indicators (
+    id                  VARCHAR PRIMARY KEY,
+    name                VARCHAR NOT NULL,
+    short_name          VARCHAR NOT NULL,
+    theme               VARCHAR NOT NULL REFERENCES themes (id),
+    unit                VARCHAR NOT NULL CHECK (unit IN ('count', 'rate', 'percentage', 'ratio')),
+    multiplier          INTEGER NOT NULL CHECK (multiplier IN (1, 100, 1000, 100000)),
+    denominator_basis   VARCHAR NOT NULL CHECK (denominator_basis IN ('population', 'households', 'explicit', 'none')),
+    polarity            VARCHAR NOT NULL CHECK (polarity IN ('lower_better', 'higher_better', 'target_band', 'neutral')),
+    band_low            DOUBLE,
+    band_high           DOUBLE,
+    frequency           VARCHAR NOT NULL CHECK (frequency IN ('monthly', 'quarterly', 'annual')),
+    source              VARCHAR NOT NULL,
+    measure             VARCHAR NOT NULL,
+    definition          VARCHAR NOT NULL,
+    caveats             VARCHAR,
+    parent_id           VARCHAR,
+    sensitive           BOOLEAN NOT NULL,
+    regional_comparator BOOLEAN NOT NULL,
+    sort_order          INTEGER NOT NULL,
+    CHECK (polarity <> 'target_band' OR (band_low IS NOT NULL AND band_high IS NOT NULL AND band_low < band_high))
+);
+
+CREATE TABLE population (
+    area_code     VARCHAR NOT NULL,
+    year          INTEGER NOT NULL,
+    persons       BIGINT CHECK (persons > 0),
+    households    BIGINT CHECK (households > 0),
+    persons_10_17 BIGINT CHECK (persons_10_17 >= 0),
+    source        VARCHAR NOT NULL,
+    load_id       INTEGER,
+    PRIMARY KEY (area_code, year)
+);
+
+CREATE SEQUENCE load_ids START 1;
+
+CREATE TABLE loads (
+    load_id          INTEGER PRIMARY KEY DEFAULT nextval('load_ids'),
+    file_name        VARCHAR NOT NULL,
+    sha256           VARCHAR NOT NULL,
+    kind             VARCHAR NOT NULL,
+    source_label     VARCHAR NOT NULL,
+    is_demo          BOOLEAN NOT NULL,
+    rows_read        BIGINT NOT NULL,
+    rows_loaded      BIGINT NOT NULL,
+    rows_unallocated BIGINT NOT NULL DEFAULT 0,
+    rows_replaced    BIGINT NOT NULL DEFAULT 0,
+    loaded_at        TIMESTAMP NOT NULL,
+    note             VARCHAR
+);
+
+CREATE TABLE observations (
+    indicator_id VARCHAR NOT NULL REFERENCES indicators (id),
+    area_code    VARCHAR NOT NULL REFERENCES areas (code),
+    period       DATE NOT NULL CHECK (day(period) = 1),
+    numerator    BIGINT NOT NULL CHECK (numerator >= 0),
+    denominator  BIGINT CHECK (denominator > 0),
+    load_id      INTEGER NOT NULL REFERENCES loads (load_id),
+    PRIMARY KEY (indicator_id, area_code, period)
+);
+
+CREATE TABLE annotations (
+    id           VARCHAR PRIMARY KEY,
+    start_date   DATE NOT NULL,
+    end_date     DATE,
+    label        VARCHAR NOT NULL,
+    kind         VARCHAR NOT NULL CHECK (kind IN ('lockdown', 'definition_change', 'note')),
+    indicator_id VARCHAR REFERENCES indicators (id),
+    description  VARCHAR,
+    CHECK (end_date IS NULL OR end_date >= start_date)
+);
+
+CREATE TABLE covid_period (
+    measure               VARCHAR PRIMARY KEY,
+    count_2019            BIGINT NOT NULL,
+    count_2020            BIGINT NOT NULL,
+    all_forces_pct_change DOUBLE,
+    sort_order            INTEGER NOT NULL
+);

@@ -1,0 +1,40 @@
+"""Shared test fixtures: a tiny hand-made database, and the built demo database."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.fixture_db import make_fixture_db  # noqa: E402
+
+
+@pytest.fixture()
+def fixture_con():
+    """A fresh in-memory database holding the tiny hand-computed fixture (tests/fixtures/)."""
+    con = make_fixture_db()
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory) -> Path:
+    """The database built from data/, as `make run` builds it, in a temporary folder."""
+    from lscsb_data.build import build
+
+    path = tmp_path_factory.mktemp("demo") / "lscsb.duckdb"
+    build(path)
+    return path
+
+
+@pytest.fixture()
+def demo_con(demo_db_path):
+    from lscsb_data import connect
+
+    con = connect(demo_db_path, read_only=True)
+    yield con
+    con.close()
