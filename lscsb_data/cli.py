@@ -48,14 +48,10 @@ def cmd_load(args) -> int:
 
 
 def cmd_export(args) -> int:
+    start = periods.parse_month(args.from_month) if args.from_month else None
+    end = periods.parse_month(args.to_month) if args.to_month else None
     with db.connect(resolve_db_path(args.db), read_only=True) as con:
-        frame = export.tidy_observations(
-            con,
-            indicator=args.indicator,
-            area=args.area,
-            start=periods.parse_month(args.from_month) if args.from_month else None,
-            end=periods.parse_month(args.to_month) if args.to_month else None,
-        )
+        frame = export.tidy_observations(con, indicator=args.indicator, area=args.area, start=start, end=end)
     text = export.to_csv_text(frame)
     if args.out:
         Path(args.out).write_text(text)
@@ -66,10 +62,11 @@ def cmd_export(args) -> int:
 
 
 def cmd_summary(args) -> int:
+    period = periods.parse_month(args.period)
     with db.connect(resolve_db_path(args.db), read_only=True) as con:
         frame = engine.summary(
             con,
-            period=periods.parse_month(args.period),
+            period=period,
             indicator=args.indicator,
             area=args.area,
             comparison=args.comparison,
