@@ -83,6 +83,7 @@ def build(
             except loaders.LoadError as error:
                 raise BuildError(str(error)) from None
             say(f"{folder['folder']}: {sum(r.rows_loaded for r in reports):,} figures from {len(reports)} files")
+        db.refresh_materialized(con)
 
 
 def is_stale(db_path: Path, data_dir: Path = DATA_DIR) -> bool:

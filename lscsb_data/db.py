@@ -45,6 +45,12 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
     for name in VIEW_FILES:
         con.execute((SQL_DIR / name).read_text())
+    refresh_materialized(con)
+
+
+def refresh_materialized(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the materialised marts; every write calls this before it commits."""
+    con.execute((SQL_DIR / "materialize.sql").read_text())
 
 
 @contextlib.contextmanager

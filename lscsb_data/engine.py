@@ -187,9 +187,9 @@ def areas(con: duckdb.DuckDBPyConnection, *, with_data_only: bool = False) -> pd
     return con.cursor().execute(
         """
         SELECT a.code, a.name, a.type, a.parent_code, a.is_aggregate, a.type_order,
-               EXISTS (SELECT 1 FROM int_contributors AS c WHERE c.area_code = a.code) AS has_data
+               EXISTS (SELECT 1 FROM mat_contributors AS c WHERE c.area_code = a.code) AS has_data
         FROM stg_areas AS a
-        WHERE NOT $with_data_only OR EXISTS (SELECT 1 FROM int_contributors AS c WHERE c.area_code = a.code)
+        WHERE NOT $with_data_only OR EXISTS (SELECT 1 FROM mat_contributors AS c WHERE c.area_code = a.code)
         ORDER BY a.type_order, a.name
         """,
         {"with_data_only": with_data_only},
@@ -207,7 +207,7 @@ def annotations(con: duckdb.DuckDBPyConnection, *, indicator: str | None = None)
 def population(con: duckdb.DuckDBPyConnection, *, area: str, year: int) -> pd.DataFrame:
     """Persons and households of ``area`` in ``year``, with the year used and whether it was interpolated."""
     return con.cursor().execute(
-        "SELECT * FROM mart_population WHERE area_code = $area AND year = $year ORDER BY measure",
+        "SELECT * FROM mat_population WHERE area_code = $area AND year = $year ORDER BY measure",
         {"area": area, "year": year},
     ).df()
 
@@ -236,7 +236,7 @@ def latest_period(
     row = con.cursor().execute(
         """
         WITH parts AS (
-            SELECT * FROM int_contributors
+            SELECT * FROM mat_contributors
             WHERE ($area IS NULL OR area_code = $area)
               AND ($indicators IS NULL OR list_contains($indicators, indicator_id))
         ),

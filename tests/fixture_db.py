@@ -99,6 +99,7 @@ def make_fixture_db(path: str | None = None) -> duckdb.DuckDBPyConnection:
             f"INSERT INTO {table} BY NAME SELECT * FROM read_csv($path, header = true, all_varchar = true)",
             {"path": str(FIXTURES / f"{table}.csv")},
         )
+    db.refresh_materialized(con)
     loaders.load_into(
         con,
         [loaders.InputFile("fixture_observations.csv", fixture_csv().encode())],

@@ -118,3 +118,24 @@ def test_annotations_mark_the_lockdowns_and_definition_changes(demo_con):
 
 def test_every_load_says_whether_it_is_demonstration_data(demo_con):
     assert scalar(demo_con, "SELECT count(*) FROM loads WHERE is_demo IS NULL OR source_label IS NULL") == 0
+
+
+@pytest.mark.parametrize(
+    ("copy", "view"),
+    [
+        ("mat_contributors", "int_contributors"),
+        ("mat_population", "(SELECT * FROM mart_population WHERE area_code IN (SELECT code FROM areas))"),
+    ],
+)
+def test_materialised_marts_equal_their_views(demo_con, copy, view):
+    for left, right in ((copy, view), (view, copy)):
+        assert scalar(demo_con, f"SELECT count(*) FROM (SELECT * FROM {left} EXCEPT ALL SELECT * FROM {right})") == 0
+
+
+def test_materialised_marts_are_refreshed_by_a_load(fixture_con):
+    from lscsb_data import loaders
+
+    loaders.load_into(fixture_con, [loaders.InputFile(
+        "new.csv", b"indicator,area_code,period,numerator,denominator\nsexual_offences,U1,2020-03,2,\n"
+    )])
+    assert scalar(fixture_con, "SELECT count(*) FROM mat_contributors WHERE indicator_id = 'sexual_offences'") == 2

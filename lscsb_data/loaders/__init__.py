@@ -141,6 +141,7 @@ def load_into(
                  "unallocated": item.report.rows_unallocated, "id": load_id},
             )
             say(f"loaded {number}/{len(parsed)} files, {item.report.rows_loaded:,} figures from {item.input.name}")
+        db.refresh_materialized(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

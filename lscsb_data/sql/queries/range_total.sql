@@ -3,7 +3,7 @@
 WITH
 parts AS (
     SELECT c.*
-    FROM int_contributors AS c
+    FROM mat_contributors AS c
     WHERE ($indicator IS NULL OR c.indicator_id = $indicator)
       AND ($area IS NULL OR c.area_code = $area)
 ),
@@ -43,7 +43,7 @@ SELECT
 FROM sums AS s
 JOIN part_counts AS pc USING (indicator_id, area_code)
 JOIN stg_indicators AS i ON i.id = s.indicator_id
-LEFT JOIN mart_population AS pop
+LEFT JOIN mat_population AS pop
     ON pop.area_code = s.area_code
    AND pop.measure = CASE i.denominator_basis WHEN 'population' THEN 'persons' WHEN 'households' THEN 'households' END
    AND pop.year = year(CAST($end AS DATE))

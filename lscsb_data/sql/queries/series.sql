@@ -3,7 +3,7 @@
 WITH
 parts AS (
     SELECT c.*
-    FROM int_contributors AS c
+    FROM mat_contributors AS c
     WHERE ($indicator IS NULL OR c.indicator_id = $indicator)
       AND ($area IS NULL OR c.area_code = $area)
 ),
@@ -85,7 +85,7 @@ SELECT
     s.is_demo,
     s.data_source
 FROM shaped AS s
-LEFT JOIN mart_population AS pop
+LEFT JOIN mat_population AS pop
     ON pop.area_code = s.area_code AND pop.measure = s.pop_measure AND pop.year = year(s.period_end)
 WHERE ($start IS NULL OR s.period >= $start)
   AND ($end IS NULL OR s.period <= $end)

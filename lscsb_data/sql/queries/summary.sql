@@ -25,7 +25,7 @@ bounds AS (
 ),
 parts AS (
     SELECT c.*
-    FROM int_contributors AS c
+    FROM mat_contributors AS c
     WHERE ($area IS NULL OR c.area_code = $area)
       AND c.indicator_id IN (SELECT indicator_id FROM bounds)
 ),
@@ -97,8 +97,8 @@ SELECT
     j.is_demo,
     j.data_source
 FROM joined AS j
-LEFT JOIN mart_population AS pc
+LEFT JOIN mat_population AS pc
     ON pc.area_code = j.area_code AND pc.measure = j.pop_measure AND pc.year = year(j.cur_end)
-LEFT JOIN mart_population AS pp
+LEFT JOIN mat_population AS pp
     ON pp.area_code = j.area_code AND pp.measure = j.pop_measure AND pp.year = year(j.prev_end)
 ORDER BY j.theme_order, j.sort_order, j.type_order, j.area_name;
