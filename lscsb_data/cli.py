@@ -88,6 +88,54 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_spc(args) -> int:
+    from . import spc
+
+    period = periods.parse_month(args.period) if args.period else None
+    with db.connect(resolve_db_path(args.db), read_only=True) as con:
+        if args.indicator not in set(engine.indicators(con).id):
+            raise ValueError(f"unknown indicator '{args.indicator}': `python -m lscsb_data indicators` lists them")
+        if args.area not in set(engine.areas(con).code):
+            raise ValueError(f"unknown area '{args.area}'")
+        frame = spc.spc(con, indicator=args.indicator, area=args.area, period=period)
+    if frame.empty:
+        print(f"no control chart for {args.indicator} in {args.area}: fewer than {spc.MIN_POINTS} whole periods held",
+              file=sys.stderr)
+        return 1
+    frame = frame.assign(period=frame.period.dt.strftime("%Y-%m"), period_end=frame.period_end.dt.strftime("%Y-%m"))
+    if args.format == "csv":
+        sys.stdout.write(export.to_csv_text(frame))
+        return 0
+    latest = frame.iloc[-1]
+    print(f"{args.indicator} in {args.area}: {latest.chart}, {len(frame)} periods to {latest.period}")
+    print(f"centre {latest.centre:.4g}; Laney sigma-z {latest.dispersion:.2f}; latest point: "
+          f"{spc.SIGNAL_LABELS[latest.signal]}")
+    columns = ["period", "numerator", "denominator", "value", "centre", "lower", "upper", "z", "run_length", "signal"]
+    whole = {"numerator": "{:,.0f}".format, "denominator": "{:,.0f}".format, "run_length": "{:d}".format}
+    print(frame[columns].to_string(index=False, formatters=whole, float_format=lambda v: f"{v:.4g}"))
+    return 0
+
+
+def cmd_exceptions(args) -> int:
+    from . import exceptions
+
+    period = periods.parse_month(args.period)
+    with db.connect(resolve_db_path(args.db), read_only=True) as con:
+        if args.format == "csv":
+            frame = exceptions.exceptions(con, period=period, area=args.area, comparison=args.comparison)
+            sys.stdout.write(export.to_csv_text(frame))
+            return 0
+        sections = exceptions.theme_report(con, period=period, area=args.area, comparison=args.comparison)
+    print(f"Exceptions at {periods.month_name(period)} ({args.comparison}){f' for {args.area}' if args.area else ''}")
+    for section in sections:
+        print(f"\n{section['name']}")
+        if section["message"]:
+            print(f"  {section['message']}")
+        for row in section["rows"].itertuples():
+            print(f"  [{exceptions.OUTLOOK_LABELS[row.outlook]}; {row.reasons}] {row.sentence}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from . import bench
 
@@ -132,6 +180,20 @@ def parser() -> argparse.ArgumentParser:
     summary.add_argument("--comparison", choices=periods.COMPARISONS, default="rolling12")
     summary.add_argument("--format", choices=["csv", "table"], default="csv")
     summary.set_defaults(func=cmd_summary)
+
+    spc_cmd = commands.add_parser("spc", parents=[common], help="control chart of one indicator and area")
+    spc_cmd.add_argument("--indicator", required=True)
+    spc_cmd.add_argument("--area", required=True)
+    spc_cmd.add_argument("--period", metavar="YYYY-MM", help="last month of the chart (default: the latest held)")
+    spc_cmd.add_argument("--format", choices=["table", "csv"], default="table")
+    spc_cmd.set_defaults(func=cmd_spc)
+
+    exceptions_cmd = commands.add_parser("exceptions", parents=[common], help="what moved notably, theme by theme")
+    exceptions_cmd.add_argument("--period", required=True, metavar="YYYY-MM", help="last month of the current window")
+    exceptions_cmd.add_argument("--area", help="one area (default: every area)")
+    exceptions_cmd.add_argument("--comparison", choices=periods.COMPARISONS, default="rolling12")
+    exceptions_cmd.add_argument("--format", choices=["table", "csv"], default="table")
+    exceptions_cmd.set_defaults(func=cmd_exceptions)
 
     bench = commands.add_parser("bench", parents=[common], help="time the engine (prints figures, never fails on time)")
     bench.add_argument("--repeat", type=int, default=20)
