@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from . import build as build_module
-from . import db, engine, export, loaders, periods
+from . import db, disclosure, engine, export, loaders, periods
 from .config import resolve_db_path
 
 
@@ -71,7 +71,7 @@ def cmd_summary(args) -> int:
             area=args.area,
             comparison=args.comparison,
         )
-    frame = frame[engine.SUMMARY_COLUMNS]
+    frame = disclosure.mark_summary(frame)[engine.SUMMARY_COLUMNS]
     if args.format == "csv":
         sys.stdout.write(export.to_csv_text(frame))
     else:

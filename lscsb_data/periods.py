@@ -103,7 +103,7 @@ def parse_quarter(text: str) -> FinancialQuarter:
         raise ValueError(f"'{text}' is not a financial quarter: expected YYYY-YY-Qn, e.g. 2019-20-Q4")
     start_year, end_yy, quarter = int(match.group(1)), int(match.group(2)), int(match.group(3))
     if (start_year + 1) % 100 != end_yy:
-        raise ValueError(f"'{text}' is not a financial quarter: the years must be consecutive, e.g. 2019-20-Q4")
+        raise ValueError(f"'{text}' is not a financial quarter: expected YYYY-YY-Qn with consecutive years, e.g. 2019-20-Q4")
     return FinancialQuarter(start_year, quarter)
 
 

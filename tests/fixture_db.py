@@ -72,6 +72,22 @@ def fixture_rows() -> list[tuple]:
     for month in two_years:
         for area, count in (("D1", 10), ("D2", 20), ("U1", 5), ("F1-UNALLOCATED", 3)):
             rows.append(("policeuk_all_crime", area, month, count, None))
+    # Sensitive series for disclosure control, all in the year to March 2020 (zero every other month):
+    # domestic_abuse_incidents: D1 1 in Jun 2019 and 1 in Nov 2019; D2 30 and U1 10 in Jun 2019.
+    # racially_religiously_aggravated: D1 20, D2 40 and U1 3 in Apr 2019.
+    # domestic_violence_with_injury: U1 7 in Apr 2019 (a rate on fewer than 10 events).
+    sensitive = {
+        ("domestic_abuse_incidents", "D1"): {"2019-06": 1, "2019-11": 1},
+        ("domestic_abuse_incidents", "D2"): {"2019-06": 30},
+        ("domestic_abuse_incidents", "U1"): {"2019-06": 10},
+        ("racially_religiously_aggravated", "D1"): {"2019-04": 20},
+        ("racially_religiously_aggravated", "D2"): {"2019-04": 40},
+        ("racially_religiously_aggravated", "U1"): {"2019-04": 3},
+        ("domestic_violence_with_injury", "U1"): {"2019-04": 7},
+    }
+    for (indicator, area), counts in sensitive.items():
+        for month in two_years:
+            rows.append((indicator, area, month, counts.get(month, 0), None))
     # business_burglary: D1 a wobble, 68 in 2018/19 and 73 in 2019/20: a non-significant rise with no SPC signal.
     wobble = [5, 7, 4, 6, 8, 5, 6, 4, 7, 5, 6, 5, 6, 5, 8, 4, 7, 6, 5, 7, 6, 8, 5, 6]
     for month, count in zip(two_years, wobble):

@@ -138,4 +138,8 @@ def test_materialised_marts_are_refreshed_by_a_load(fixture_con):
     loaders.load_into(fixture_con, [loaders.InputFile(
         "new.csv", b"indicator,area_code,period,numerator,denominator\nsexual_offences,U1,2020-03,2,\n"
     )])
-    assert scalar(fixture_con, "SELECT count(*) FROM mat_contributors WHERE indicator_id = 'sexual_offences'") == 2
+    parts = fixture_con.execute(
+        "SELECT area_code, node_code, is_stored FROM mat_contributors WHERE indicator_id = 'sexual_offences' ORDER BY ALL"
+    ).fetchall()
+    # U1 is its own part; the force is U1 plus the county's two districts, which have no rows yet.
+    assert parts == [("F1", "D1", False), ("F1", "D2", False), ("F1", "U1", True), ("U1", "U1", True)]

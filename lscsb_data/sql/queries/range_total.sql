@@ -32,6 +32,7 @@ SELECT
     s.area_code,
     i.unit,
     i.multiplier,
+    i.sensitive,
     s.numerator,
     CASE WHEN i.denominator_basis IN ('population', 'households') THEN pop.value ELSE s.explicit_denominator END AS denominator,
     -- why: the range is complete when every part has every whole period inside it

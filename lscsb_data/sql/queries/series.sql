@@ -60,7 +60,7 @@ shaped AS (
         CAST(f.period + to_months(f.period_months - 1) AS DATE) AS period_end,
         r.rolling_numerator, r.rolling_explicit_denominator, r.rolling_rows,
         pc.n_parts,
-        i.unit, i.multiplier, i.denominator_basis,
+        i.unit, i.multiplier, i.denominator_basis, i.sensitive,
         CASE i.denominator_basis WHEN 'population' THEN 'persons' WHEN 'households' THEN 'households' END AS pop_measure
     FROM filled AS f
     JOIN rolled AS r USING (indicator_id, area_code, period)
@@ -74,6 +74,7 @@ SELECT
     s.period_end,
     s.unit,
     s.multiplier,
+    s.sensitive,
     s.numerator,
     CASE WHEN s.pop_measure IS NOT NULL THEN pop.value ELSE s.explicit_denominator END AS denominator,
     s.n_rows = s.n_parts AS complete,

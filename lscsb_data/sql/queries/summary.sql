@@ -59,7 +59,7 @@ joined AS (
         s.*,
         b.cur_start, b.cur_end, b.prev_start, b.prev_end, b.periods_expected,
         pc.n_parts,
-        i.unit, i.multiplier, i.denominator_basis, i.polarity, i.band_low, i.band_high,
+        i.unit, i.multiplier, i.denominator_basis, i.polarity, i.band_low, i.band_high, i.sensitive,
         i.theme_order, i.sort_order,
         a.type_order, a.name AS area_name,
         -- why: a window's rate uses the population of the calendar year in which it ends
@@ -81,6 +81,7 @@ SELECT
     j.unit,
     j.multiplier,
     j.polarity,
+    j.sensitive,
     j.band_low,
     j.band_high,
     j.cur_num AS current_numerator,

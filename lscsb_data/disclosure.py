@@ -1,0 +1,138 @@
+"""Statistical disclosure control for sensitive indicators in public deployments (``LSCSB_PUBLIC=1``).
+
+The rule, applied by the engine to every figure before any page, chart, CSV, PNG or pack sees it:
+
+1. Primary suppression: a count of 1-4 events is withheld and shown as ``[c]``; a rate, percentage
+   or ratio on fewer than 10 events is withheld (too few events to be reliable or safe).
+2. Secondary suppression: where an area is the sum of parts that are also shown (the county is its
+   seven districts; LLR is the county, Leicester, Rutland and the no-location bucket), a sum with
+   exactly one withheld member would give that member away by subtraction. So, while any such sum
+   has exactly one withheld member, the smallest other member is withheld too (preferring an area
+   that is not itself a sum, so the fix does not spread down a level).
+3. A change, percentage change, significance and direction are withheld when either figure they
+   compare is withheld.
+
+Only indicators flagged ``sensitive`` in the catalogue are touched; zero counts are shown.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .config import env_flag
+
+SUPPRESSED = "[c]"
+SMALLEST_SHOWN_COUNT = 5
+SMALLEST_RATE_BASE = 10
+PUBLIC_ENV_VAR = "LSCSB_PUBLIC"
+
+
+def public_mode(public: bool | None = None) -> bool:
+    """Whether disclosure control applies: explicitly given, else from ``$LSCSB_PUBLIC``."""
+    return env_flag(PUBLIC_ENV_VAR) if public is None else public
+
+
+def primary(numerator: pd.Series, unit: pd.Series, sensitive: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(count withheld, value withheld) masks from the primary rule."""
+    small_count = sensitive & numerator.between(1, SMALLEST_SHOWN_COUNT - 1)
+    small_base = sensitive & (unit != "count") & numerator.between(1, SMALLEST_RATE_BASE - 1)
+    return small_count, small_count | small_base
+
+
+def secondary(
+    frame: pd.DataFrame, withheld: pd.Series, *, group_by: list[str], numerator: str, parts: pd.DataFrame
+) -> pd.Series:
+    """Extend ``withheld`` until no shown sum has exactly one withheld member.
+
+    ``parts`` lists (area_code, part_code, part_is_aggregate) for each aggregate area and its
+    direct parts (see ``engine.area_parts``); ``group_by`` names the columns that make one set of comparable figures (indicator
+    and period). Rows are matched on ``area_code``.
+    """
+    withheld = withheld.copy()
+    if not withheld.any():
+        return withheld
+    sensitive_groups = frame.loc[withheld, group_by].drop_duplicates()
+    keyed = frame.reset_index().merge(sensitive_groups, on=group_by)
+    for _, group in keyed.groupby(group_by, sort=False):
+        by_area = group.set_index("area_code")
+        changed = True
+        while changed:
+            changed = False
+            for parent, members in parts.groupby("area_code"):
+                # why: a part with no figure for this indicator is not in the sum
+                members = members[members.part_code.isin(by_area.index)]
+                if parent not in by_area.index or members.empty:
+                    continue
+                codes = [parent, *members.part_code]
+                rows = by_area.loc[codes, "index"]
+                hidden = withheld[rows.to_numpy()]
+                if hidden.sum() != 1:
+                    continue
+                candidates = members.assign(
+                    row=by_area.loc[members.part_code, "index"].to_numpy(),
+                    count=by_area.loc[members.part_code, numerator].to_numpy(),
+                )
+                candidates = candidates[~withheld[candidates.row].to_numpy() & (candidates["count"] > 0)]
+                if candidates.empty:
+                    withheld[by_area.loc[parent, "index"]] = True
+                else:
+                    pick = candidates.sort_values(["part_is_aggregate", "count"]).iloc[0]
+                    withheld[pick.row] = True
+                changed = True
+    return withheld
+
+
+def suppress_summary(frame: pd.DataFrame, sensitive: pd.Series, parts: pd.DataFrame) -> pd.DataFrame:
+    """Apply the rule to a ``summary`` frame holding every area of each indicator."""
+    frame = frame.copy()
+    for window in ("current", "previous"):
+        count_hidden, value_hidden = primary(frame[f"{window}_numerator"], frame.unit, sensitive)
+        count_hidden = secondary(frame, count_hidden, group_by=["indicator"], numerator=f"{window}_numerator", parts=parts)
+        value_hidden = value_hidden | count_hidden
+        frame[f"{window}_suppressed"] = value_hidden
+        frame[f"{window}_count_suppressed"] = count_hidden
+        frame.loc[count_hidden, f"{window}_numerator"] = np.nan
+        frame.loc[value_hidden, f"{window}_value"] = np.nan
+        if window == "current":
+            for column in ("current_denominator",):
+                frame.loc[count_hidden & (frame.unit == "percentage"), column] = np.nan
+    either = frame.current_suppressed | frame.previous_suppressed
+    frame.loc[either, ["change", "change_pct", "p_value"]] = np.nan
+    frame.loc[either, "significant"] = False
+    frame.loc[either & (frame.polarity != "target_band"), "direction"] = ""
+    frame.loc[frame.current_suppressed & (frame.polarity == "target_band"), "direction"] = ""
+    return frame
+
+
+def suppress_periods(frame: pd.DataFrame, sensitive: pd.Series, parts: pd.DataFrame, *, period_column: str) -> pd.DataFrame:
+    """Apply the rule to per-period figures (``series`` or ``range_total``) holding every area."""
+    frame = frame.copy()
+    count_hidden, value_hidden = primary(frame.numerator, frame.unit, sensitive)
+    count_hidden = secondary(frame, count_hidden, group_by=["indicator", period_column], numerator="numerator", parts=parts)
+    frame["suppressed"] = value_hidden | count_hidden
+    frame["count_suppressed"] = count_hidden
+    frame.loc[count_hidden, "numerator"] = np.nan
+    frame.loc[frame.suppressed, "value"] = np.nan
+    if "rolling_numerator" in frame:
+        rolling_count, rolling_value = primary(frame.rolling_numerator, frame.unit, sensitive)
+        rolling_count = secondary(frame, rolling_count, group_by=["indicator", period_column],
+                                  numerator="rolling_numerator", parts=parts)
+        frame["rolling_suppressed"] = rolling_value | rolling_count
+        frame.loc[rolling_count, "rolling_numerator"] = np.nan
+        frame.loc[frame.rolling_suppressed, "rolling_value"] = np.nan
+    return frame
+
+
+def mark_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy for text output (CSV, tables) with ``[c]`` in every withheld cell of a summary."""
+    marked = frame.astype(object)
+    for window in ("current", "previous"):
+        if f"{window}_suppressed" not in frame:
+            continue
+        counts = frame.get(f"{window}_count_suppressed", frame[f"{window}_suppressed"])
+        marked.loc[counts.astype(bool), f"{window}_numerator"] = SUPPRESSED
+        marked.loc[frame[f"{window}_suppressed"].astype(bool), f"{window}_value"] = SUPPRESSED
+    if "current_suppressed" in frame:
+        either = (frame.current_suppressed | frame.previous_suppressed).astype(bool)
+        marked.loc[either, ["change", "change_pct"]] = SUPPRESSED
+    return marked
