@@ -62,7 +62,7 @@ def number(value, unit: str, *, precise: bool = False) -> str:
     if _missing(value):
         return "no figure"
     value = float(value)
-    if unit == "count":
+    if unit == "count" or value == 0:
         return f"{value:,.0f}"
     if unit == "percentage":
         return f"{value:.1f}".removesuffix(".0") + "%"
