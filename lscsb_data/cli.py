@@ -136,6 +136,38 @@ def cmd_exceptions(args) -> int:
     return 0
 
 
+def cmd_comment(args) -> int:
+    from . import narrative
+
+    path = narrative.commentary_path(args.db)
+    if args.action == "list":
+        frame = narrative.comments(path, area=args.area, quarter=args.quarter, history=args.history)
+        if args.format == "csv":
+            sys.stdout.write(export.to_csv_text(frame))
+        elif frame.empty:
+            print(f"no commentary in {path}")
+        for row in [] if args.format == "csv" else frame.to_dict("records"):
+            print(f"{row['quarter']} {row['area_code']} {row['scope']} {row['subject']} ({narrative.signature(row)}):")
+            print("  " + row["text"].replace("\n", "\n  "))
+        return 0
+    scope, subject = ("indicator", args.indicator) if args.indicator else ("theme", args.theme)
+    with db.connect(resolve_db_path(args.db), read_only=True) as con:
+        known = set(engine.indicators(con).id) if scope == "indicator" else set(engine.themes(con).id)
+        if subject not in known:
+            raise ValueError(f"unknown {scope} '{subject}'")
+        if args.area not in set(engine.areas(con).code):
+            raise ValueError(f"unknown area '{args.area}'")
+    text = Path(args.text_file).read_text(encoding="utf-8") if args.text_file else args.text
+    try:
+        narrative.add_comment(path, scope=scope, subject=subject, area=args.area, quarter=args.quarter,
+                              text=text, author=args.author)
+    except narrative.EditingDisabled as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"saved commentary on {scope} {subject}, {args.area}, {args.quarter} to {path}")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from . import bench
 
@@ -194,6 +226,25 @@ def parser() -> argparse.ArgumentParser:
     exceptions_cmd.add_argument("--comparison", choices=periods.COMPARISONS, default="rolling12")
     exceptions_cmd.add_argument("--format", choices=["table", "csv"], default="table")
     exceptions_cmd.set_defaults(func=cmd_exceptions)
+
+    comment = commands.add_parser("comment", help="add or list analysts' commentary (kept apart from the database)")
+    comment_actions = comment.add_subparsers(dest="action", required=True, metavar="ACTION")
+    comment_add = comment_actions.add_parser("add", parents=[common], help="save commentary (needs LSCSB_ALLOW_EDIT=1)")
+    comment_add.add_argument("--area", required=True)
+    comment_add.add_argument("--quarter", required=True, metavar="YYYY-YY-Qn", help="financial quarter, e.g. 2019-20-Q4")
+    comment_subject = comment_add.add_mutually_exclusive_group(required=True)
+    comment_subject.add_argument("--indicator")
+    comment_subject.add_argument("--theme")
+    comment_add.add_argument("--author", required=True)
+    comment_text = comment_add.add_mutually_exclusive_group(required=True)
+    comment_text.add_argument("--text", help="the commentary (empty withdraws it)")
+    comment_text.add_argument("--text-file", help="read the commentary from this UTF-8 file")
+    comment_list = comment_actions.add_parser("list", parents=[common], help="print the current commentary")
+    comment_list.add_argument("--area")
+    comment_list.add_argument("--quarter", metavar="YYYY-YY-Qn")
+    comment_list.add_argument("--history", action="store_true", help="every saved version, newest first")
+    comment_list.add_argument("--format", choices=["table", "csv"], default="table")
+    comment.set_defaults(func=cmd_comment)
 
     bench = commands.add_parser("bench", parents=[common], help="time the engine (prints figures, never fails on time)")
     bench.add_argument("--repeat", type=int, default=20)
