@@ -168,6 +168,30 @@ def cmd_comment(args) -> int:
     return 0
 
 
+def cmd_pack(args) -> int:
+    import time
+
+    from . import narrative, pack
+
+    quarter = periods.parse_quarter(args.quarter)
+    db_path = resolve_db_path(args.db)
+    with db.connect(db_path, read_only=True) as con:
+        codes = pack.csp_areas(con) if args.area == "all" else [args.area]
+        catalogue = engine.indicators(con)
+        for code in codes:
+            started = time.perf_counter()
+            built = pack.assemble(con, area=code, quarter=quarter, commentary_file=narrative.commentary_path(args.db),
+                                  catalogue=catalogue)
+            if args.area == "all" or not args.out:
+                target = Path(args.out or "out") / pack.file_name(built, args.format)
+            else:
+                target = Path(args.out)
+            pack.write(built, target, args.format)
+            print(f"wrote {target} ({built.area_name}, {quarter.label}, {built.exception_count} exceptions, "
+                  f"{time.perf_counter() - started:.1f} s)")
+    return 0
+
+
 def cmd_bench(args) -> int:
     from . import bench
 
@@ -245,6 +269,13 @@ def parser() -> argparse.ArgumentParser:
     comment_list.add_argument("--history", action="store_true", help="every saved version, newest first")
     comment_list.add_argument("--format", choices=["table", "csv"], default="table")
     comment.set_defaults(func=cmd_comment)
+
+    pack_cmd = commands.add_parser("pack", parents=[common], help="the quarterly performance pack (PowerPoint or HTML)")
+    pack_cmd.add_argument("--area", required=True, help="area code; E10000018 gives the board's report; 'all' every CSP")
+    pack_cmd.add_argument("--quarter", required=True, metavar="YYYY-YY-Qn", help="financial quarter, e.g. 2019-20-Q4")
+    pack_cmd.add_argument("--out", help="file to write (a folder with --area all; default: out/)")
+    pack_cmd.add_argument("--format", choices=["pptx", "html"], default="pptx")
+    pack_cmd.set_defaults(func=cmd_pack)
 
     bench = commands.add_parser("bench", parents=[common], help="time the engine (prints figures, never fails on time)")
     bench.add_argument("--repeat", type=int, default=20)
