@@ -193,6 +193,10 @@ def cmd_pack(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.pack:
+        from . import bench_pack
+
+        return bench_pack.main(args)
     from . import bench
 
     return bench.main(args)
@@ -279,6 +283,8 @@ def parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", parents=[common], help="time the engine (prints figures, never fails on time)")
     bench.add_argument("--repeat", type=int, default=20)
+    bench.add_argument("--pack", action="store_true", help="time performance packs instead: one CSP, and every CSP")
+    bench.add_argument("--quarter", metavar="YYYY-YY-Qn", help="with --pack: the quarter (default: the latest whole one)")
     bench.set_defaults(func=cmd_bench)
     return top
 

@@ -63,7 +63,12 @@ def find_exceptions(
     data_dir: Path = DATA_DIR,
 ) -> pd.DataFrame:
     """The exceptions among ``summary`` rows ``current``, with control charts from ``series`` rows ``history``."""
-    rows = with_signals(current, history, catalogue, period=period)
+    return select_exceptions(with_signals(current, history, catalogue, period=period), comparison=comparison,
+                             data_dir=data_dir)
+
+
+def select_exceptions(rows: pd.DataFrame, *, comparison: str = "rolling12", data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The exceptional rows of ``with_signals``, with outlook, score and sentence, most worrying first."""
     changed = rows.significant.astype(bool)
     outside = (rows.polarity == "target_band") & rows.direction.isin(["above_band", "below_band"])
     signalled = rows.spc_signal.fillna("") != ""

@@ -13,7 +13,6 @@ import html
 import io
 import math
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -150,8 +149,9 @@ def assemble(con, *, area: str, quarter: str | periods.FinancialQuarter, comment
     if current.empty:
         raise ValueError(f"no figures for {areas.loc[area, 'name']} ({area}) in the 12 months to {period:%B %Y}")
     history = engine.series(con, area=area, end=period)
-    found = exceptions.find_exceptions(current, history, catalogue, period=period)
-    rows = exceptions.with_signals(current, history, catalogue, period=period).merge(
+    signalled = exceptions.with_signals(current, history, catalogue, period=period)
+    found = exceptions.select_exceptions(signalled)
+    rows = signalled.merge(
         catalogue[["id", "source", "definition", "caveats", "parent_id", "short_name"]].rename(columns={"id": "indicator"}),
         on="indicator", how="left",
     )
@@ -197,14 +197,8 @@ def assemble(con, *, area: str, quarter: str | periods.FinancialQuarter, comment
 
 
 def _render(charts: dict[str, list]) -> dict[str, list[bytes]]:
-    """Every chart to PNG, a few at a time (the renderer runs outside Python's lock)."""
-    jobs = [(indicator, index, chart) for indicator, items in charts.items() for index, chart in enumerate(items)]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        pngs = list(pool.map(lambda job: pack_charts.to_png(job[2]), jobs))
-    images: dict[str, list[bytes]] = {indicator: [] for indicator in charts}
-    for (indicator, _index, _chart), png in zip(jobs, pngs):
-        images[indicator].append(png)
-    return images
+    """Every chart to PNG (one at a time: the renderer serialises its work whatever the threads)."""
+    return {indicator: [pack_charts.to_png(chart) for chart in items] for indicator, items in charts.items()}
 
 
 def _sources(rows: pd.DataFrame) -> list[str]:
