@@ -1,0 +1,85 @@
+"""The Exceptions page in AppTest: real interactions against the fixture database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lscsb_data import narrative
+from tests.fixture_db import make_fixture_db
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "exceptions.py")
+HOSTILE = '<script>alert("x")</script> [click me](javascript:alert(1)) **bold?** :red[red] $x^2$'
+
+
+@pytest.fixture()
+def page_env(tmp_path, monkeypatch):
+    db_path = tmp_path / "f.duckdb"
+    make_fixture_db(str(db_path)).close()
+    monkeypatch.setenv("LSCSB_DB", str(db_path))
+    monkeypatch.setenv(narrative.COMMENTARY_ENV_VAR, str(tmp_path / "commentary.csv"))
+    monkeypatch.delenv(narrative.EDIT_ENV_VAR, raising=False)
+    return tmp_path
+
+
+def open_page(area="D1", period="2020-03") -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["area"] = area
+    at.query_params["period"] = period
+    return at.run()
+
+
+def shown_markdown(at: AppTest) -> str:
+    return "\n".join(element.value for element in at.markdown)
+
+
+def test_lists_the_engines_exceptions_by_theme_and_filters_to_concerns(page_env):
+    at = open_page()
+    assert not at.exception
+    assert at.title[0].value == "Exceptions: Alpha"
+    assert [h.value for h in at.header][:2] == ["Ongoing reductions in crime", "Reducing offending and re-offending"]
+    text = shown_markdown(at).replace("\\", "")
+    assert "In Alpha, overall crime has increased significantly compared with the previous rolling 12 months" in text
+    assert "business and community burglary" not in text
+    assert "the percentage of young offenders in education" in text  # improving, shown until filtered out
+    at.toggle(key="exceptions_concern_only").set_value(True).run()
+    filtered = shown_markdown(at).replace("\\", "")
+    assert "overall crime has increased significantly" in filtered
+    assert "young offenders in education" not in filtered
+    assert "Nothing of concern to report" in filtered
+
+
+def test_another_area_shows_its_own_figures_and_nothing_exceptional_where_so(page_env):
+    at = open_page(area="U1")
+    assert at.title[0].value == "Exceptions: Gamma"
+    assert "Nothing exceptional to report" in shown_markdown(at)
+
+
+def test_no_control_writes_unless_editing_is_enabled(page_env):
+    at = open_page()
+    assert len(at.text_area) == 0 and len(at.text_input) == 0
+    assert not any("Save" in button.label for button in at.button)
+
+
+def test_saved_commentary_is_shown_literally_beside_its_exception(page_env, monkeypatch):
+    monkeypatch.setenv(narrative.EDIT_ENV_VAR, "1")
+    at = open_page()
+    at.text_area(key="text-all_crime").input(HOSTILE)
+    at.text_input(key="author-all_crime").input("A Analyst")
+    save = next(b for b in at.button if b.label == "Save commentary" and "all_crime" in str(b.key))
+    save.click().run()
+    assert not at.exception
+    assert HOSTILE in [element.value for element in at.text]
+    assert all(HOSTILE not in element.value and "<script" not in element.value for element in at.markdown)
+    stored = narrative.comment_for(page_env / "commentary.csv", scope="indicator", subject="all_crime", area="D1",
+                                   quarter="2019-20-Q4")
+    assert stored["text"] == HOSTILE and stored["author"] == "A Analyst"
+
+
+def test_prepare_pack_offers_both_downloads(page_env):
+    at = open_page()
+    at.button(key="prepare_pack").click().run()
+    assert not at.exception
+    labels = [element.proto.label for element in at.get("download_button")]
+    assert labels == ["Download PowerPoint", "Download HTML (prints to PDF)"]
