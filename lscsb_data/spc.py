@@ -157,12 +157,17 @@ def control_chart(points: pd.DataFrame, *, unit: str, multiplier: float = 1.0) -
 
 
 def whole_periods(series: pd.DataFrame, *, period: date | None = None, periods: int = BASELINE_PERIODS) -> pd.DataFrame:
-    """The last ``periods`` complete periods of each indicator and area ending at or before ``period``."""
-    usable = series[series.complete.fillna(False).astype(bool) & series.value.notna()]
-    if period is not None:
-        usable = usable[usable.period_end <= pd.Timestamp(period)]
-    usable = usable.sort_values(["indicator", "area_code", "period"])
-    return usable.groupby(["indicator", "area_code"], sort=False).tail(periods)
+    """The complete periods among the last ``periods`` of each indicator and area ending at or before ``period``.
+
+    A series with a figure withheld for disclosure control (public mode) in that span is left out whole:
+    charting only the figures shown would bias its centre line.
+    """
+    frame = series if period is None else series[series.period_end <= pd.Timestamp(period)]
+    keys = ["indicator", "area_code"]
+    frame = frame.sort_values([*keys, "period"]).groupby(keys, sort=False).tail(periods)
+    if "suppressed" in frame:
+        frame = frame[~frame.groupby(keys, sort=False).suppressed.transform("any").astype(bool)]
+    return frame[frame.complete.fillna(False).astype(bool) & frame.value.notna()]
 
 
 def spc_frame(series: pd.DataFrame, *, period: date | None = None, periods: int = BASELINE_PERIODS) -> pd.DataFrame:

@@ -202,6 +202,9 @@ def _period_end_name(start: date, span: int) -> str:
 def headline(row, comparison: str = "rolling12", data_dir: Path = DATA_DIR) -> str:
     """One sentence per indicator for speaker notes: both figures, the change and the direction of travel."""
     text, _plural = subject(row["indicator"], row.get("indicator_name") or row["indicator"], data_dir)
+    if bool(row.get("current_suppressed")) or bool(row.get("previous_suppressed")):
+        return (f"{sentence_start(text)} in {row['area_name']}: figures withheld "
+                f"{window_phrase(row['current_start'], row['current_end'])} (small numbers).")
     current = f"{figure(row['current_value'], row)} {window_phrase(row['current_start'], row['current_end'])}"
     if _missing(row.get("previous_value")):
         return f"{sentence_start(text)} in {row['area_name']}: {current}; no previous figure to compare."

@@ -72,16 +72,18 @@ try:
 except ValueError:
     period = latest_period(con, area=area) or latest_period(con)
 
-quarters = [periods.quarter_of(periods.add_months(period, -3 * back)) for back in range(8)]
-quarters = [q for q in quarters if q.end <= period] or quarters[1:]
-quarter = st.selectbox("Quarter (for commentary and the pack)", quarters, format_func=lambda q: q.long_label,
-                       key="exceptions_quarter")
-concern_only = st.toggle("Only what is of concern", key="exceptions_concern_only")
-
 st.title(f"Exceptions: {names[area]}")
 window = "rolling 12 months" if comparison == "rolling12" else "latest quarter against the same quarter a year earlier"
 st.caption(f"What moved notably at {periods.month_name(period)} ({window}): significant changes, control-chart "
            "signals and figures outside their target range; most worrying first. Figures from the lscsb engine.")
+
+quarters = [periods.quarter_of(periods.add_months(period, -3 * back)) for back in range(8)]
+quarters = [q for q in quarters if q.end <= period] or quarters[1:]
+quarter_column, filter_column = st.columns([2, 1], vertical_alignment="bottom")
+quarter = quarter_column.selectbox("Quarter (for commentary and the pack)", quarters,
+                                   format_func=lambda q: q.long_label, key="exceptions_quarter")
+concern_only = filter_column.toggle("Only what is of concern", key="exceptions_concern_only")
+
 
 sections = exceptions.theme_report(con, period=period, area=area, comparison=comparison)
 if any(row for s in sections for row in s["rows"].is_demo.fillna(False)):

@@ -121,3 +121,15 @@ def test_cli_prints_the_report_theme_by_theme(tmp_path):
         cwd=ROOT, capture_output=True, text=True,
     )
     assert spc_run.returncode == 0 and "u-chart, 24 periods to 2020-03" in spc_run.stdout
+
+
+def test_public_mode_never_reports_an_exception_on_withheld_figures(fixture_con, monkeypatch):
+    from lscsb_data import spc
+
+    # Beta's 30 domestic abuse incidents are shown in private; in public mode Alpha's 2 are withheld and,
+    # so that the county total cannot give Alpha's away, Beta's are withheld too.
+    assert "domestic_abuse_incidents" in set(E.exceptions(fixture_con, period=MARCH_2020, area="D2").indicator)
+    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    assert "domestic_abuse_incidents" not in set(E.exceptions(fixture_con, period=MARCH_2020, area="D2").indicator)
+    assert spc.spc(fixture_con, indicator="domestic_abuse_incidents", area="D2").empty
+    assert "all_crime" in set(E.exceptions(fixture_con, period=MARCH_2020, area="D1").indicator)

@@ -222,3 +222,20 @@ def test_cli_writes_a_pack_for_every_csp(fixture_files, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "lscsb_data", "pack", "--db", str(db_path), "--area", "D1",
                           "--quarter", "2019-Q4"], cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 2 and "not a financial quarter" in bad.stderr
+
+
+def test_public_mode_pack_withholds_small_numbers_everywhere(fixture_files, monkeypatch):
+    db_path, _commentary = fixture_files
+    from lscsb_data import connect
+
+    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    with connect(db_path, read_only=True) as con:
+        built = pack.assemble(con, area="D1", quarter="2019-20-Q4")
+    data = pack.pptx_bytes(built)
+    withheld = summary_rows(data)["Domestic abuse incidents (per 1,000 population)"]
+    assert withheld[1:4] == ["[c]", "0", "–"]
+    deck = Presentation(io.BytesIO(data))
+    everything = "\n".join(slide_text(s) + s.notes_slide.notes_text_frame.text for s in deck.slides)
+    # Alpha's 2 incidents on 11,000 people would read 0.18 per 1,000.
+    assert "0.18" not in everything and "0.18" not in pack.html_text(built)
+    assert "Domestic abuse incidents in Alpha: figures withheld" in everything
