@@ -212,7 +212,8 @@ def _data_as_at(con) -> list[str]:
     lines = []
     for row in engine.data_as_at(con).itertuples():
         kind = "demonstration data" if row.is_demo else "real data"
-        lines.append(f"{row.source_label} ({kind}): figures to {pd.Timestamp(row.latest_period):%b %Y}, "
+        label = row.source_label if kind in row.source_label else f"{row.source_label} ({kind})"
+        lines.append(f"{label}: figures to {pd.Timestamp(row.latest_period):%b %Y}, "
                      f"loaded {pd.Timestamp(row.last_loaded):%d %b %Y}")
     return lines
 
@@ -274,7 +275,7 @@ def _short(text: str, limit: int) -> tuple[str, bool]:
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.45)
-SUMMARY_ROWS_PER_SLIDE = 15
+SUMMARY_ROWS_PER_SLIDE = 16
 # text height budget of a slide's body, in points, and the characters a 13pt line holds across it
 BODY_POINTS = 5.5 * 72
 CHARS_PER_LINE = 118
@@ -361,7 +362,7 @@ def _title_slide(deck, pack: Pack) -> None:
         [("Data as at", {"size": 14, "bold": True})],
         *[[(line, {"size": 13})] for line in pack.data_as_at],
         [("Sources", {"size": 14, "bold": True})],
-        *[[(source, {"size": 12})] for source in pack.sources],
+        [("; ".join(pack.sources), {"size": 12})],
         [(f"Generated {pack.generated_at:%d %B %Y %H:%M} UTC by python -m lscsb_data pack",
           {"size": 11, "colour": MUTED})],
     ]
@@ -374,17 +375,19 @@ def _title_slide(deck, pack: Pack) -> None:
 
 
 def _summary_pages(pack: Pack) -> list[list[dict]]:
-    """Summary rows with theme headings, split into pages at theme boundaries where possible."""
+    """Summary rows under theme headings, filling each slide; a theme split across slides repeats its heading."""
     pages, page = [], []
-    for theme_id, rows in pack.summary.groupby("theme", sort=False):
-        items = [{"heading": rows.theme_name.iloc[0]}, *rows.to_dict("records")]
-        if page and len(page) + len(items) > SUMMARY_ROWS_PER_SLIDE:
+    for _theme, rows in pack.summary.groupby("theme", sort=False):
+        name = rows.theme_name.iloc[0]
+        # why: a heading is never the last row of a slide, away from its indicators
+        if len(page) >= SUMMARY_ROWS_PER_SLIDE - 1:
             pages.append(page)
             page = []
-        for item in items:
+        page.append({"heading": name})
+        for item in rows.to_dict("records"):
             if len(page) == SUMMARY_ROWS_PER_SLIDE:
                 pages.append(page)
-                page = [{"heading": f"{rows.theme_name.iloc[0]} (continued)"}]
+                page = [{"heading": f"{name} (continued)"}]
             page.append(item)
     if page:
         pages.append(page)
@@ -511,13 +514,17 @@ class ThemeLayout:
     strip_h: int
     top: int = Inches(1.02)
     bottom: int = SLIDE_H - Inches(0.45)
-    caption_h: int = Inches(0.3)
     comment_h: int = Inches(0.55)
     gap: int = Inches(0.08)
 
     @property
     def grid_top(self) -> int:
         return self.top + (self.strip_h + Inches(0.1) if self.strip_h else 0)
+
+    @property
+    def caption_h(self) -> int:
+        # why: three abreast, the figures under a chart take two lines
+        return Inches(0.46) if self.columns == 3 else Inches(0.3)
 
     @property
     def cell_w(self) -> int:
@@ -754,8 +761,8 @@ def _theme_html(section: ThemeSection) -> str:
     columns = {1: " one", 2: "", 3: "", 4: ""}.get(len(section.panels), " three")
     parts.append(f'<div class="panels{columns}">')
     for panel in section.panels:
-        images = "".join(f'<img alt="{_e(panel.headline)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
-                         for png in panel.images)
+        images = "".join(f'<img alt="{_e(panel.headline)}" src="data:image/png;base64,'
+                         f'{base64.b64encode(pack_charts.compact_png(png)).decode()}">' for png in panel.images)
         comment = _commentary_html(panel.comment) if panel.comment else ""
         parts.append(f"<figure>{images}<figcaption>{_e(panel.headline)}</figcaption>{comment}</figure>")
     parts.append("</div></section>")
