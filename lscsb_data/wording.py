@@ -176,11 +176,14 @@ def spc_signal(row, frequency: str, *, continued: bool = False, data_dir: Path =
     signal = row["spc_signal"]
     value = figure(row["spc_value"], row, precise=True)
     if signal in ("above_limit", "below_limit"):
-        limit = row["spc_upper"] if signal == "above_limit" else row["spc_lower"]
+        limit = number(row["spc_upper"] if signal == "above_limit" else row["spc_lower"], row["unit"], precise=True)
         side = "above the upper" if signal == "above_limit" else "below the lower"
+        if continued:
+            return (f"The latest {unit_name}, {when.removeprefix('in ')} ({value}), was {side} control limit of "
+                    f"{limit}: an unusual {unit_name}, outside normal variation.")
         return (
             f"{opening} {when} ({value}) {_verb(plural, 'was', 'were')} {side} control limit of "
-            f"{number(limit, row['unit'], precise=True)}: an unusual {unit_name}, outside normal variation."
+            f"{limit}: an unusual {unit_name}, outside normal variation."
         )
     side = "above" if signal == "run_above" else "below"
     run = abs(int(row["spc_run_length"]))
