@@ -14,7 +14,8 @@ st.set_page_config(
     page_title="Safer Communities performance",
     page_icon=":material/shield:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    # why: a presentation link opens with the sidebar out of the way
+    initial_sidebar_state="collapsed" if st.query_params.get("present") in {"1", "true"} else "expanded",
     menu_items={"About": "Leicestershire Safer Communities Strategy Board performance dashboard."},
 )
 

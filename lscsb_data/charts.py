@@ -218,7 +218,7 @@ def trend_chart(
         panel_layers.insert(0, band)
     alone = frequency == "annual" or not data.rolling_value.notna().any()
     periodic = alt.layer(*panel_layers).properties(width=width, height=(240 if alone else 150) * scale,
-                                                   title=alt.Title(f"{per} (bars) and the same period a year earlier (dashed grey): {unit}",
+                                                   title=alt.Title(f"{per} (bars); the same period a year earlier (dashed)",
                                                                    fontSize=12 * scale, fontWeight="normal", color=DARK))
     resolved_title = title if title is not None else chart_title(indicator, area_name, period_text, source)
     description = (f"Trend of {indicator['name']} for {area_name}, {period_text}, {unit}. "
@@ -246,7 +246,7 @@ def trend_chart(
         rolling_layers.insert(0, band)
     rolling = alt.layer(*rolling_layers).properties(
         width=width, height=220 * scale,
-        title=alt.Title(f"Rolling 12 months (blue) and the same 12 months a year earlier (dashed grey): {unit}",
+        title=alt.Title("Rolling 12 months (blue line); the same 12 months a year earlier (dashed)",
                         fontSize=12 * scale, fontWeight="normal", color=DARK),
     )
     chart = alt.vconcat(rolling, periodic, spacing=18).resolve_scale(x="shared").properties(

@@ -132,9 +132,8 @@ def data_as_at(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
-def _area_name(con: duckdb.DuckDBPyConnection, area: str) -> str:
-    frame = engine.areas(con)
-    match = frame[frame.code == area]
+def _area_name(area_frame: pd.DataFrame, area: str) -> str:
+    match = area_frame[area_frame.code == area]
     return str(match.name.iloc[0]) if len(match) else area
 
 
@@ -153,8 +152,15 @@ def _cards(
     for row in cards.to_dict("records"):
         name = area_name if area_name is not None else row["area_name"]
         records.append(_card_text(row, area_name=name, period=period, comparison=comparison))
-    text = pd.DataFrame.from_records(records, index=cards.index)
-    return pd.concat([cards, text], axis=1)
+    text = pd.DataFrame.from_records(records, index=cards.index, columns=_CARD_TEXT_COLUMNS)
+    return pd.concat([cards.drop(columns=[c for c in text.columns if c in cards]), text], axis=1)
+
+
+_CARD_TEXT_COLUMNS = [
+    "window_text", "previous_window_text", "value_text", "value_short", "previous_text", "previous_short",
+    "change_text", "arrow", "direction_word", "direction_text", "colour_name", "colour", "unit_text",
+    "source_text", "status_text", "incomplete",
+]
 
 
 def _flag(row: dict, key: str) -> bool:
@@ -241,7 +247,15 @@ def _sparklines(con, *, area: str, period: date, public: bool | None) -> dict[st
 
 
 def overview_cards(
-    con: duckdb.DuckDBPyConnection, *, area: str, period: date, comparison: str = "rolling12", public: bool | None = None
+    con: duckdb.DuckDBPyConnection,
+    *,
+    area: str,
+    period: date,
+    comparison: str = "rolling12",
+    public: bool | None = None,
+    sparklines: bool = True,
+    catalogue_rows: pd.DataFrame | None = None,
+    area_frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per catalogue indicator for ``area`` at ``period``: the engine's summary figures, worded.
 
@@ -249,14 +263,18 @@ def overview_cards(
     columns (``current_value``, ``change``, ``direction`` ...; missing where the area has no figures),
     display text (``value_text``, ``value_short``, ``previous_text``, ``previous_short``, ``change_text``, ``arrow``,
     ``direction_word``, ``colour_name``, ``window_text``, ``source_text``, ``status_text``) and
-    ``sparkline`` (the last 24 periods' values, None where missing or withheld).
+    ``sparkline`` (the last 24 periods' values, None where missing or withheld; empty lists when
+    ``sparklines`` is false). ``catalogue_rows`` (``engine.indicators``) and ``area_frame``
+    (``engine.areas``) may be passed by a caller that already holds them, to save the queries.
     """
+    catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
+    area_frame = engine.areas(con) if area_frame is None else area_frame
     cards = _cards(
-        engine.indicators(con),
+        catalogue_rows,
         engine.summary(con, period=period, area=area, comparison=comparison, public=public),
-        area_name=_area_name(con, area), period=period, comparison=comparison,
+        area_name=_area_name(area_frame, area), period=period, comparison=comparison,
     )
-    sparks = _sparklines(con, area=area, period=period, public=public)
+    sparks = _sparklines(con, area=area, period=period, public=public) if sparklines else {}
     cards["sparkline"] = [sparks.get(indicator, []) for indicator in cards.id]
     return cards
 
@@ -269,6 +287,8 @@ def indicator_detail(
     period: date,
     comparison: str = "rolling12",
     public: bool | None = None,
+    catalogue_rows: pd.DataFrame | None = None,
+    area_frame: pd.DataFrame | None = None,
 ) -> IndicatorDetail:
     """Everything an indicator's detail shows for ``area`` at ``period``.
 
@@ -276,12 +296,14 @@ def indicator_detail(
     window's end. ``districts``: the summary of every district and unitary (``role`` "bar") and of
     the county, force and comparators (``role`` "reference"), worded. ``parts``: the indicator's
     breakdown for the area with ``share_pct``, each part's share of the indicator's own count.
+    ``catalogue_rows`` and ``area_frame`` as for ``overview_cards``.
     """
-    catalogue_rows = engine.indicators(con)
+    catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
+    area_frame = engine.areas(con) if area_frame is None else area_frame
     if indicator not in set(catalogue_rows.id):
         raise ValueError(f"unknown indicator '{indicator}'")
     meta = catalogue_rows[catalogue_rows.id == indicator].iloc[0].to_dict()
-    area_name = _area_name(con, area)
+    area_name = _area_name(area_frame, area)
     everywhere = engine.summary(con, period=period, indicator=indicator, comparison=comparison, public=public)
     headline = _cards(
         catalogue_rows[catalogue_rows.id == indicator], everywhere[everywhere.area_code == area],
@@ -295,7 +317,8 @@ def indicator_detail(
         comparison=comparison,
         headline=headline,
         trend=_trend(con, meta, area=area, period=period, public=public),
-        districts=_districts(con, catalogue_rows[catalogue_rows.id == indicator], everywhere, period=period, comparison=comparison),
+        districts=_districts(area_frame, catalogue_rows[catalogue_rows.id == indicator], everywhere, period=period,
+                             comparison=comparison),
         parts=_parts(con, catalogue_rows, meta, headline, area=area, area_name=area_name, period=period,
                      comparison=comparison, public=public),
         annotations=engine.annotations(con, indicator=indicator),
@@ -312,9 +335,10 @@ def _trend(con, meta: dict, *, area: str, period: date, public: bool | None) -> 
     return pd.concat([frame, formatting.series_texts(frame, meta)], axis=1)
 
 
-def _districts(con, catalogue_rows: pd.DataFrame, everywhere: pd.DataFrame, *, period: date, comparison: str) -> pd.DataFrame:
-    area_frame = engine.areas(con)[["code", "type", "type_order"]].rename(columns={"code": "area_code", "type": "area_type"})
-    rows = everywhere.merge(area_frame, on="area_code", how="inner")
+def _districts(area_frame: pd.DataFrame, catalogue_rows: pd.DataFrame, everywhere: pd.DataFrame, *, period: date,
+               comparison: str) -> pd.DataFrame:
+    types = area_frame[["code", "type", "type_order"]].rename(columns={"code": "area_code", "type": "area_type"})
+    rows = everywhere.merge(types, on="area_code", how="inner")
     rows = rows[rows.area_type.isin(BAR_AREA_TYPES + REFERENCE_AREA_TYPES)].reset_index(drop=True)
     if rows.empty:
         return rows.assign(role=pd.Series(dtype=str))

@@ -101,14 +101,16 @@ def default_period(ident: Identity, area: str, indicators: tuple[str, ...] | Non
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def overview_cards(ident: Identity, area: str, period: date, comparison: str, is_public: bool) -> pd.DataFrame:
-    return _run(ident, pagedata.overview_cards, area=area, period=period, comparison=comparison, public=is_public)
+def overview_cards(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
+                   sparklines: bool = True) -> pd.DataFrame:
+    return _run(ident, pagedata.overview_cards, area=area, period=period, comparison=comparison, public=is_public,
+                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def indicator_detail(ident: Identity, indicator: str, area: str, period: date, comparison: str, is_public: bool):
     return _run(ident, pagedata.indicator_detail, indicator=indicator, area=area, period=period,
-                comparison=comparison, public=is_public)
+                comparison=comparison, public=is_public, catalogue_rows=catalogue(ident), area_frame=areas(ident))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

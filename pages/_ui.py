@@ -107,8 +107,10 @@ def file_stem(*parts: str) -> str:
 
 
 def figures_table(frame: pd.DataFrame, columns: dict[str, str]) -> None:
-    """A plain table (the text alternative to a chart): ``columns`` maps frame columns to headings."""
-    st.table(frame[list(columns)].rename(columns=columns).set_index(next(iter(columns.values()))))
+    """A plain table (the text alternative to a chart): ``columns`` maps frame columns to headings;
+    a column with nothing to say (every cell blank) is left out."""
+    shown = [c for i, c in enumerate(columns) if i == 0 or (frame[c].astype(str).str.strip() != "").any()]
+    st.table(frame[shown].rename(columns=columns).set_index(columns[shown[0]]))
 
 
 def summary_download(cards: pd.DataFrame, view: _state.View, *, what: str, key: str) -> None:
