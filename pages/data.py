@@ -1,0 +1,47 @@
+"""Data and downloads: the catalogue, the sources and when they were loaded, and CSV downloads."""
+import streamlit as st
+
+from lscsb_data import disclosure, export
+from pages import _cache, _state, _ui
+
+CATALOGUE_COLUMNS = {
+    "name": "Indicator", "theme_short_name": "Theme", "definition": "Definition", "unit_text": "Unit",
+    "polarity_text": "Polarity", "frequency": "Frequency", "source": "Source", "caveats": "Caveats",
+    "latest_period_text": "Latest period", "data_kind": "Data",
+}
+
+view = _state.current()
+ident = _cache.identity()
+catalogue = _cache.catalogue(ident)
+st.title("Data and downloads")
+_ui.demo_banner(bool(catalogue.has_demo.fillna(False).astype(bool).any()))
+
+st.header("Downloads", divider="gray")
+_ui.view_caption(view)
+cards = _cache.overview_cards(ident, view.area, view.period, view.comparison, _cache.public())
+st.write("**The figures you are looking at**: every indicator's current and previous figures for the area and period "
+         "in the sidebar, with the header block naming source, period, area and when the file was made.")
+_ui.summary_download(cards, view, what="every indicator's current and previous figures", key="data-view")
+st.write("**Everything held**: every stored figure, each with its source and whether it is demonstration data.")
+st.download_button("Download the full extract (CSV)", data=lambda: _cache.full_extract(ident, _cache.public()),
+                   file_name="lscsb-full-extract.csv", mime="text/csv", key="full_extract", on_click="ignore",
+                   icon=":material/download:")
+st.write("**The catalogue**: every indicator's definition, unit, polarity, frequency, source and caveats.")
+_ui.csv_download(export.to_csv_text(catalogue[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS)),
+                 label="Download the catalogue (CSV)", file_stem="lscsb-catalogue", key="catalogue")
+
+st.header("Sources and when they were loaded", divider="gray")
+held = _cache.data_as_at(ident)
+_ui.figures_table(held.assign(kind=held.is_demo.map({True: "demonstration", False: "real"})),
+                  {"source_label": "Source", "kind": "Data", "text": "Holds"})
+
+st.header("The indicator catalogue", divider="gray")
+st.dataframe(catalogue[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS), hide_index=True, width="stretch")
+
+# Data quality (issue 4): the loading engineer's checks from lscsb_data/quality.py are shown in this section.
+st.header("Data quality", divider="gray")
+st.caption("Checks on the loaded figures (gaps, revisions, outliers) are listed here once the loading checks are installed.")
+
+st.header("Disclosure control", divider="gray")
+st.write(disclosure.__doc__.split("\n\n", 1)[1])
+st.caption(f"Public mode is {'on' if _cache.public() else 'off'} for this deployment (LSCSB_PUBLIC).")

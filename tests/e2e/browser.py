@@ -1,0 +1,120 @@
+"""Serve the app on loopback and drive Debian's chromium with Playwright: the end-to-end toolkit.
+
+``serve(db_path)`` starts ``streamlit run app.py`` on a free port and yields its base URL;
+``open_browser()`` yields a Playwright page in headless chromium; ``settle(page)`` waits until the
+app has finished running; ``screenshot(page, name)`` writes ``tests/screenshots/<name>.png``.
+Used by the pytest fixtures in ``conftest.py`` and by ``python -m tests.e2e.screenshots``.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = os.environ.get("LSCSB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+VIEWPORT = {"width": 1440, "height": 1000}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
+
+
+@contextlib.contextmanager
+def serve(db_path: str | os.PathLike, *, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
+    """Run the app against ``db_path`` on a free loopback port; yield ``http://127.0.0.1:PORT``."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "LSCSB_DB": str(db_path), **(env or {})},
+                               stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base, process, log, timeout)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_healthy(base: str, process: subprocess.Popen, log, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log.read().decode(errors='replace')}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        time.sleep(0.25)
+    raise TimeoutError(f"streamlit did not answer at {base} within {timeout} s")
+
+
+@contextlib.contextmanager
+def open_browser(*, viewport: dict | None = None) -> Iterator:
+    """A Playwright page in headless Debian chromium with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, viewport=viewport or VIEWPORT,
+            accept_downloads=True,
+        )
+        try:
+            yield context.pages[0] if context.pages else context.new_page()
+        finally:
+            context.close()
+
+
+def settle(page, *, content: str = '[data-testid="stMain"] h1', timeout: float = 30_000) -> None:
+    """Wait for the page's own content, then for the app to stop running."""
+    page.wait_for_selector(content, timeout=timeout)
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+    page.wait_for_timeout(300)
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Write ``tests/screenshots/<name>.png``; ``full_page`` grows the window to the app's whole height first
+    (Streamlit scrolls inside its main area, so the browser's own full-page capture would stop at the fold)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    viewport = page.viewport_size
+    if full_page:
+        height = page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')]"
+            ".map(e => e.scrollHeight), document.body.scrollHeight)"
+        )
+        page.set_viewport_size({"width": viewport["width"], "height": min(int(height) + 40, 12_000)})
+        page.wait_for_timeout(500)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(viewport)
+    return path
