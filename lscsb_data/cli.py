@@ -197,9 +197,30 @@ def cmd_bench(args) -> int:
         from . import bench_pack
 
         return bench_pack.main(args)
+    if args.load:
+        from . import bench_load
+
+        return bench_load.main(args)
     from . import bench
 
     return bench.main(args)
+
+
+def cmd_refresh_policeuk(args) -> int:
+    from .refresh import refresh_policeuk
+
+    for path in refresh_policeuk(args.paths, replace=args.replace, progress=_progress):
+        print(f"wrote {path}")
+    print("now rebuild: python -m lscsb_data build")
+    return 0
+
+
+def cmd_lookups(args) -> int:
+    from .loaders.lookups import derive_from_reference
+
+    for name, rows in derive_from_reference(args.reference).items():
+        print(f"wrote data/{name} ({rows:,} rows)")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -285,7 +306,23 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=20)
     bench.add_argument("--pack", action="store_true", help="time performance packs instead: one CSP, and every CSP")
     bench.add_argument("--quarter", metavar="YYYY-YY-Qn", help="with --pack: the quarter (default: the latest whole one)")
+    bench.add_argument("--load", action="store_true",
+                       help="time loading police.uk files (24 real months, then a synthetic national set) against plain pandas")
+    bench.add_argument("--policeuk-zip", default=None, metavar="ZIP",
+                       help="the real months for --load (default: ../shared/reference/policeuk/leicestershire-2019-12-to-2021-11.zip)")
+    bench.add_argument("--national-rows", type=int, default=10_000_000, metavar="N",
+                       help="rows in the synthetic national set for --load (0 skips it)")
     bench.set_defaults(func=cmd_bench)
+
+    refresh = commands.add_parser("refresh-policeuk", help="regenerate data/policeuk/ from police.uk downloads")
+    refresh.add_argument("paths", nargs="+", metavar="PATH", help="a police.uk zip archive, folders or month files")
+    refresh.add_argument("--replace", action="store_true",
+                         help="start from nothing instead of keeping the months already in data/policeuk/")
+    refresh.set_defaults(func=cmd_refresh_policeuk)
+
+    lookups = commands.add_parser("lookups", help="rewrite the LSOA lookups in data/ from the ONS-based reference lookup")
+    lookups.add_argument("--reference", required=True, metavar="CSV", help="e.g. ../shared/reference/lsoa2011_lookup.csv")
+    lookups.set_defaults(func=cmd_lookups)
     return top
 
 

@@ -386,8 +386,11 @@ def load_model(data_dir: Path = DATA_DIR) -> Model:
 
 
 def leaves(areas: pd.DataFrame, code: str) -> list[str]:
-    """The areas with no parts under ``code`` (``code`` itself when it has none), in code order."""
-    children = sorted(areas.index[areas.parent_code == code])
+    """The areas with no parts under ``code`` (``code`` itself when it has none), in code order.
+
+    A force's no-location bucket is left out: it has no population, so partners' figures never fall in it.
+    """
+    children = sorted(areas.index[(areas.parent_code == code) & (areas.type != "unallocated")])
     if not children:
         return [code]
     return [leaf for child in children for leaf in leaves(areas, child)]

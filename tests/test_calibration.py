@@ -267,10 +267,13 @@ def test_breakdowns_add_up_exactly_per_area_and_period(demo_con):
     assert rows == 3 * 9 * 120
 
 
-def test_demo_rows_are_labelled_demonstration_data(demo_con):
+def test_demo_rows_are_labelled_demonstration_data_and_police_uk_rows_are_real(demo_con):
     frame = L.summary(demo_con, period=MARCH_2020, area=COUNTY)
-    assert frame.is_demo.all()
-    assert set(frame.data_source) == {"demonstration data"}
+    police_uk = frame.indicator.str.startswith("policeuk_")
+    assert police_uk.any() and (~police_uk).any()
+    assert frame[~police_uk].is_demo.all()
+    assert set(frame[~police_uk].data_source) == {"demonstration data"}
+    assert not frame[police_uk].is_demo.any()
 
 
 SHARED_HOME_OFFICE = DATA_DIR.parent.parent / "shared" / "reference" / "prc_pfa_2017_18.csv"

@@ -2,92 +2,227 @@
 
 A command's files are validated first; if any is invalid nothing is written. Writes happen on a
 private copy of the database that replaces the original only when every file is in (see ``db``).
+
+Formats (``FORMATS``): tidy observations (``tidy``), police.uk street-level crime files, one month,
+a folder of them or the zip archive data.police.uk serves (``policeuk``), and ONS mid-year
+population estimates (``population``). Each is a ``Format``: the columns that identify it, a
+``parse`` that validates a batch of its files (raising ``LoadError`` with every problem), a
+``write`` that stores them inside the load's transaction, and ``unchanged``, which says whether the
+database already holds exactly what a file says (so a file loaded twice is recognised and skipped).
 """
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from .. import db
-from . import tidy
-from .common import FileReport, LoadError, Problem, decode_text, previous_identical_load, record_load, sha256_of
+from . import policeuk, population, tidy
+from .common import (
+    FileReport,
+    Inspected,
+    InputFile,
+    LoadError,
+    Problem,
+    inspect,
+    previous_identical_load,
+    record_load,
+    update_load_counts,
+)
 
 Progress = Callable[[str], None]
 
-
-@dataclass(frozen=True)
-class InputFile:
-    """One file's bytes, named as the analyst knows it (a path, or ``archive.zip:member``)."""
-
-    name: str
-    data: bytes
+# why: police.uk archives can also hold outcomes and stop-and-search files, which the dashboard does not use
+POLICEUK_OTHER_FILES = re.compile(r"-(outcomes|stop-and-search)\.csv$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Format:
     name: str
-    description: str
     columns: tuple[str, ...]
+    optional: tuple[str, ...]
     default_source: str
     parse: Callable
     write: Callable
+    unchanged: Callable
+
+    @property
+    def description(self) -> str:
+        return ",".join(self.columns) + "".join(f"[,{name}]" for name in self.optional)
+
+
+def _each_file(parse_one: Callable) -> Callable:
+    """A batch parser from a one-file parser, gathering every file's problems before raising."""
+    def parse(con, items: list[Inspected], say: Progress) -> list:
+        parsed, problems = [], []
+        for item in items:
+            try:
+                parsed.append(parse_one(con, item, FileReport(file=item.name, kind="", sha256=item.sha256)))
+            except LoadError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise LoadError(problems)
+        return parsed
+    return parse
+
+
+def _write_each(write_one: Callable) -> Callable:
+    def write(con, parsed: list) -> None:
+        for item in parsed:
+            write_one(con, item)
+    return write
 
 
 TIDY = Format(
     name="tidy observations",
-    description="indicator,area_code,period,numerator,denominator",
     columns=tuple(tidy.COLUMNS),
+    optional=tidy.OPTIONAL,
     default_source="partner extract",
-    parse=tidy.parse,
-    write=tidy.write,
+    parse=_each_file(tidy.parse),
+    write=_write_each(tidy.write),
+    unchanged=tidy.unchanged,
 )
 
-FORMATS: list[Format] = [TIDY]
+POLICEUK = Format(
+    name="police.uk street-level crime",
+    columns=tuple(policeuk.REQUIRED),
+    optional=policeuk.OPTIONAL,
+    default_source="police.uk",
+    parse=policeuk.parse,
+    write=policeuk.write,
+    unchanged=policeuk.unchanged,
+)
+
+POPULATION = Format(
+    name="ONS mid-year population estimates",
+    columns=tuple(population.COLUMNS),
+    optional=population.OPTIONAL,
+    default_source="ONS mid-year population estimates",
+    parse=_each_file(population.parse),
+    write=_write_each(population.write),
+    unchanged=population.unchanged,
+)
+
+FORMATS: list[Format] = [TIDY, POLICEUK, POPULATION]
 
 
-def detect_format(header_line: str, file: str) -> Format:
+def detect_format(header: list[str], file: str) -> Format:
     """The format whose columns best match a header; unrecognised if none shares half its columns."""
-    cells = {cell.strip().strip('"').lower() for cell in header_line.split(",")}
+    cells = {cell.strip().lower() for cell in header}
     best, best_share = None, 0.0
     for candidate in FORMATS:
-        expected = {c.lower() for c in candidate.columns}
+        expected = {c.lower() for c in (*candidate.columns, *candidate.optional)}
         share = len(cells & expected) / len(expected)
         if share > best_share:
             best, best_share = candidate, share
     if best is None or best_share < 0.5:
-        expected = "; ".join(f"{f.name} ({f.description})" for f in FORMATS)
-        raise LoadError([Problem(file, f"unrecognised file: its columns match no known format; expected one of: {expected}")])
+        shown = ",".join(h for h in header if h) or "none"
+        expected = "; ".join(f"{f.name}: {f.description}" for f in FORMATS)
+        raise LoadError([Problem(
+            file, f"unrecognised file: its columns ({_shorten(shown)}) match no format the loader knows; "
+                  f"expected the columns of one of: {expected}"
+        )])
     return best
 
 
-def expand_paths(paths: Iterable[str | os.PathLike]) -> list[InputFile]:
-    """Read each path (a folder gives its CSV files, sorted) into memory."""
+def _shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def expand_paths(paths: Iterable[str | os.PathLike | InputFile], workdir: Path, say: Progress | None = None) -> list[InputFile]:
+    """The input files behind each path: a file, every CSV in a folder (sorted), or every CSV in a zip
+    archive (unpacked into ``workdir``). police.uk outcomes and stop-and-search files in a folder or
+    archive are skipped and said so."""
+    say = say or (lambda _message: None)
     inputs: list[InputFile] = []
+    problems: list[Problem] = []
     for raw in paths:
+        if isinstance(raw, InputFile):
+            if raw.data is not None and raw.data[:4] == b"PK\x03\x04":
+                inputs += _unzip(raw.name, raw.open(), workdir, problems, say)
+            else:
+                inputs.append(raw)
+            continue
         path = Path(raw)
         if path.is_dir():
             members = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".csv")
-            if not members:
-                raise LoadError([Problem(str(path), "is a folder with no CSV files in it")])
-            inputs.extend(InputFile(str(p), p.read_bytes()) for p in members)
+            wanted = [p for p in members if not POLICEUK_OTHER_FILES.search(p.name)]
+            _say_skipped(len(members) - len(wanted), str(path), say)
+            if not wanted:
+                problems.append(Problem(str(path), "is a folder with no CSV files in it"))
+            inputs.extend(InputFile(str(p), path=p) for p in wanted)
         elif path.is_file():
-            inputs.append(InputFile(str(path), path.read_bytes()))
+            if zipfile.is_zipfile(path):
+                with open(path, "rb") as handle:
+                    inputs += _unzip(str(path), handle, workdir, problems, say)
+            else:
+                inputs.append(InputFile(str(path), path=path))
         else:
-            raise LoadError([Problem(str(path), "does not exist")])
+            problems.append(Problem(str(path), "does not exist"))
+    if problems:
+        raise LoadError(problems)
     return inputs
 
 
-@dataclass
-class _Parsed:
-    input: InputFile
-    format: Format
-    parsed: object
-    report: FileReport
-    duplicate_of: tuple | None
+def _unzip(name: str, handle, workdir: Path, problems: list[Problem], say: Progress) -> list[InputFile]:
+    try:
+        archive = zipfile.ZipFile(handle)
+    except zipfile.BadZipFile:
+        problems.append(Problem(name, "is not a readable zip archive"))
+        return []
+    with archive:
+        members = sorted((m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(".csv")), key=lambda m: m.filename)
+        wanted = [m for m in members if not POLICEUK_OTHER_FILES.search(m.filename)]
+        _say_skipped(len(members) - len(wanted), name, say)
+        if not wanted:
+            problems.append(Problem(name, "is a zip archive with no CSV files in it"))
+        inputs = []
+        folder = Path(tempfile.mkdtemp(dir=workdir))
+        for number, member in enumerate(wanted):
+            # why: members are written under a numbered name, never the archive's own path (which could escape the folder)
+            target = folder / f"{number}.csv"
+            try:
+                with archive.open(member) as source, open(target, "wb") as out:
+                    shutil.copyfileobj(source, out, 1 << 20)
+            except (zipfile.BadZipFile, OSError, EOFError) as error:
+                problems.append(Problem(f"{name}:{member.filename}", f"could not be unpacked: {error}"))
+                continue
+            inputs.append(InputFile(f"{name}:{member.filename}", path=target))
+    return inputs
+
+
+def _say_skipped(count: int, where: str, say: Progress) -> None:
+    if count:
+        say(f"{where}: skipped {count} police.uk outcomes or stop-and-search file{'s' if count > 1 else ''} (not used)")
+
+
+def _inspect_all(inputs: list[InputFile], say: Progress) -> tuple[list[Inspected], list[Problem]]:
+    """Checksum, encoding and header of every input, two at a time (hashing releases the GIL)."""
+    def attempt(item: InputFile):
+        try:
+            return inspect(item)
+        except LoadError as error:
+            return error
+
+    inspected, problems = [], []
+    step = max(1, len(inputs) // 10)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for number, result in enumerate(pool.map(attempt, inputs), start=1):
+            if isinstance(result, LoadError):
+                problems.extend(result.problems)
+            else:
+                inspected.append(result)
+            if len(inputs) > 1 and (number % step == 0 or number == len(inputs)):
+                say(f"checked {number:,}/{len(inputs):,} files (checksum, encoding, header)")
+    return inspected, problems
 
 
 def load_into(
@@ -102,68 +237,98 @@ def load_into(
     """Validate every input, then (unless ``dry_run``) write them all in one transaction.
 
     Raises ``LoadError`` listing the problems of every invalid file; then nothing is written. A file
-    whose bytes match an earlier load is reported and skipped.
+    whose bytes match an earlier load whose figures are all still held is reported and skipped.
     """
     say = progress or (lambda _message: None)
-    parsed: list[_Parsed] = []
-    problems: list[Problem] = []
-    for number, item in enumerate(inputs, start=1):
-        report = FileReport(file=item.name, kind="", sha256=sha256_of(item.data))
+    inspected, problems = _inspect_all(inputs, say)
+    batches: dict[str, list[Inspected]] = {}
+    reports: list[FileReport] = []
+    seen: dict[str, str] = {}
+    for item in inspected:
+        if item.sha256 in seen:
+            reports.append(FileReport(file=item.name, kind="duplicate", sha256=item.sha256, skipped=True,
+                                      notes=[f"has the same bytes as {seen[item.sha256]} in this load: skipped"]))
+            continue
+        seen[item.sha256] = item.name
         try:
-            text = decode_text(item.data, item.name)
-            fmt = detect_format(text.split("\n", 1)[0], item.name)
-            report.kind = fmt.name
-            result = fmt.parse(con, text, item.name, report)
+            fmt = detect_format(item.header, item.name)
         except LoadError as error:
             problems.extend(error.problems)
             continue
-        earlier = previous_identical_load(con, report.sha256)
-        if earlier:
-            report.notes.append(
-                f"identical to load {earlier[0]} ({earlier[1]}, {earlier[2]:%Y-%m-%d %H:%M} UTC): skipped, nothing changed"
-            )
-        parsed.append(_Parsed(item, fmt, result, report, earlier))
-        say(f"validated {number}/{len(inputs)} files, {report.rows_read:,} rows in {item.name}")
+        batches.setdefault(fmt.name, []).append(item)
+    by_name = {f.name: f for f in FORMATS}
+    parsed: list[tuple[Format, object]] = []
+    for name, items in batches.items():
+        fmt = by_name[name]
+        try:
+            for result in fmt.parse(con, items, say):
+                result.report.kind = fmt.name
+                parsed.append((fmt, result))
+        except LoadError as error:
+            problems.extend(error.problems)
     if problems:
         raise LoadError(problems)
+    for fmt, result in parsed:
+        _note_identical(con, fmt, result)
+    reports = [result.report for _, result in parsed] + reports
     if dry_run:
-        return [p.report for p in parsed]
+        return reports
     con.execute("BEGIN TRANSACTION")
     try:
-        for number, item in enumerate(parsed, start=1):
-            if item.duplicate_of:
+        for fmt in FORMATS:
+            group = [result for f, result in parsed if f is fmt and not result.report.skipped]
+            if not group:
                 continue
-            load_id = record_load(con, item.report, source_label=source_label or item.format.default_source, is_demo=is_demo)
-            item.format.write(con, item.parsed, load_id)
-            con.execute(
-                "UPDATE loads SET rows_loaded = $loaded, rows_replaced = $replaced, rows_unallocated = $unallocated WHERE load_id = $id",
-                {"loaded": item.report.rows_loaded, "replaced": item.report.rows_replaced,
-                 "unallocated": item.report.rows_unallocated, "id": load_id},
-            )
-            say(f"loaded {number}/{len(parsed)} files, {item.report.rows_loaded:,} figures from {item.input.name}")
+            for result in group:
+                record_load(con, result.report, source_label=source_label or fmt.default_source, is_demo=is_demo)
+            fmt.write(con, group)
+            for result in group:
+                update_load_counts(con, result.report)
+            say(f"wrote {len(group):,} {fmt.name} file{'s' if len(group) > 1 else ''}, "
+                f"{sum(r.report.figures for r in group):,} figures")
         db.refresh_materialized(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return [p.report for p in parsed]
+    return reports
+
+
+def _note_identical(con: duckdb.DuckDBPyConnection, fmt: Format, result) -> None:
+    """Recognise a file loaded before: skip it when the database still holds what it says."""
+    report = result.report
+    earlier = previous_identical_load(con, report.sha256)
+    if not earlier:
+        return
+    load_id, file_name, loaded_at = earlier
+    when = f"load {load_id} ({file_name}, {loaded_at:%Y-%m-%d %H:%M} UTC)"
+    if fmt.unchanged(con, result):
+        report.skipped = True
+        report.notes.append(f"identical to {when}: skipped, the database already holds these figures")
+    else:
+        report.notes.append(f"identical to {when}, but its figures have since been replaced: loaded again")
 
 
 def load_files(
     db_path: str | os.PathLike,
-    paths: Iterable[str | os.PathLike],
+    paths: Iterable[str | os.PathLike | InputFile],
     *,
     source_label: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> list[FileReport]:
-    """Load files into the database at ``db_path`` atomically (see ``load_into``)."""
-    inputs = expand_paths(paths)
-    if dry_run:
-        with db.connect(db_path, read_only=True) as con:
-            return load_into(con, inputs, source_label=source_label, dry_run=True, progress=progress)
-    with db.writable_copy(db_path) as con:
-        return load_into(con, inputs, source_label=source_label, progress=progress)
+    """Load files (paths, folders, zip archives or in-memory ``InputFile``s) into the database at
+    ``db_path`` atomically (see ``load_into``)."""
+    with tempfile.TemporaryDirectory(prefix="lscsb-load-") as workdir:
+        inputs = expand_paths(paths, Path(workdir), progress)
+        if dry_run:
+            with db.connect(db_path, read_only=True) as con:
+                return load_into(con, inputs, source_label=source_label, dry_run=True, progress=progress)
+        with db.writable_copy(db_path) as con:
+            return load_into(con, inputs, source_label=source_label, progress=progress)
 
 
-__all__ = ["FORMATS", "FileReport", "Format", "InputFile", "LoadError", "Problem", "load_files", "load_into", "expand_paths"]
+__all__ = [
+    "FORMATS", "FileReport", "Format", "InputFile", "LoadError", "Problem", "detect_format", "expand_paths",
+    "load_files", "load_into",
+]

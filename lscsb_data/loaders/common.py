@@ -1,6 +1,7 @@
-"""What every input format shares: reading text safely, validation errors, and provenance."""
+"""What every input format shares: the input files, reading text safely, validation errors, provenance."""
 from __future__ import annotations
 
+import codecs
 import csv
 import difflib
 import hashlib
@@ -10,8 +11,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 MAX_PROBLEMS_SHOWN = 20
+CHUNK_BYTES = 1 << 22
+HEADER_BYTES = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,96 @@ class LoadError(Exception):
         super().__init__("\n".join(shown))
 
 
+@dataclass(frozen=True)
+class InputFile:
+    """One input, named as the analyst knows it (a path, or ``archive.zip:member``).
+
+    Its bytes are either in memory (``data``) or in a file on disk (``path``), so that large police.uk
+    downloads are streamed rather than held in memory.
+    """
+
+    name: str
+    data: bytes | None = None
+    path: Path | None = None
+
+    def open(self):
+        return io.BytesIO(self.data) if self.data is not None else open(self.path, "rb")
+
+    def read_bytes(self) -> bytes:
+        return self.data if self.data is not None else Path(self.path).read_bytes()
+
+
+@dataclass
+class Inspected:
+    """An input after one streaming pass: its checksum, text encoding and header cells."""
+
+    input: InputFile
+    sha256: str
+    encoding: str
+    header: list[str]
+
+    @property
+    def name(self) -> str:
+        return self.input.name
+
+    def text(self) -> str:
+        data = self.input.read_bytes()
+        if data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8):]
+        return data.decode(self.encoding)
+
+
+def inspect(item: InputFile) -> Inspected:
+    """Checksum, encoding (UTF-8 with or without a byte-order mark, else Windows-1252 as Excel writes
+    it) and header of one input, read once in chunks; an empty or undecodable file is a ``LoadError``."""
+    digest = hashlib.sha256()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8, start, offset = True, b"", 0
+    with item.open() as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            digest.update(chunk)
+            if len(start) < HEADER_BYTES:
+                start += chunk[:HEADER_BYTES]
+            # why: police.uk files are plain ASCII, and checking that is far cheaper than decoding
+            if is_utf8 and (not chunk.isascii() or utf8.getstate()[0]):
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+            offset += len(chunk)
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_utf8 = False
+    encoding = "utf-8" if is_utf8 else "cp1252"
+    if start.startswith(codecs.BOM_UTF8):
+        start = start[len(codecs.BOM_UTF8):]
+    if not is_utf8:
+        _check_cp1252(item)
+    first_line = start.split(b"\n", 1)[0].decode(encoding, errors="replace").rstrip("\r")
+    if not start.strip():
+        raise LoadError([Problem(item.name, "is empty: expected a header row and at least one data row")])
+    header = [cell.strip() for cell in next(csv.reader([first_line]), [])]
+    return Inspected(item, digest.hexdigest(), encoding, header)
+
+
+def _check_cp1252(item: InputFile) -> None:
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    position = 0
+    with item.open() as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                raise LoadError([Problem(
+                    item.name,
+                    f"is neither UTF-8 nor Windows-1252 text (undecodable byte at offset {position + error.start}): "
+                    "save it from Excel as 'CSV UTF-8'",
+                )]) from None
+            position += len(chunk)
+
+
 @dataclass
 class FileReport:
     """What a load did (or, in a dry run, would do) with one input."""
@@ -64,40 +158,34 @@ class FileReport:
     rows_loaded: int = 0
     rows_replaced: int = 0
     rows_unallocated: int = 0
+    figures: int = 0
+    skipped: bool = False
     load_id: int | None = None
     notes: list[str] = field(default_factory=list)
 
     def summary_line(self) -> str:
-        parts = [f"{self.file} ({self.kind}): {self.rows_read:,} rows read, {self.rows_loaded:,} figures loaded"]
-        if self.rows_replaced:
-            parts.append(f"{self.rows_replaced:,} replaced")
-        if self.rows_unallocated:
-            parts.append(f"{self.rows_unallocated:,} rows with no location (unallocated)")
-        line = ", ".join(parts)
+        if self.skipped:
+            line = f"{self.file} ({self.kind}): skipped"
+        else:
+            parts = [f"{self.file} ({self.kind}): {self.rows_read:,} rows read"]
+            if self.rows_loaded != self.figures:
+                parts.append(f"{self.rows_loaded:,} rows counted into {self.figures:,} figures")
+            else:
+                parts.append(f"{self.figures:,} figures loaded")
+            if self.rows_replaced:
+                parts.append(f"{self.rows_replaced:,} replaced")
+            if self.rows_unallocated:
+                parts.append(f"{self.rows_unallocated:,} rows with no location (unallocated)")
+            line = ", ".join(parts)
         return "\n".join([line, *(f"  {note}" for note in self.notes)])
-
-
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def decode_text(data: bytes, file: str) -> str:
-    """Text of a CSV export: UTF-8 (with or without a byte-order mark), else Windows-1252 as Excel writes it."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError as error:
-        raise LoadError([Problem(file, f"is neither UTF-8 nor Windows-1252 text (undecodable byte at offset {error.start})")]) from None
 
 
 def read_csv_records(text: str, file: str) -> tuple[list[str], list[list[str]]]:
     """Header and data rows of CSV text; an empty file or a header with no rows is an error."""
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise LoadError([Problem(file, f"is not readable as CSV: {error}")]) from None
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows:
@@ -108,24 +196,59 @@ def read_csv_records(text: str, file: str) -> tuple[list[str], list[list[str]]]:
     return header, rows[1:]
 
 
-def check_columns(header: list[str], expected: list[str], file: str, optional: tuple[str, ...] = ()) -> list[Problem]:
-    """Missing, misspelt or unexpected columns, with the likely intended name where one is close."""
+def check_columns(
+    header: list[str], expected: list[str], file: str, optional: tuple[str, ...] = (), *, allow_extra: bool = False
+) -> list[Problem]:
+    """Missing, misspelt, repeated or unexpected columns (compared without regard to case), with the
+    likely intended name where one is close."""
     problems = []
     lowered = [h.lower() for h in header]
-    allowed = set(expected) | set(optional)
+    allowed = {name.lower() for name in (*expected, *optional)}
+    listing = ",".join(expected) + "".join(f"[,{name}]" for name in optional)
     for name in expected:
-        if name not in lowered:
+        if name.lower() not in lowered:
             extra = [h for h in lowered if h not in allowed]
-            close = difflib.get_close_matches(name, extra, n=1, cutoff=0.6)
-            hint = f" ('{close[0]}' looks like a misspelling of it)" if close else ""
-            problems.append(Problem(file, f"missing column '{name}'{hint}; expected columns {','.join(expected)}"))
-    for name in lowered:
-        if name not in allowed and not difflib.get_close_matches(name, expected, n=1, cutoff=0.6):
-            problems.append(Problem(file, f"unexpected column '{name}'; expected columns {','.join(expected)}"))
-    duplicates = sorted({h for h in lowered if lowered.count(h) > 1})
-    for name in duplicates:
+            close = difflib.get_close_matches(name.lower(), extra, n=1, cutoff=0.6)
+            hint = f" ('{header[lowered.index(close[0])]}' looks like a misspelling of it)" if close else ""
+            problems.append(Problem(file, f"missing column '{name}'{hint}; expected columns {listing}"))
+    known = [name.lower() for name in expected]
+    for original, name in zip(header, lowered):
+        if name not in allowed and not allow_extra and not difflib.get_close_matches(name, known, n=1, cutoff=0.6):
+            problems.append(Problem(file, f"unexpected column '{original}'; expected columns {listing}"))
+    for name in sorted({h for h in lowered if lowered.count(h) > 1}):
         problems.append(Problem(file, f"column '{name}' appears more than once"))
     return problems
+
+
+_NUMBER = r"^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+_WHOLE_NUMBER = r"^\d+(?:\.0*)?$"
+# why: a cell starting with one of these is run as a formula by spreadsheet software (OWASP CSV injection)
+FORMULA_PREFIXES = ("=", "+", "@")
+
+
+def count_problems(
+    values: pd.Series, rows: pd.Series, column: str, file: str, *, required: bool = True, minimum: int = 0
+) -> list[Problem]:
+    """Cells that are not whole numbers of at least ``minimum``: blank, formula-like, not numbers,
+    negative, fractional or too small, each with its own message."""
+    blank = values == ""
+    formula = values.str.startswith(FORMULA_PREFIXES)
+    numeric = values.str.match(_NUMBER)
+    as_number = pd.to_numeric(values.where(numeric), errors="coerce")
+    whole = values.str.match(_WHOLE_NUMBER)
+    checks = [
+        (blank & required, "is blank: expected a whole number"),
+        (formula, "starts like a spreadsheet formula: expected a plain whole number such as 12"),
+        (~blank & ~formula & ~numeric, "is not a number: expected a whole number such as 12"),
+        (numeric & (as_number < 0), "is negative: expected a whole number of 0 or more"),
+        (numeric & (as_number >= 0) & ~whole, "is fractional: expected a whole number (a count, not a rate)"),
+        (whole & (as_number < minimum), f"is {{value}}: expected a whole number of {minimum} or more"),
+    ]
+    return [
+        Problem(file, reason.format(value=value), row=int(row), column=column, value=value)
+        for mask, reason in checks
+        for row, value in zip(rows[mask], values[mask])
+    ]
 
 
 def record_load(
@@ -156,13 +279,18 @@ def record_load(
     return row[0]
 
 
+def update_load_counts(con: duckdb.DuckDBPyConnection, report: FileReport) -> None:
+    """Store the counts a write worked out (rows replaced, unallocated) on the load's provenance row."""
+    con.execute(
+        "UPDATE loads SET rows_loaded = $loaded, rows_replaced = $replaced, rows_unallocated = $unallocated WHERE load_id = $id",
+        {"loaded": report.rows_loaded, "replaced": report.rows_replaced,
+         "unallocated": report.rows_unallocated, "id": report.load_id},
+    )
+
+
 def previous_identical_load(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str, datetime] | None:
-    """The earlier load of a file with the same bytes, if any."""
+    """The latest earlier load of a file with the same bytes, if any."""
     return con.execute(
         "SELECT load_id, file_name, loaded_at FROM loads WHERE sha256 = $sha ORDER BY load_id DESC LIMIT 1",
         {"sha": sha256},
     ).fetchone()
-
-
-def display_name(path: Path) -> str:
-    return path.name

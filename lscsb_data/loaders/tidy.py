@@ -3,6 +3,10 @@
 ``period`` is ``YYYY-MM``, the first month of the figure's period (a quarter starts in Apr/Jul/Oct/Jan,
 a financial year in April). ``denominator`` is given only where the indicator's basis is explicit
 (percentages and ratios); rates on population or households and plain counts leave it blank.
+
+An optional sixth column ``reported_by`` marks police.uk counts by the force whose files they came
+from (the aggregate in ``data/policeuk/`` has it): such a row is that force's part of the figure, and
+the figure is the sum of the forces' parts (see ``policeuk``). Without it a row is the whole figure.
 """
 from __future__ import annotations
 
@@ -12,14 +16,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .common import FileReport, LoadError, Problem, check_columns, read_csv_records
+from . import policeuk
+from .common import FileReport, Inspected, LoadError, Problem, check_columns, count_problems, read_csv_records
 
 COLUMNS = ["indicator", "area_code", "period", "numerator", "denominator"]
+OPTIONAL = ("reported_by",)
 KEY = ["indicator", "area_code", "period"]
 
 _MONTH = r"^(\d{4})-(\d{2})$"
-_WHOLE_NUMBER = r"^\d+(?:\.0*)?$"
-_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 
 
 @dataclass
@@ -29,11 +33,20 @@ class ParsedTidy:
     report: FileReport
     rows: pd.DataFrame
 
+    @property
+    def whole(self) -> pd.DataFrame:
+        return self.rows[self.rows.reported_by == ""]
 
-def parse(con: duckdb.DuckDBPyConnection, text: str, file: str, report: FileReport) -> ParsedTidy:
+    @property
+    def parts(self) -> pd.DataFrame:
+        return self.rows[self.rows.reported_by != ""]
+
+
+def parse(con: duckdb.DuckDBPyConnection, item: Inspected, report: FileReport) -> ParsedTidy:
     """Validate a whole tidy file; raise ``LoadError`` listing every bad cell, else return its rows."""
-    header, records = read_csv_records(text, file)
-    problems = check_columns(header, COLUMNS, file)
+    file = item.name
+    header, records = read_csv_records(item.text(), file)
+    problems = check_columns(header, COLUMNS, file, OPTIONAL)
     if problems:
         raise LoadError(problems)
     width = len(header)
@@ -42,13 +55,16 @@ def parse(con: duckdb.DuckDBPyConnection, text: str, file: str, report: FileRepo
             problems.append(Problem(file, f"has {len(record)} fields, expected {width}", row=index + 2))
     if problems:
         raise LoadError(problems)
-    frame = pd.DataFrame(records, columns=[h.lower() for h in header], dtype=str)[COLUMNS]
-    frame = frame.apply(lambda column: column.str.strip())
+    frame = pd.DataFrame(records, columns=[h.lower() for h in header], dtype=str)
+    if "reported_by" not in frame:
+        frame["reported_by"] = ""
+    frame = frame[COLUMNS + ["reported_by"]].apply(lambda column: column.str.strip())
     frame["row"] = np.arange(len(frame)) + 2
     report.rows_read = len(frame)
     problems = _validate(con, frame, file)
     if problems:
-        raise LoadError(sorted(problems, key=lambda p: (p.row or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 9)))
+        order = COLUMNS + ["reported_by"]
+        raise LoadError(sorted(problems, key=lambda p: (p.row or 0, order.index(p.column) if p.column in order else 9)))
     rows = pd.DataFrame(
         {
             "indicator_id": frame.indicator,
@@ -56,13 +72,23 @@ def parse(con: duckdb.DuckDBPyConnection, text: str, file: str, report: FileRepo
             "period": pd.to_datetime(frame.period + "-01").dt.date,
             "numerator": frame.numerator.astype(float).astype("int64"),
             "denominator": pd.to_numeric(frame.denominator.replace("", np.nan)).astype("Int64"),
+            "reported_by": frame.reported_by,
         }
     )
+    report.rows_loaded = report.figures = len(rows)
+    report.rows_unallocated = _unallocated_rows(con, rows)
     return ParsedTidy(report, rows)
 
 
+def _unallocated_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> int:
+    """police.uk rows with no location that a police.uk aggregate counts (every type but the all-crime total)."""
+    parts = rows[(rows.reported_by != "") & (rows.indicator_id != policeuk.ALL_CRIME)]
+    unallocated = set(con.execute("SELECT code FROM areas WHERE type = 'unallocated'").df().code)
+    return int(parts.numerator[parts.area_code.isin(unallocated)].sum())
+
+
 def _validate(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, file: str) -> list[Problem]:
-    catalogue = con.execute("SELECT id, frequency, denominator_basis, unit FROM indicators").df().set_index("id")
+    catalogue = con.execute("SELECT id, frequency, denominator_basis, unit, theme FROM indicators").df().set_index("id")
     area_codes = set(con.execute("SELECT code FROM areas").df().code)
     problems: list[Problem] = []
 
@@ -94,7 +120,7 @@ def _validate(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, file: str) ->
         + ("quarters start in 01, 04, 07 or 10" if catalogue.frequency[row.indicator] == "quarterly"
            else "financial years start in April (YYYY-04)")))
 
-    problems += _count_problems(frame, "numerator", file, required=True)
+    problems += count_problems(frame.numerator, frame.row, "numerator", file)
 
     basis = frame.indicator.map(catalogue.denominator_basis)
     explicit = basis == "explicit"
@@ -104,11 +130,11 @@ def _validate(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, file: str) ->
     flag(known_indicator & ~explicit & has_denominator, "denominator",
          lambda row: f"must be blank for '{row.indicator}': its {catalogue.unit[row.indicator]} uses "
                      f"{'no denominator' if catalogue.denominator_basis[row.indicator] == 'none' else 'the ' + catalogue.denominator_basis[row.indicator] + ' table'}")
-    denominator_problems = _count_problems(frame[explicit & has_denominator], "denominator", file, required=True, positive=True)
-    problems += denominator_problems
+    with_denominator = explicit & has_denominator
+    problems += count_problems(frame.denominator[with_denominator], frame.row[with_denominator], "denominator", file, minimum=1)
 
-    numerator_ok = frame.numerator.str.match(_WHOLE_NUMBER)
-    denominator_ok = frame.denominator.str.match(_WHOLE_NUMBER) & explicit & has_denominator
+    numerator_ok = frame.numerator.str.match(r"^\d+(?:\.0*)?$")
+    denominator_ok = frame.denominator.str.match(r"^\d+(?:\.0*)?$") & with_denominator
     both = numerator_ok & denominator_ok
     is_percentage = frame.indicator.map(catalogue.unit) == "percentage"
     too_big = both & is_percentage & (
@@ -116,58 +142,84 @@ def _validate(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, file: str) ->
     )
     flag(too_big, "numerator", lambda row: f"is larger than the denominator {row.denominator}: a percentage cannot exceed 100%")
 
-    duplicated = frame.duplicated(KEY, keep=False) & (frame.indicator != "")
+    policeuk_indicator = frame.indicator.map(catalogue.theme) == policeuk.THEME
+    flag((frame.reported_by != "") & known_indicator & ~policeuk_indicator, "reported_by",
+         lambda row: f"must be blank for '{row.indicator}': reported_by names the force whose police.uk files "
+                     "a police.uk count came from")
+
+    key = KEY + ["reported_by"]
+    duplicated = frame.duplicated(key, keep=False) & (frame.indicator != "")
     if duplicated.any():
-        first_rows = frame[duplicated].groupby(KEY).row.transform("min")
-        for _, row in frame[duplicated & (frame.row != first_rows.reindex(frame.index))].iterrows():
+        first_rows = frame[duplicated].groupby(key).row.transform("min")
+        for index, row in frame[duplicated & (frame.row != first_rows.reindex(frame.index))].iterrows():
+            by = f", reported by '{row.reported_by}'" if row.reported_by else ""
             problems.append(Problem(
                 file,
-                f"repeats indicator '{row.indicator}', area '{row.area_code}', period '{row.period}' "
-                f"already given in row {int(first_rows[_])}",
+                f"repeats indicator '{row.indicator}', area '{row.area_code}', period '{row.period}'{by} "
+                f"already given in row {int(first_rows[index])}",
                 row=int(row.row), column="period", value=row.period,
             ))
     return problems
 
 
-def _count_problems(frame: pd.DataFrame, column: str, file: str, *, required: bool, positive: bool = False) -> list[Problem]:
-    """Cells that are not whole, non-negative numbers (or not positive, for denominators)."""
-    values = frame[column]
-    blank = values == ""
-    numeric = values.str.match(_NUMBER)
-    as_number = pd.to_numeric(values.where(numeric), errors="coerce")
-    whole = values.str.match(_WHOLE_NUMBER)
-    checks = [
-        (blank & required, "is blank: expected a whole number"),
-        (~blank & ~numeric, "is not a number: expected a whole number such as 12"),
-        (numeric & (as_number < 0), "is negative: expected a whole number of 0 or more"),
-        (numeric & (as_number >= 0) & ~whole, "is fractional: expected a whole number (a count, not a rate)"),
-        (whole & (as_number == 0) & positive, "is 0: a denominator must be 1 or more"),
-    ]
-    return [
-        Problem(file, reason, row=int(row), column=column, value=value)
-        for mask, reason in checks
-        for row, value in zip(frame.row[mask], values[mask])
-    ]
+def write(con: duckdb.DuckDBPyConnection, parsed: ParsedTidy) -> None:
+    """Replace any stored figures with the same key, then insert the file's rows under its load."""
+    load_id = parsed.report.load_id
+    whole = parsed.whole.drop(columns="reported_by").assign(load_id=load_id)
+    replaced = 0
+    if len(whole):
+        con.register("incoming_tidy", whole)
+        try:
+            replaced = con.execute(
+                """
+                DELETE FROM observations AS o
+                USING incoming_tidy AS n
+                WHERE o.indicator_id = n.indicator_id AND o.area_code = n.area_code AND o.period = n.period
+                """
+            ).fetchone()[0]
+            # why: a whole figure supersedes the forces' parts it was summed from
+            con.execute(
+                """
+                DELETE FROM policeuk_counts AS c
+                USING incoming_tidy AS n
+                WHERE c.indicator_id = n.indicator_id AND c.area_code = n.area_code AND c.period = n.period
+                """
+            )
+            con.execute(
+                """
+                INSERT INTO observations (indicator_id, area_code, period, numerator, denominator, load_id)
+                SELECT indicator_id, area_code, period, numerator, denominator, load_id FROM incoming_tidy
+                """
+            )
+        finally:
+            con.unregister("incoming_tidy")
+    parts = parsed.parts
+    if len(parts):
+        replaced += policeuk.write_parts(con, _as_parts(parts, load_id)).get(load_id, 0)
+    parsed.report.rows_replaced = replaced
 
 
-def write(con: duckdb.DuckDBPyConnection, parsed: ParsedTidy, load_id: int) -> None:
-    """Replace any stored figures with the same key, then insert the file's rows under ``load_id``."""
-    rows = parsed.rows.assign(load_id=load_id)
-    con.register("incoming_tidy", rows)
+def _as_parts(parts: pd.DataFrame, load_id: int) -> pd.DataFrame:
+    return pd.DataFrame({
+        "reported_by": parts.reported_by, "period": parts.period, "area_code": parts.area_code,
+        "indicator_id": parts.indicator_id, "count": parts.numerator, "load_id": load_id,
+    })
+
+
+def unchanged(con: duckdb.DuckDBPyConnection, parsed: ParsedTidy) -> bool:
+    """Whether the database already holds exactly these figures (so loading the file again changes nothing)."""
+    whole = parsed.whole.drop(columns="reported_by")
+    con.register("incoming_tidy", whole)
     try:
-        parsed.report.rows_replaced = con.execute(
+        held = con.execute(
             """
-            DELETE FROM observations AS o
-            USING incoming_tidy AS n
-            WHERE o.indicator_id = n.indicator_id AND o.area_code = n.area_code AND o.period = n.period
+            SELECT count(*) FROM incoming_tidy AS n
+            JOIN observations AS o USING (indicator_id, area_code, period)
+            WHERE o.numerator = n.numerator AND o.denominator IS NOT DISTINCT FROM n.denominator
+              AND NOT EXISTS (SELECT 1 FROM policeuk_counts AS c
+                              WHERE c.indicator_id = n.indicator_id AND c.area_code = n.area_code AND c.period = n.period)
             """
         ).fetchone()[0]
-        con.execute(
-            """
-            INSERT INTO observations (indicator_id, area_code, period, numerator, denominator, load_id)
-            SELECT indicator_id, area_code, period, numerator, denominator, load_id FROM incoming_tidy
-            """
-        )
     finally:
         con.unregister("incoming_tidy")
-    parsed.report.rows_loaded = len(rows)
+    return held == len(whole) and policeuk.parts_unchanged(con, _as_parts(parsed.parts, 0))

@@ -95,3 +95,16 @@ CREATE TABLE covid_period (
     all_forces_pct_change DOUBLE,
     sort_order            INTEGER NOT NULL
 );
+
+-- why: a district's police.uk count can come from more than one force's files (crimes recorded across a
+-- force boundary), and police.uk revises past months: each force's month is stored as its part of each
+-- figure and replaced whole when loaded again; the observation is the sum of the parts (loaders/policeuk.py)
+CREATE TABLE policeuk_counts (
+    reported_by  VARCHAR NOT NULL,
+    period       DATE NOT NULL CHECK (day(period) = 1),
+    area_code    VARCHAR NOT NULL REFERENCES areas (code),
+    indicator_id VARCHAR NOT NULL REFERENCES indicators (id),
+    count        BIGINT NOT NULL CHECK (count >= 0),
+    load_id      INTEGER NOT NULL REFERENCES loads (load_id),
+    PRIMARY KEY (reported_by, period, area_code, indicator_id)
+);

@@ -1,0 +1,585 @@
+"""police.uk street-level crime files (``YYYY-MM-<force>-street.csv``) into the police.uk indicators.
+
+Every row is one crime or ASB incident as data.police.uk publishes it. Rows are placed in their local
+authority by LSOA code (``data/lsoa_lookup.csv``), else by the local authority that starts the LSOA
+name ("Charnwood 012B"; 2021 LSOAs are not in the 2011 lookup); a row with no location counts under
+its force's no-location area (``<force code>-UNALLOCATED``). Counts per month, area and crime type
+become ``policeuk_<crime type>`` and ``policeuk_all_crime`` (every type but anti-social behaviour).
+
+The files are read, checked and counted by DuckDB in a few set-based queries over all files at once;
+rows are only numbered (to name the row of a problem) when a file has one.
+
+A force's month is stored as that force's part of each figure (table ``policeuk_counts``), as a full
+grid with zeros, and a figure is the sum of the forces' parts: loading a month again replaces the
+force's part and never double counts, and a district that two forces' files both touch (crimes
+recorded across a force boundary) keeps both.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import lookups
+from .common import CHUNK_BYTES, FileReport, Inspected, LoadError, Problem, check_columns
+
+THEME = "policeuk"
+ALL_CRIME = "policeuk_all_crime"
+ASB = "policeuk_anti_social_behaviour"
+COLUMNS = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
+           "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
+REQUIRED = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type"]
+OPTIONAL = tuple(c for c in COLUMNS if c not in REQUIRED)
+NUMERIC = {"Longitude": "a longitude", "Latitude": "a latitude"}
+SCAN_BATCH_BYTES = 256 << 20
+MAX_LOCATED = 20
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule every row must meet, as a SQL condition that is true for a bad row."""
+
+    column: str
+    alias: str
+    condition: str
+    reason: str
+
+
+CHECKS = [
+    Check("Month", "month", "month IS NULL", "is blank: expected the month as YYYY-MM, e.g. 2020-03"),
+    Check("Month", "month", "NOT regexp_full_match(month, '(19|20)[0-9]{2}-(0[1-9]|1[0-2])')",
+          "is not a real month: expected YYYY-MM, e.g. 2020-03"),
+    Check("Falls within", "falls_within", "falls_within IS NULL",
+          "is blank: expected the police force whose area the crime falls within, e.g. 'Leicestershire Police'"),
+    Check("Falls within", "falls_within", "force_key(falls_within) NOT IN (SELECT key FROM police_forces)",
+          "is not a police force of England and Wales (data/police_forces.csv lists the 43), e.g. 'Leicestershire Police'"),
+    Check("Crime type", "crime_type", "crime_type IS NULL", "is blank: expected a police.uk crime type such as 'Burglary'"),
+    Check("Crime type", "crime_type", "NOT regexp_full_match(crime_type, '[A-Za-z][A-Za-z0-9 ,''&/()-]*')",
+          "is not a police.uk crime type: expected a name such as 'Burglary' or 'Anti-social behaviour'"),
+    Check("LSOA code", "lsoa_code", "lsoa_code IS NOT NULL AND NOT regexp_full_match(lsoa_code, '[EW]01[0-9]{6}')",
+          "is not an LSOA code: expected a code such as E01025631, or blank when the crime has no location"),
+]
+
+# The cleaned form of each checked cell (blank is NULL), for the grouped scan and for numbering rows.
+CLEAN = {
+    "month": "nullif(trim({Month}), '')",
+    "reported_by": "coalesce(nullif(trim({Reported by}), ''), nullif(trim({Falls within}), ''))",
+    "falls_within": "nullif(trim({Falls within}), '')",
+    "crime_type": "nullif(trim({Crime type}), '')",
+    "lsoa_code": "nullif(trim({LSOA code}), '')",
+    "lsoa_name": "nullif(trim({LSOA name}), '')",
+}
+
+
+@dataclass
+class ParsedPoliceUK:
+    """One file's counts as its force's part of each figure (a full grid of its months), and the areas
+    the load creates (shared by every file of the load)."""
+
+    report: FileReport
+    parts: pd.DataFrame
+    new_areas: pd.DataFrame
+
+
+Progress = Callable[[str], None]
+
+
+def parse(con: duckdb.DuckDBPyConnection, items: list[Inspected], say: Progress) -> list[ParsedPoliceUK]:
+    """Check and count every police.uk file; raise ``LoadError`` with every problem found, else return
+    each file's counts."""
+    problems: list[Problem] = []
+    readable: list[Inspected] = []
+    for item in items:
+        found = check_columns(item.header, REQUIRED, item.name, OPTIONAL)
+        problems += found
+        if not found:
+            readable.append(item)
+    with tempfile.TemporaryDirectory(prefix="lscsb-policeuk-") as workdir, duckdb.connect() as work:
+        lookups.install(work)
+        work.execute("SET preserve_insertion_order = false")
+        paths = {item.name: _utf8_path(item, Path(workdir), index) for index, item in enumerate(readable)}
+        problems += _scan(work, readable, paths, say)
+        if not problems:
+            problems += _check_values(work, readable, paths)
+        if not problems:
+            problems += _check_months_once(work)
+        if problems:
+            raise LoadError(problems)
+        return _count(con, work, readable, paths)
+
+
+def _utf8_path(item: Inspected, workdir: Path, index: int) -> str:
+    """A UTF-8 file DuckDB can read: the input itself when it is one, else a converted copy."""
+    if item.encoding == "utf-8" and item.input.path is not None:
+        return str(item.input.path)
+    target = workdir / f"{index}.csv"
+    with item.input.open() as source, open(target, "wb") as out:
+        if item.encoding == "utf-8":
+            shutil.copyfileobj(source, out)
+        else:
+            decoder = codecs.getincrementaldecoder(item.encoding)()
+            while chunk := source.read(CHUNK_BYTES):
+                out.write(decoder.decode(chunk).encode("utf-8"))
+    return str(target)
+
+
+def _canonical(header: list[str]) -> list[str]:
+    by_lower = {c.lower(): c for c in COLUMNS}
+    return [by_lower.get(h.lower(), h) for h in header]
+
+
+def _read_csv(header: list[str], *, rejects: bool, ordinality: bool = False) -> str:
+    """A ``read_csv`` call for files with this header, every column named and typed (no sniffing)."""
+    columns = ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}': '{'DOUBLE' if name in NUMERIC else 'VARCHAR'}'"
+                        for name in _canonical(header))
+    options = ", store_rejects = true, rejects_limit = 50" if rejects else ""
+    return (f"read_csv($files, header = true, auto_detect = false, columns = {{{columns}}}, delim = ',', "
+            f"quote = '\"', escape = '\"', filename = true{options})" + (" WITH ORDINALITY" if ordinality else ""))
+
+
+def _clean(alias: str, header: list[str]) -> str:
+    present = set(_canonical(header))
+    return CLEAN[alias].format_map({c: f'r."{c}"' if c in present else "NULL" for c in COLUMNS})
+
+
+def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) -> list[Problem]:
+    """Count rows per file, month, force, crime type and place (one pass over every file), and
+    collect the rows DuckDB could not read (wrong number of fields, a number that is not one)."""
+    work.execute("""
+        CREATE TABLE scanned (file VARCHAR, month VARCHAR, reported_by VARCHAR, falls_within VARCHAR,
+                              crime_type VARCHAR, la_code VARCHAR, lsoa_code VARCHAR, lsoa_name VARCHAR, rows BIGINT)
+    """)
+    by_path = {path: item.name for item, path in ((i, paths[i.name]) for i in items)}
+    problems: list[Problem] = []
+    done, last_scan = 0, 0
+    for header, batch in _batches(items, paths):
+        files = [paths[item.name] for item in batch]
+        query = f"""
+            INSERT INTO scanned
+            SELECT filename, {_clean('month', header)}, {_clean('reported_by', header)}, {_clean('falls_within', header)},
+                   {_clean('crime_type', header)}, l.la_code,
+                   CASE WHEN l.la_code IS NULL THEN {_clean('lsoa_code', header)} END,
+                   CASE WHEN l.la_code IS NULL THEN {_clean('lsoa_name', header)} END,
+                   count(*)
+            FROM {_read_csv(header, rejects=True)} AS r
+            LEFT JOIN lsoa_lookup AS l ON l.lsoa_code = r."LSOA code"
+            GROUP BY ALL
+        """
+        try:
+            work.execute(query, {"files": files})
+        except duckdb.Error:
+            problems += _unreadable(work, header, batch, paths)
+        rejected = work.execute(
+            """
+            SELECT s.file_path, e.line, e.column_idx, e.column_name, e.error_type, e.csv_line, s.scan_id
+            FROM reject_errors AS e JOIN reject_scans AS s USING (scan_id, file_id)
+            WHERE e.scan_id > $last ORDER BY s.file_path, e.line
+            """,
+            {"last": last_scan},
+        ).fetchall()
+        last_scan = max([last_scan, *(row[-1] for row in rejected)])
+        problems += [_reject_problem(by_path[path], *rest, width=len(header)) for path, *rest, _ in rejected]
+        done += len(batch)
+        total_rows = work.execute("SELECT coalesce(sum(rows), 0) FROM scanned").fetchone()[0]
+        say(f"police.uk: read {total_rows:,} rows from {done:,}/{len(items):,} files")
+    rows_by_file = dict(work.execute("SELECT file, sum(rows) FROM scanned GROUP BY file").fetchall())
+    bad_files = {p.file for p in problems}
+    for item in items:
+        if item.name not in bad_files and not rows_by_file.get(paths[item.name]):
+            problems.append(Problem(item.name, "has a header but no data rows"))
+    return problems
+
+
+def _batches(items: list[Inspected], paths: dict[str, str]):
+    """Files with the same header, in groups of about ``SCAN_BATCH_BYTES`` so progress shows as they are read."""
+    by_header: dict[tuple, list[Inspected]] = {}
+    for item in items:
+        by_header.setdefault(tuple(item.header), []).append(item)
+    for header, group in by_header.items():
+        batch, size = [], 0
+        for item in group:
+            batch.append(item)
+            size += Path(paths[item.name]).stat().st_size
+            if size >= SCAN_BATCH_BYTES:
+                yield list(header), batch
+                batch, size = [], 0
+        if batch:
+            yield list(header), batch
+
+
+def _unreadable(work, header: list[str], batch: list[Inspected], paths: dict[str, str]) -> list[Problem]:
+    """Which files of a batch DuckDB could not read at all, one by one, with its reason."""
+    problems = []
+    for item in batch:
+        try:
+            work.execute(f"SELECT count(*) FROM {_read_csv(header, rejects=False)}", {"files": [paths[item.name]]})
+        except duckdb.Error as error:
+            reason = str(error).strip().splitlines()[0].removeprefix("Invalid Input Error: ")
+            problems.append(Problem(item.name, f"could not be read as CSV: {reason}"))
+    return problems
+
+
+def _reject_problem(file: str, line: int, column_idx, column: str | None, error_type: str, csv_line: str, *, width: int) -> Problem:
+    text = (csv_line or "").strip("\r\n")
+    try:
+        fields = next(csv.reader([text]), [])
+    except csv.Error:
+        fields = []
+    if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
+        return Problem(file, f"has {len(fields)} fields, expected {width}", row=int(line))
+    value = fields[int(column_idx) - 1] if column_idx and 0 < int(column_idx) <= len(fields) else None
+    if error_type == "CAST" and column in NUMERIC:
+        return Problem(file, f"is not a number: expected {NUMERIC[column]} in decimal degrees such as -1.214176, or blank",
+                       row=int(line), column=column, value=value)
+    if error_type == "UNQUOTED VALUE":
+        return Problem(file, "has a double quote inside a value that is not enclosed in double quotes",
+                       row=int(line), column=column)
+    return Problem(file, f"could not be read ({error_type.lower()})", row=int(line), column=column)
+
+
+def _check_values(work, items: list[Inspected], paths: dict[str, str]) -> list[Problem]:
+    """Every check over the counted groups at once; rows are numbered only in files that fail one."""
+    failing = work.execute(
+        " UNION ALL ".join(
+            f"SELECT DISTINCT file, {index} AS check FROM scanned WHERE {check.condition}" for index, check in enumerate(CHECKS)
+        )
+    ).fetchall()
+    by_path = {paths[item.name]: item for item in items}
+    problems = []
+    for path, index in sorted(failing, key=lambda f: (by_path[f[0]].name, f[1])):
+        item, check = by_path[path], CHECKS[index]
+        raw = f'r."{check.column}"' if check.column in _canonical(item.header) else "NULL"
+        located = work.execute(
+            f"""
+            SELECT row, value FROM (
+                SELECT r.ordinality + 1 AS row, {raw} AS value, {_clean(check.alias, item.header)} AS {check.alias}
+                FROM {_read_csv(item.header, rejects=False, ordinality=True)} AS r
+            )
+            WHERE {check.condition}
+            ORDER BY row LIMIT {MAX_LOCATED}
+            """,
+            {"files": [path]},
+        ).fetchall()
+        problems += [Problem(item.name, check.reason, row=row, column=check.column, value=value) for row, value in located]
+    return problems
+
+
+def _check_months_once(work) -> list[Problem]:
+    """A force's month in two files of one load would be counted twice."""
+    repeats = work.execute(
+        """
+        SELECT file, reported_by, month, first_file FROM (
+            SELECT DISTINCT file, reported_by, month,
+                   min(file) OVER (PARTITION BY reported_by, month) AS first_file
+            FROM scanned
+        ) WHERE file <> first_file ORDER BY file, month
+        """
+    ).fetchall()
+    return [
+        Problem(file, f"holds {reported_by}'s rows for {month}, which {first} also holds: load each force's month once")
+        for file, reported_by, month, first in repeats
+    ]
+
+
+def _count(con: duckdb.DuckDBPyConnection, work, items: list[Inspected], paths: dict[str, str]) -> list[ParsedPoliceUK]:
+    """Place the counted groups in areas, fill the grid of months x areas x crime types with zeros, and
+    report what each file holds."""
+    types = con.execute("SELECT id FROM indicators WHERE theme = $theme AND id <> $all", {"theme": THEME, "all": ALL_CRIME}).df()
+    work.register("crime_types", types)
+    work.register("known_areas", con.execute("SELECT code, type, parent_code FROM areas").df())
+    work.register("earlier_parts", con.execute("SELECT DISTINCT reported_by, area_code FROM policeuk_counts").df())
+    work.execute(
+        """
+        CREATE TABLE placed AS
+        SELECT s.file, s.reported_by, s.month, CAST(s.month || '-01' AS DATE) AS period, f.code AS force_code,
+               s.crime_type,
+               'policeuk_' || trim(regexp_replace(lower(s.crime_type), '[^a-z0-9]+', '_', 'g'), '_') AS indicator_id,
+               coalesce(s.la_code, p.la_code, f.code || '-UNALLOCATED') AS area_code,
+               s.la_code IS NULL AND s.lsoa_code IS NULL AND s.lsoa_name IS NULL AS no_location,
+               s.la_code IS NULL AND p.la_code IS NULL
+                   AND (s.lsoa_code IS NOT NULL OR s.lsoa_name IS NOT NULL) AS unknown_lsoa,
+               coalesce(s.lsoa_name, s.lsoa_code) AS lsoa,
+               s.rows
+        FROM scanned AS s
+        JOIN police_forces AS f ON f.key = force_key(s.falls_within)
+        -- why: 2021 LSOAs are not in the 2011 lookup, but their names start with the local authority's
+        LEFT JOIN lsoa_name_prefixes AS p ON s.la_code IS NULL AND p.prefix = regexp_extract(s.lsoa_name, '^(.*) [0-9]{3}[A-Z]$', 1)
+        """
+    )
+    work.execute(
+        f"""
+        CREATE TABLE parts AS
+        WITH counted AS (
+            SELECT file, reported_by, period, area_code, indicator_id, sum(rows) AS count
+            FROM placed WHERE indicator_id IN (SELECT id FROM crime_types) GROUP BY ALL
+            UNION ALL
+            -- why: police.uk's all-crime total is every crime type except anti-social behaviour, including
+            -- any type the catalogue does not list yet
+            SELECT file, reported_by, period, area_code, '{ALL_CRIME}', sum(rows)
+            FROM placed WHERE indicator_id <> '{ASB}' GROUP BY ALL
+        ),
+        months AS (SELECT DISTINCT file, reported_by, period FROM placed),
+        reporter_forces AS (SELECT DISTINCT reported_by, force_code FROM placed),
+        -- why: a zero must be stored as a zero, so every area the force covers (and any other area its
+        -- rows have reached, now or in an earlier load) gets every type for every month loaded
+        reporter_areas AS (
+            SELECT r.reported_by, a.la_code AS area_code
+            FROM reporter_forces AS r JOIN local_authorities AS a ON a.police_force_code = r.force_code
+            UNION SELECT reported_by, force_code || '-UNALLOCATED' FROM reporter_forces
+            UNION SELECT reported_by, area_code FROM placed
+            UNION SELECT e.reported_by, e.area_code FROM earlier_parts AS e
+                  WHERE e.reported_by IN (SELECT reported_by FROM reporter_forces)
+        ),
+        types AS (SELECT id AS indicator_id FROM crime_types UNION SELECT '{ALL_CRIME}')
+        SELECT m.file, m.reported_by, m.period, a.area_code, t.indicator_id, coalesce(c.count, 0) AS count
+        FROM months AS m
+        JOIN reporter_areas AS a USING (reported_by)
+        CROSS JOIN types AS t
+        LEFT JOIN counted AS c USING (file, reported_by, period, area_code, indicator_id)
+        """
+    )
+    new_areas = _new_areas(work)
+    notes = _notes(work)
+    parts = work.execute("SELECT * FROM parts ORDER BY reported_by, period, area_code, indicator_id").df()
+    totals = work.execute(
+        """
+        SELECT file, sum(rows) AS rows, coalesce(sum(rows) FILTER (WHERE no_location OR unknown_lsoa), 0) AS unallocated
+        FROM placed GROUP BY file
+        """
+    ).df().set_index("file")
+    results = []
+    for item in items:
+        path = paths[item.name]
+        report = FileReport(file=item.name, kind="", sha256=item.sha256)
+        report.rows_read = report.rows_loaded = int(totals.rows[path])
+        report.rows_unallocated = int(totals.unallocated[path])
+        mine = parts[parts.file == path].drop(columns="file").reset_index(drop=True)
+        report.figures = len(mine)
+        report.notes += notes.get(path, [])
+        results.append(ParsedPoliceUK(report, mine, new_areas))
+    created = new_areas[new_areas.action == "create"]
+    if len(created) and results:
+        kinds = created.type.value_counts()
+        results[0].report.notes.append(
+            "creates " + ", ".join(f"{count} {kind} area{'s' if count > 1 else ''}" for kind, count in kinds.items())
+            + " the database did not know yet (from data/local_authorities.csv and data/police_forces.csv)"
+        )
+    adopted = new_areas[new_areas.action == "adopt"]
+    if len(adopted) and results:
+        results[0].report.notes.append(
+            f"places {len(adopted)} local authorit{'ies' if len(adopted) > 1 else 'y'} loaded earlier from another "
+            f"force's files under their own force: {', '.join(adopted.name[:5])}{' ...' if len(adopted) > 5 else ''}"
+        )
+    return results
+
+
+def _new_areas(work) -> pd.DataFrame:
+    """Areas to create, or to place under their force (``adopt``), for the counts to be stored.
+
+    A force whose own files these are (its name is in "Falls within") is created with every one of its
+    local authorities and its no-location area. A local authority of another force that rows reached
+    is created under that force only if the force is already known; otherwise it stands alone until
+    its force's own files are loaded, because a force total summed from the few crimes a neighbour
+    recorded would read as the whole force's figure.
+    """
+    return work.execute(
+        """
+        WITH own_forces AS (SELECT DISTINCT force_code AS code FROM placed),
+        needed AS (SELECT DISTINCT area_code FROM parts),
+        wanted AS (
+            SELECT f.code, f.name || ' police force area' AS name, 'force' AS type, NULL AS parent_code, 1 AS sort
+            FROM police_forces AS f WHERE f.code IN (SELECT code FROM own_forces)
+            UNION ALL
+            SELECT a.la_code, a.la_name,
+                   CASE WHEN left(a.la_code, 3) IN ('E06', 'W06') THEN 'unitary' ELSE 'district' END,
+                   CASE WHEN a.police_force_code IN (SELECT code FROM own_forces)
+                          OR a.police_force_code IN (SELECT code FROM known_areas) THEN a.police_force_code END,
+                   2
+            FROM local_authorities AS a
+            WHERE a.la_code IN (SELECT area_code FROM needed) OR a.police_force_code IN (SELECT code FROM own_forces)
+            UNION ALL
+            SELECT f.code || '-UNALLOCATED', f.police_uk_name || ': no location', 'unallocated', f.code, 3
+            FROM police_forces AS f WHERE f.code IN (SELECT code FROM own_forces)
+        )
+        SELECT w.code, w.name, w.type, w.parent_code,
+               CASE WHEN k.code IS NULL THEN 'create' ELSE 'adopt' END AS action
+        FROM wanted AS w LEFT JOIN known_areas AS k USING (code)
+        WHERE k.code IS NULL OR (k.parent_code IS NULL AND w.parent_code IS NOT NULL AND k.type IN ('district', 'unitary'))
+        ORDER BY w.sort, w.code
+        """
+    ).df()
+
+
+def _notes(work) -> dict[str, list[str]]:
+    """What each file's report should say beyond its counts: its months, rows in other forces' areas,
+    rows whose LSOA could not be placed, and crime types the catalogue does not list."""
+    notes: dict[str, list[str]] = {}
+
+    def add(file: str, text: str) -> None:
+        notes.setdefault(file, []).append(text)
+
+    for file, reporter, first, last in work.execute(
+        "SELECT file, reported_by, min(month), max(month) FROM placed GROUP BY ALL ORDER BY ALL"
+    ).fetchall():
+        add(file, f"{reporter}, {first}" + (f" to {last}" if last != first else ""))
+    for file, rows, areas, listing in work.execute(
+        """
+        WITH outside AS (
+            SELECT p.file, a.la_name || ' (' || f.name || ')' AS area, sum(p.rows) AS rows
+            FROM placed AS p
+            JOIN local_authorities AS a ON a.la_code = p.area_code
+            JOIN police_forces AS f ON f.code = a.police_force_code
+            WHERE a.police_force_code <> p.force_code
+            GROUP BY ALL
+        )
+        SELECT file, sum(rows), count(*),
+               string_agg(area || ' ' || rows, ', ' ORDER BY rows DESC, area) FILTER (WHERE rank <= 5)
+        FROM (SELECT *, row_number() OVER (PARTITION BY file ORDER BY rows DESC, area) AS rank FROM outside)
+        GROUP BY file
+        """
+    ).fetchall():
+        more = f" and {areas - 5} more" if areas > 5 else ""
+        add(file, f"{rows:,} rows in {areas} local authorit{'ies' if areas > 1 else 'y'} of other forces, "
+                  f"kept under their own area: {listing}{more}")
+    for file, rows, listing in work.execute(
+        """
+        SELECT file, sum(rows), string_agg(DISTINCT chr(39) || lsoa || chr(39), ', ') FROM placed
+        WHERE unknown_lsoa GROUP BY file
+        """
+    ).fetchall():
+        add(file, f"{rows:,} rows in LSOAs neither in data/lsoa_lookup.csv nor named after a known local authority "
+                  f"(e.g. {_first(listing)}): counted with the rows that have no location")
+    for file, crime_type, indicator, rows in work.execute(
+        f"""
+        SELECT file, crime_type, indicator_id, sum(rows) FROM placed
+        WHERE indicator_id NOT IN (SELECT id FROM crime_types) AND indicator_id <> '{ASB}'
+        GROUP BY ALL ORDER BY ALL
+        """
+    ).fetchall():
+        add(file, f"crime type '{crime_type}' ({rows:,} rows) is not in the catalogue: counted in {ALL_CRIME} only; "
+                  f"add {indicator} to data/indicators.csv to show it on its own")
+    return notes
+
+
+def _first(listing: str, count: int = 3) -> str:
+    names = listing.split(", ")
+    return ", ".join(names[:count]) + (", ..." if len(names) > count else "")
+
+
+def write(con: duckdb.DuckDBPyConnection, parsed: list[ParsedPoliceUK]) -> None:
+    """Create the areas the files need, then store each file's counts as its force's part of the figures."""
+    areas = pd.concat([p.new_areas for p in parsed]).drop_duplicates("code")
+    if len(areas):
+        con.register("new_areas", areas)
+        try:
+            con.execute(
+                """
+                INSERT INTO areas (code, name, type, parent_code)
+                SELECT code, name, type, parent_code FROM new_areas
+                WHERE action = 'create' AND code NOT IN (SELECT code FROM areas)
+                """
+            )
+            con.execute(
+                """
+                UPDATE areas SET parent_code = n.parent_code FROM new_areas AS n
+                WHERE n.action = 'adopt' AND areas.code = n.code AND areas.parent_code IS NULL
+                """
+            )
+        finally:
+            con.unregister("new_areas")
+    incoming = pd.concat([p.parts.assign(load_id=p.report.load_id) for p in parsed], ignore_index=True)
+    replaced = write_parts(con, incoming)
+    for item in parsed:
+        item.report.rows_replaced = replaced.get(item.report.load_id, 0)
+
+
+def write_parts(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> dict[int, int]:
+    """Replace each force's months given in ``incoming`` (reported_by, period, area_code, indicator_id,
+    count, load_id) and recompute the figures they touch as the sum of the forces' parts.
+
+    Returns, per load, how many parts it replaced (a month loaded before)."""
+    con.register("incoming_parts", incoming)
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE incoming_months AS SELECT DISTINCT reported_by, period, load_id FROM incoming_parts")
+        replaced = dict(con.execute(
+            """
+            SELECT m.load_id, count(*) FROM policeuk_counts AS c JOIN incoming_months AS m USING (reported_by, period)
+            GROUP BY m.load_id
+            """
+        ).fetchall())
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE affected AS
+            SELECT indicator_id, area_code, period FROM policeuk_counts JOIN incoming_months USING (reported_by, period)
+            UNION
+            SELECT indicator_id, area_code, period FROM incoming_parts
+            """
+        )
+        con.execute(
+            """
+            DELETE FROM policeuk_counts AS c USING incoming_months AS m
+            WHERE c.reported_by = m.reported_by AND c.period = m.period
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO policeuk_counts (reported_by, period, area_code, indicator_id, count, load_id)
+            SELECT reported_by, period, area_code, indicator_id, count, load_id FROM incoming_parts
+            """
+        )
+        con.execute(
+            """
+            DELETE FROM observations AS o USING affected AS a
+            WHERE o.indicator_id = a.indicator_id AND o.area_code = a.area_code AND o.period = a.period
+            """
+        )
+        # why: a figure is the sum of every force's part; it carries the latest load that touched it
+        con.execute(
+            """
+            INSERT INTO observations (indicator_id, area_code, period, numerator, denominator, load_id)
+            SELECT c.indicator_id, c.area_code, c.period, sum(c.count), NULL, max(c.load_id)
+            FROM policeuk_counts AS c JOIN affected AS a USING (indicator_id, area_code, period)
+            GROUP BY ALL
+            """
+        )
+    finally:
+        con.execute("DROP TABLE IF EXISTS incoming_months")
+        con.execute("DROP TABLE IF EXISTS affected")
+        con.unregister("incoming_parts")
+    return replaced
+
+
+def parts_unchanged(con: duckdb.DuckDBPyConnection, parts: pd.DataFrame) -> bool:
+    """Whether the database holds exactly these parts for their forces' months (and no others)."""
+    if parts.empty:
+        return True
+    con.register("incoming_parts", parts[["reported_by", "period", "area_code", "indicator_id", "count"]])
+    try:
+        differences = con.execute(
+            """
+            WITH months AS (SELECT DISTINCT reported_by, period FROM incoming_parts),
+            held AS (
+                SELECT c.reported_by, c.period, c.area_code, c.indicator_id, c.count
+                FROM policeuk_counts AS c JOIN months USING (reported_by, period)
+            )
+            SELECT count(*) FROM (
+                (SELECT * FROM held EXCEPT ALL SELECT * FROM incoming_parts)
+                UNION ALL
+                (SELECT * FROM incoming_parts EXCEPT ALL SELECT * FROM held)
+            )
+            """
+        ).fetchone()[0]
+    finally:
+        con.unregister("incoming_parts")
+    return differences == 0
+
+
+def unchanged(con: duckdb.DuckDBPyConnection, parsed: ParsedPoliceUK) -> bool:
+    return parts_unchanged(con, parsed.parts)
