@@ -48,6 +48,11 @@ def cmd_load(args) -> int:
 
 
 def cmd_export(args) -> int:
+    if disclosure.public_mode():
+        # why: the tidy export writes stored counts as they are, which would undo public mode's withholding
+        print("error: export writes stored figures unsuppressed, so it is off while LSCSB_PUBLIC is set; "
+              "use the dashboard's full extract, which withholds small counts", file=sys.stderr)
+        return 2
     start = periods.parse_month(args.from_month) if args.from_month else None
     end = periods.parse_month(args.to_month) if args.to_month else None
     with db.connect(resolve_db_path(args.db), read_only=True) as con:
