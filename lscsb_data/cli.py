@@ -206,6 +206,10 @@ def cmd_bench(args) -> int:
         from . import bench_load
 
         return bench_load.main(args)
+    if args.national:
+        from . import bench_national
+
+        return bench_national.main(args)
     from . import bench
 
     return bench.main(args)
@@ -317,6 +321,8 @@ def parser() -> argparse.ArgumentParser:
                        help="the real months for --load (default: ../shared/reference/policeuk/leicestershire-2019-12-to-2021-11.zip)")
     bench.add_argument("--national-rows", type=int, default=10_000_000, metavar="N",
                        help="rows in the synthetic national set for --load (0 skips it)")
+    bench.add_argument("--national", action="store_true",
+                       help="the engine on the demo and a national-scale database (every LA, ten years) beside plain pandas")
     bench.set_defaults(func=cmd_bench)
 
     refresh = commands.add_parser("refresh-policeuk", help="regenerate data/policeuk/ from police.uk downloads")
