@@ -23,6 +23,7 @@ st.set_page_config(
 PAGES = {
     "Performance": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/exceptions.py", title="Exceptions and the pack", icon=":material/priority_high:"),
     ],
     "Themes": [
         st.Page("pages/crime.py", title="Crime", icon=":material/local_police:"),
