@@ -240,9 +240,13 @@ def _expected_window(row: dict, period: date, comparison: str) -> str:
     return formatting.comparison_window_label(start, end, comparison)
 
 
-def _sparklines(con, *, area: str, period: date, public: bool | None) -> dict[str, list]:
+def _sparklines(con, *, area: str, period: date, public: bool | None, series_frame: pd.DataFrame | None) -> dict[str, list]:
     start = periods.add_months(period, -(SPARKLINE_MONTHS - 1))
-    frame = engine.series(con, area=area, start=start, end=period, public=public)
+    if series_frame is None:
+        frame = engine.series(con, area=area, start=start, end=period, public=public)
+    else:
+        wanted = (series_frame.area_code == area) & series_frame.period.between(pd.Timestamp(start), pd.Timestamp(period))
+        frame = series_frame[wanted]
     values = frame.value.astype(float).replace({np.nan: None})
     return {indicator: list(group) for indicator, group in values.groupby(frame.indicator, sort=False)}
 
@@ -257,6 +261,7 @@ def overview_cards(
     sparklines: bool = True,
     catalogue_rows: pd.DataFrame | None = None,
     area_frame: pd.DataFrame | None = None,
+    series_frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per catalogue indicator for ``area`` at ``period``: the engine's summary figures, worded.
 
@@ -266,7 +271,9 @@ def overview_cards(
     ``direction_word``, ``colour_name``, ``window_text``, ``source_text``, ``status_text``) and
     ``sparkline`` (the last 24 periods' values, None where missing or withheld; empty lists when
     ``sparklines`` is false). ``catalogue_rows`` (``engine.indicators``) and ``area_frame``
-    (``engine.areas``) may be passed by a caller that already holds them, to save the queries.
+    (``engine.areas``) may be passed by a caller that already holds them, to save the queries, and so
+    may ``series_frame``, ``engine.series`` of every indicator and area with the same ``public``, for
+    the sparklines (in public mode the engine withholds figures across all areas at once, which is slow).
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
     area_frame = engine.areas(con) if area_frame is None else area_frame
@@ -275,7 +282,7 @@ def overview_cards(
         engine.summary(con, period=period, area=area, comparison=comparison, public=public),
         area_name=_area_name(area_frame, area), period=period, comparison=comparison,
     )
-    sparks = _sparklines(con, area=area, period=period, public=public) if sparklines else {}
+    sparks = _sparklines(con, area=area, period=period, public=public, series_frame=series_frame) if sparklines else {}
     cards["sparkline"] = [sparks.get(indicator, []) for indicator in cards.id]
     return cards
 

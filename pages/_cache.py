@@ -103,8 +103,17 @@ def default_period(ident: Identity, area: str, indicators: tuple[str, ...] | Non
 @st.cache_data(show_spinner=False, max_entries=256)
 def overview_cards(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
                    sparklines: bool = True) -> pd.DataFrame:
+    every_series = public_series(ident) if is_public and sparklines else None
     return _run(ident, pagedata.overview_cards, area=area, period=period, comparison=comparison, public=is_public,
-                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident))
+                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident), series_frame=every_series)
+
+
+@st.cache_data(show_spinner="Applying disclosure control to every figure (once per data load)…", max_entries=2)
+def public_series(ident: Identity) -> pd.DataFrame:
+    """Every indicator's and area's series with small counts withheld, computed once per database version."""
+    from lscsb_data import series as engine_series
+
+    return _run(ident, engine_series, public=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

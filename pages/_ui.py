@@ -52,8 +52,9 @@ def _delta_arrow(row) -> str:
 
 def metric(row, *, label: str | None = None, sparkline: bool = False) -> None:
     """An indicator's current value with change, arrow, word and colour (never colour alone)."""
-    spark = [v for v in row.get("sparkline", []) or []] if sparkline else None
-    has_spark = spark and any(v is not None for v in spark)
+    # why: st.metric draws only numbers; a missing or withheld month is a gap (NaN), never a zero
+    spark = [float("nan") if v is None else v for v in row.get("sparkline", []) or []] if sparkline else None
+    has_spark = spark and any(v == v for v in spark)
     st.metric(
         label=label or row["short_name"],
         value=row["value_short"],
