@@ -89,9 +89,36 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
+COMPARATOR_AREA_TYPES = ("region", "group", "national")
+
+
 def areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every area the database holds, in display order (districts, county, unitaries, force, comparators)."""
-    return engine.areas(con)
+    """Every area the database holds, in display order: the force's own areas (districts, county,
+    unitaries, the force), then the comparators, then areas outside the force.
+
+    ``role`` says which: "local" (summed into a force, or a force), "comparator" (region, most similar
+    force group, national) or "outside" (a district beyond the force that holds only the police.uk
+    rows recorded just across the border, so its rate is not its own crime rate).
+    """
+    frame = engine.areas(con)
+    parents = dict(zip(frame.code, frame.parent_code))
+    types = dict(zip(frame.code, frame.type))
+
+    def reaches_force(code: str) -> bool:
+        seen = set()
+        while isinstance(code, str) and code not in seen:
+            if types.get(code) == "force":
+                return True
+            seen.add(code)
+            code = parents.get(code)
+        return False
+
+    frame["role"] = [
+        "comparator" if kind in COMPARATOR_AREA_TYPES else "local" if reaches_force(code) else "outside"
+        for code, kind in zip(frame.code, frame.type)
+    ]
+    frame["role_order"] = frame.role.map({"local": 0, "comparator": 1, "outside": 2})
+    return frame.sort_values(["role_order", "type_order", "name"], kind="stable").reset_index(drop=True)
 
 
 def default_area(area_frame: pd.DataFrame) -> str | None:
@@ -309,7 +336,7 @@ def indicator_detail(
     ``catalogue_rows`` and ``area_frame`` as for ``overview_cards``.
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
-    area_frame = engine.areas(con) if area_frame is None else area_frame
+    area_frame = areas(con) if area_frame is None else area_frame
     if indicator not in set(catalogue_rows.id):
         raise ValueError(f"unknown indicator '{indicator}'")
     meta = catalogue_rows[catalogue_rows.id == indicator].iloc[0].to_dict()
@@ -349,6 +376,9 @@ def _trend(con, meta: dict, *, area: str, period: date, public: bool | None) -> 
 def _districts(area_frame: pd.DataFrame, catalogue_rows: pd.DataFrame, everywhere: pd.DataFrame, *, period: date,
                comparison: str) -> pd.DataFrame:
     types = area_frame[["code", "type", "type_order"]].rename(columns={"code": "area_code", "type": "area_type"})
+    if "role" in area_frame:
+        # why: a district beyond the force holds only the crimes recorded across the border, so it is no comparison
+        types = types[area_frame.role.to_numpy() != "outside"]
     rows = everywhere.merge(types, on="area_code", how="inner")
     rows = rows[rows.area_type.isin(BAR_AREA_TYPES + REFERENCE_AREA_TYPES)].reset_index(drop=True)
     if rows.empty:

@@ -143,7 +143,9 @@ def sidebar_filters(options: Options, default_period) -> View:
     """The shared filters in the sidebar; ``default_period(area)`` gives the latest complete month of the page's view."""
     _ensure_valid(options)
     area_labels = {
-        row.code: f"{row.name} ({AREA_TYPE_WORDS.get(row.type, row.type)})" for row in options.areas.itertuples()
+        row.code: f"{row.name} ({AREA_TYPE_WORDS.get(row.type, row.type)}"
+                  f"{', outside the force: border crimes only' if getattr(row, 'role', '') == 'outside' else ''})"
+        for row in options.areas.itertuples()
     }
     with st.sidebar:
         area = st.selectbox("Area", options.area_codes, format_func=area_labels.get, key="area",
