@@ -79,6 +79,7 @@ if view.present:
 for message in messages:
     st.warning(message, icon=":material/link_off:")
 
+_state.frame_started()
 try:
     if view.period is None:
         st.info("The database holds no figures yet: load some with `python -m lscsb_data load FILE` or `make build`.")
@@ -90,3 +91,4 @@ except Exception:
              "try another area or period, or reload the page.")
 finally:
     _state.write_url()
+    _state.frame_finished()

@@ -480,6 +480,27 @@ def range_comparison(
                            float(values[1] - values[0]), notes)
 
 
+# The comparisons the COVID-19 page offers first: spring before and during the first lockdown, then a year on.
+COVID_RANGES = (
+    ((date(2019, 3, 1), date(2019, 5, 1)), (date(2020, 3, 1), date(2020, 5, 1))),
+    ((date(2020, 3, 1), date(2020, 5, 1)), (date(2021, 3, 1), date(2021, 5, 1))),
+)
+
+
+def default_ranges(con: duckdb.DuckDBPyConnection, *, indicator: str, area: str, months: list[date]):
+    """Two runs of months to compare first: the first of ``COVID_RANGES`` where the indicator has figures
+    for the area in both, else its latest three months against the same months a year earlier."""
+    for first, second in COVID_RANGES:
+        totals = [engine.range_total(con, start=s, end=e, indicator=indicator, area=area) for s, e in (first, second)]
+        if all(len(t) and t.numerator.notna().any() for t in totals):
+            return first, second
+    held = sorted(months)
+    latest = engine.latest_period(con, indicators=[indicator], area=area) or held[-1]
+    second = (periods.add_months(latest, -2), latest)
+    first = (periods.add_months(latest, -14), periods.add_months(latest, -12))
+    return (first if first[0] in held else (held[0], held[min(2, len(held) - 1)])), second
+
+
 def covid_comparison(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The force's 8 March - 24 May table with the % change computed from the counts and worded."""
     frame = covid_period(con)

@@ -138,6 +138,11 @@ def range_comparison(ident: Identity, indicator: str, area: str, first: tuple[da
     return _run(ident, pagedata.range_comparison, indicator=indicator, area=area, first=first, second=second, public=is_public)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def default_ranges(ident: Identity, indicator: str, area: str):
+    return _run(ident, pagedata.default_ranges, indicator=indicator, area=area, months=months(ident))
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def full_extract(ident: Identity, is_public: bool, generated_at: datetime) -> str:
     return _run(ident, downloads.full_extract_csv, public=is_public, generated_at=generated_at)
