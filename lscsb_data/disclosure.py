@@ -51,34 +51,37 @@ def secondary(
     withheld = withheld.copy()
     if not withheld.any():
         return withheld
+    # why: plain dicts and lists, not pandas lookups, in the loop: public series visit thousands of groups
+    families = [(parent, list(zip(members.part_code, members.part_is_aggregate)))
+                for parent, members in parts.groupby("area_code")]
+    hidden = withheld.fillna(False).to_numpy(dtype=bool, copy=True)
+    first_hidden = hidden.copy()
+    position = pd.Series(np.arange(len(frame)), index=frame.index)
     sensitive_groups = frame.loc[withheld, group_by].drop_duplicates()
-    keyed = frame.reset_index().merge(sensitive_groups, on=group_by)
-    for _, group in keyed.groupby(group_by, sort=False):
-        by_area = group.set_index("area_code")
+    keyed = frame.assign(_position=position.to_numpy()).merge(sensitive_groups, on=group_by)
+    codes, rows, counts = keyed.area_code.to_numpy(), keyed._position.to_numpy(), keyed[numerator].to_numpy()
+    for members_at in keyed.groupby(group_by, sort=False).indices.values():
+        row_of = dict(zip(codes[members_at], rows[members_at]))
+        count_of = dict(zip(codes[members_at], counts[members_at]))
         changed = True
         while changed:
             changed = False
-            for parent, members in parts.groupby("area_code"):
+            for parent, members in families:
                 # why: a part with no figure for this indicator is not in the sum
-                members = members[members.part_code.isin(by_area.index)]
-                if parent not in by_area.index or members.empty:
+                present = [(code, is_aggregate) for code, is_aggregate in members if code in row_of]
+                if parent not in row_of or not present:
                     continue
-                codes = [parent, *members.part_code]
-                rows = by_area.loc[codes, "index"]
-                hidden = withheld[rows.to_numpy()]
-                if hidden.sum() != 1:
+                if hidden[row_of[parent]] + sum(hidden[row_of[code]] for code, _ in present) != 1:
                     continue
-                candidates = members.assign(
-                    row=by_area.loc[members.part_code, "index"].to_numpy(),
-                    count=by_area.loc[members.part_code, numerator].to_numpy(),
-                )
-                candidates = candidates[~withheld[candidates.row].to_numpy() & (candidates["count"] > 0)]
-                if candidates.empty:
-                    withheld[by_area.loc[parent, "index"]] = True
+                candidates = [(bool(is_aggregate), count_of[code], code) for code, is_aggregate in present
+                              if not hidden[row_of[code]] and count_of[code] > 0]
+                if candidates:
+                    pick = min(candidates, key=lambda candidate: candidate[:2])
+                    hidden[row_of[pick[2]]] = True
                 else:
-                    pick = candidates.sort_values(["part_is_aggregate", "count"]).iloc[0]
-                    withheld[pick.row] = True
+                    hidden[row_of[parent]] = True
                 changed = True
+    withheld.iloc[np.flatnonzero(hidden & ~first_hidden)] = True
     return withheld
 
 
