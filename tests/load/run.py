@@ -18,6 +18,7 @@ import asyncio
 import os
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -45,12 +46,15 @@ REVISED = ("all_crime", "residential_burglary")
 LOAD_PERIOD = date(2021, 3, 1)
 FAILURE_TEXT = "could not be shown because of an unexpected problem"
 TIMEOUT_MS = 120_000
+# why: users open the meeting's link over a few seconds, not in the same millisecond
+RAMP_SECONDS = 0.4
 
 
 @dataclass
 class Tally:
     settle_seconds: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    app_errors: list[str] = field(default_factory=list)  # what a user saw: an exception or the app's failure message
+    errors: list[str] = field(default_factory=list)  # the browser gave up waiting (a timeout) or an element was missing
     old_views: int = 0
     new_views: int = 0
     mixed: list[str] = field(default_factory=list)
@@ -123,11 +127,13 @@ async def card_values(page) -> dict[str, str]:
 async def user(number: int, browser, base: str, changes: int, tally: Tally, expected: dict | None) -> None:
     rng = random.Random(number)
     context = await browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
     page = await context.new_page()
     query = f"?period={LOAD_PERIOD:%Y-%m}" if expected else ""
     try:
-        await page.goto(f"{base}/{query}", timeout=TIMEOUT_MS)
-        await settled(page)
+        await asyncio.sleep(number * RAMP_SECONDS)
+        if not await reopen(page, f"{base}/{query}", number, "opening", tally):
+            return
         for step in range(changes):
             started = time.perf_counter()
             try:
@@ -154,15 +160,33 @@ async def user(number: int, browser, base: str, changes: int, tally: Tally, expe
                         await page.get_by_text(label).click()
                         await settled(page, {"comparison": wanted})
                 tally.settle_seconds.append(time.perf_counter() - started)
-                tally.errors.extend(f"user {number} step {step}: {f}" for f in await failures(page))
+                tally.app_errors.extend(f"user {number} step {step}: {f}" for f in await failures(page))
                 if expected:
                     check_mix(number, step, params(page.url)["area"], await card_values(page), expected, tally)
             except Exception as error:  # a timeout or a missing element is an error for this user, who carries on
-                tally.errors.append(f"user {number} step {step}: {type(error).__name__}: {str(error).splitlines()[0][:120]}")
-                await page.goto(f"{base}/{query}", timeout=TIMEOUT_MS)
-                await settled(page)
+                tally.errors.append(f"user {number} step {step}: {describe(error)}")
+                if not await reopen(page, f"{base}/{query}", number, f"reopening after step {step}", tally):
+                    return
     finally:
         await context.close()
+        print(f"  user {number} done: {len(tally.settle_seconds)} changes settled so far, "
+              f"{len(tally.app_errors)} errors shown, {len(tally.errors)} timeouts",
+              flush=True)
+
+
+def describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
+
+
+async def reopen(page, url: str, number: int, what: str, tally: Tally) -> bool:
+    """Open ``url`` and wait for it; False (with the error counted) when it does not come."""
+    try:
+        await page.goto(url, timeout=TIMEOUT_MS)
+        await settled(page)
+        return True
+    except Exception as error:
+        tally.errors.append(f"user {number} {what}: {describe(error)}")
+        return False
 
 
 def check_mix(number: int, step: int, area: str, cards: dict[str, str], expected: dict, tally: Tally) -> None:
@@ -241,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=20)
     parser.add_argument("--with-load", action="store_true", help="load a revision into the served database meanwhile")
     args = parser.parse_args(argv)
+    # why: a stopped run still stops its server (the finally blocks run)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     with tempfile.TemporaryDirectory(prefix="lscsb-load-") as folder:
         db_path = Path(folder) / "lscsb.duckdb"
         build.build(db_path)
@@ -268,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     done = len(tally.settle_seconds)
     print(f"sessions {args.sessions}, changes each {args.changes}, changes settled {done}, in {elapsed:.0f} s "
           f"on {os.cpu_count()} CPUs (load average now {os.getloadavg()[0]:.1f})")
-    print(f"errors {len(tally.errors)}" + "".join(f"\n  {e}" for e in tally.errors[:20]))
+    print(f"errors shown by the app {len(tally.app_errors)}" + "".join(f"\n  {e}" for e in tally.app_errors[:20]))
+    print(f"changes the browser gave up on (timeouts) {len(tally.errors)}" + "".join(f"\n  {e}" for e in tally.errors[:10]))
     if done:
         print(f"change to settled: p50 {percentile(tally.settle_seconds, 0.5):.2f} s, "
               f"p95 {percentile(tally.settle_seconds, 0.95):.2f} s, max {max(tally.settle_seconds):.2f} s")
@@ -279,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         if load_result.get("code") != 0:
             print("the load itself failed", load_result)
             return 1
-    return 1 if tally.errors or tally.mixed else 0
+    return 1 if tally.errors or tally.app_errors or tally.mixed else 0
 
 
 if __name__ == "__main__":
