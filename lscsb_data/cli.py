@@ -97,9 +97,10 @@ def cmd_spc(args) -> int:
             raise ValueError(f"unknown indicator '{args.indicator}': `python -m lscsb_data indicators` lists them")
         if args.area not in set(engine.areas(con).code):
             raise ValueError(f"unknown area '{args.area}'")
-        frame = spc.spc(con, indicator=args.indicator, area=args.area, period=period)
+        history = engine.series(con, indicator=args.indicator, area=args.area, end=period)
+    frame = spc.spc_frame(history, period=period)
     if frame.empty:
-        print(f"no control chart for {args.indicator} in {args.area}: fewer than {spc.MIN_POINTS} whole periods held",
+        print(f"no control chart for {args.indicator} in {args.area}: {spc.no_chart_reason(history, period=period)}",
               file=sys.stderr)
         return 1
     frame = frame.assign(period=frame.period.dt.strftime("%Y-%m"), period_end=frame.period_end.dt.strftime("%Y-%m"))

@@ -121,19 +121,8 @@ class Pack:
 def csp_areas(con) -> list[str]:
     """Every Community Safety Partnership area (districts and unitaries) that sums into a force."""
     frame = engine.areas(con)
-    parents = dict(zip(frame.code, frame.parent_code))
     types = dict(zip(frame.code, frame.type))
-
-    def in_force(code: str) -> bool:
-        seen = set()
-        while code and code not in seen:
-            seen.add(code)
-            if types.get(code) == "force":
-                return True
-            code = parents.get(code)
-        return False
-
-    return [code for code, kind in zip(frame.code, frame.type) if kind in CSP_TYPES and in_force(code)]
+    return [code for code in exceptions.report_areas(con) if types[code] in CSP_TYPES]
 
 
 def assemble(con, *, area: str, quarter: str | periods.FinancialQuarter, commentary_file=None,
