@@ -207,9 +207,18 @@ def no_chart_reason(series: pd.DataFrame, *, period: date | None = None, periods
     return ""
 
 
-def spc(con, *, indicator: str, area: str, period: date | None = None, periods: int = BASELINE_PERIODS) -> pd.DataFrame:
+def spc(con, *, indicator: str, area: str, period: date | None = None, periods: int = BASELINE_PERIODS,
+        public: bool | None = None) -> pd.DataFrame:
     """The control chart of one indicator and area up to ``period`` (default: the latest held)."""
-    return spc_frame(engine.series(con, indicator=indicator, area=area, end=period), period=period, periods=periods)
+    return spc_or_reason(con, indicator=indicator, area=area, period=period, periods=periods, public=public)[0]
+
+
+def spc_or_reason(con, *, indicator: str, area: str, period: date | None = None, periods: int = BASELINE_PERIODS,
+                  public: bool | None = None) -> tuple[pd.DataFrame, str]:
+    """``spc``'s chart and, when it is empty, why (``no_chart_reason``); ``public`` as for ``engine.series``."""
+    history = engine.series(con, indicator=indicator, area=area, end=period, public=public)
+    frame = spc_frame(history, period=period, periods=periods)
+    return frame, "" if len(frame) else no_chart_reason(history, period=period, periods=periods)
 
 
 def latest_points(charts: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lscsb_data import charts, downloads, formatting
-from pages import _cache, _state, _ui
+from pages import _cache, _narrative, _state, _ui
 
 SUMMARY_COLUMNS = {
     "label": "Indicator", "value_text": "Value", "previous_text": "Previous", "change_text": "Change",
@@ -82,6 +82,7 @@ def _detail(ident, view: _state.View, indicator: str) -> None:
             _comparison(detail, stem, present=True)
         return
     _trend(detail, stem, present=False)
+    _narrative.indicator_panel(detail)
     with st.expander("The trend's figures as a table"):
         _ui.figures_table(detail.trend.iloc[::-1], TREND_COLUMNS)
         _ui.csv_download(downloads.series_csv(detail.trend, what=f"{meta['name']}: each period and its rolling 12 months",
