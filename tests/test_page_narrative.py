@@ -86,3 +86,17 @@ def test_editing_from_the_detail_only_when_enabled(app_env, monkeypatch):
     next(b for b in at.button if b.label == "Save commentary").click().run()
     assert not at.exception
     assert "Rise driven by <b>one</b> estate." in [element.value for element in at.text]
+
+
+def test_public_mode_draws_no_control_chart_over_withheld_figures(app_env, monkeypatch):
+    at = open_detail(indicator="hate_incidents")
+    at.switch_page("pages/hate.py").run()
+    assert any("Control chart: Hate incidents, Alpha" in spec for spec in chart_specs(at))
+    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params.update({"area": "D1", "period": "2020-03", "indicator": "hate_incidents"})
+    at.switch_page("pages/hate.py").run()
+    assert not at.exception
+    assert not any("Control chart:" in spec for spec in chart_specs(at))
+    assert any(info.value.startswith("No control chart for Hate incidents in Alpha: some of its figures are withheld")
+               for info in at.info)
