@@ -245,9 +245,12 @@ SIGNAL_LABELS = {
 }
 
 
-def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value",
-              width: int = 560, height: int = 240) -> alt.Chart:
-    """A control chart: the values, centre line, 3-sigma limits and signals (shape and colour, never colour alone)."""
+def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value", source: str = "",
+              width: int | str = 560, height: int = 240) -> alt.Chart:
+    """A control chart: the values, centre line, 3-sigma limits and signals (shape and colour, never colour alone).
+
+    ``source`` (where the figures come from, and whether they are demonstration data) is the subtitle's second line.
+    """
     data = frame.assign(
         signal_label=frame.signal.map(SIGNAL_LABELS),
         period=pd.to_datetime(frame.period),
@@ -272,7 +275,7 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
     ]
     points = base.mark_point(filled=True, size=60).encode(
         y="value:Q",
-        shape=alt.Shape("signal_label:N", title="Signal",
+        shape=alt.Shape("signal_label:N", title="Signal", legend=alt.Legend(orient="bottom", columns=3),
                         scale=alt.Scale(domain=list(SIGNAL_LABELS.values()),
                                         range=["circle", "triangle-up", "triangle-down", "square", "diamond"])),
         color=alt.Color("signal_label:N", title="Signal",
@@ -281,7 +284,8 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
         tooltip=tooltip,
     )
     chart_name = frame.chart.iloc[0] if len(frame) else ""
-    subtitle = f"{chart_name}: centre line (solid) and 3-sigma limits (dashed)" if chart_name else ""
+    subtitle = [line for line in (f"{chart_name}: centre line (solid) and 3-sigma limits (dashed)" if chart_name else "",
+                                  source) if line]
     return (limits + centre + line + points).properties(
         width=width, height=height, title=alt.TitleParams(title, subtitle=subtitle, anchor="start")
     )

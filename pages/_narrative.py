@@ -65,7 +65,9 @@ def _control_chart(detail) -> None:
     latest = frame.iloc[-1]
     title = f"Control chart: {meta['short_name']}, {detail.area_name}"
     value_title = detail.headline.get("unit_text") or "value"
-    _ui.chart(lambda width: spc.spc_chart(frame, title=title, value_title=value_title, width=width),
+    source = detail.headline.get("source_text") or meta["source"]
+    _ui.chart(lambda width: spc.spc_chart(frame, title=title, value_title=value_title, source=f"Source: {source}",
+                                          width=width),
               key=f"spc_{meta['id']}", file_stem=_ui.file_stem(meta["id"], detail.area_code, detail.period, "control"))
     st.caption(f"{latest.chart}, {len(frame)} periods to {periods.month_name(latest.period_end.date())}; "
                f"latest point: {spc.SIGNAL_LABELS[latest.signal]}. Limits are 3 sigma about the centre line.")
@@ -107,8 +109,8 @@ def pack_downloads(area: str, area_name: str, quarter: periods.FinancialQuarter)
     area_types = _cache.areas(_cache.identity()).set_index("code").type
     kind = "board report" if area_types.get(area) in pack.BOARD_AREA_TYPES else "performance pack"
     wanted = (area, quarter.label, _cache.public(), _cache.identity())
-    if st.button(f"Prepare the {kind}: {area_name}, {quarter.long_label}", key=f"prepare_pack_{area}_{quarter.label}",
-                 icon=":material/slideshow:"):
+    st.caption(f"The {kind} for {area_name}, {quarter.long_label}: PowerPoint for the meeting; HTML prints to PDF.")
+    if st.button(f"Prepare the {kind}", key=f"prepare_pack_{area}_{quarter.label}", icon=":material/slideshow:"):
         with st.spinner("Drawing the charts and laying out the pack…"):
             try:
                 built = _call(pack.assemble, area=area, quarter=quarter, commentary_file=commentary_file())

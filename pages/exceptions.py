@@ -72,6 +72,5 @@ for section in sections:
                         quarter=quarter.label)
 
 st.header("Performance pack", divider="blue")
-st.caption(f"{names[area]}, {quarter.long_label}: title, summary, exceptions, a slide per theme with its charts and "
-           "commentary, definitions. PowerPoint for the meeting; HTML prints to PDF.")
+st.caption("Title, summary, exceptions, a slide per theme with its charts and commentary, definitions.")
 _narrative.pack_downloads(area, names[area], quarter)

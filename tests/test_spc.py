@@ -154,12 +154,13 @@ def test_signal_strength_ranks_runs_and_breaches_as_normal_deviates():
 
 def test_spc_chart_builds_a_layered_chart_with_limits_and_signals(fixture_con):
     frame = spc.spc(fixture_con, indicator="all_crime", area="D1")
-    chart = spc.spc_chart(frame, title="Overall crime, Alpha")
+    chart = spc.spc_chart(frame, title="Overall crime, Alpha", source="Source: fixture, demonstration data")
     assert isinstance(chart, alt.LayerChart)
     spec = chart.to_dict()
     fields = {layer["encoding"]["y"]["field"] for layer in spec["layer"]}
     assert fields == {"upper", "lower", "centre", "value"}
-    assert "u-chart" in spec["title"]["subtitle"]
+    assert spec["title"]["subtitle"] == ["u-chart: centre line (solid) and 3-sigma limits (dashed)",
+                                         "Source: fixture, demonstration data"]
 
 
 def monthly_series(numerators, *, unit="count", denominator=None):
