@@ -97,10 +97,9 @@ def cmd_spc(args) -> int:
             raise ValueError(f"unknown indicator '{args.indicator}': `python -m lscsb_data indicators` lists them")
         if args.area not in set(engine.areas(con).code):
             raise ValueError(f"unknown area '{args.area}'")
-        frame = spc.spc(con, indicator=args.indicator, area=args.area, period=period)
+        frame, reason = spc.spc_or_reason(con, indicator=args.indicator, area=args.area, period=period)
     if frame.empty:
-        print(f"no control chart for {args.indicator} in {args.area}: fewer than {spc.MIN_POINTS} whole periods held",
-              file=sys.stderr)
+        print(f"no control chart for {args.indicator} in {args.area}: {reason}", file=sys.stderr)
         return 1
     frame = frame.assign(period=frame.period.dt.strftime("%Y-%m"), period_end=frame.period_end.dt.strftime("%Y-%m"))
     if args.format == "csv":
