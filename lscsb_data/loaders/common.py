@@ -274,7 +274,7 @@ def record_load(
             "demo": is_demo, "read": report.rows_read, "loaded": report.rows_loaded,
             "unallocated": report.rows_unallocated, "replaced": report.rows_replaced, "at": loaded_at, "note": note,
         },
-    ).fetchone()
+    ).fetchall()[0]
     report.load_id = row[0]
     return row[0]
 
@@ -290,7 +290,9 @@ def update_load_counts(con: duckdb.DuckDBPyConnection, report: FileReport) -> No
 
 def previous_identical_load(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str, datetime] | None:
     """The latest earlier load of a file with the same bytes, if any."""
-    return con.execute(
+    # why: fetchall, because a result left open (fetchone) blocks registering a DataFrame on the connection
+    rows = con.execute(
         "SELECT load_id, file_name, loaded_at FROM loads WHERE sha256 = $sha ORDER BY load_id DESC LIMIT 1",
         {"sha": sha256},
-    ).fetchone()
+    ).fetchall()
+    return rows[0] if rows else None

@@ -187,7 +187,7 @@ def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) ->
         last_scan = max([last_scan, *(row[-1] for row in rejected)])
         problems += [_reject_problem(by_path[path], *rest, width=len(header)) for path, *rest, _ in rejected]
         done += len(batch)
-        total_rows = work.execute("SELECT coalesce(sum(rows), 0) FROM scanned").fetchone()[0]
+        total_rows = work.execute("SELECT coalesce(sum(rows), 0) FROM scanned").fetchall()[0][0]
         say(f"police.uk: read {total_rows:,} rows from {done:,}/{len(items):,} files")
     rows_by_file = dict(work.execute("SELECT file, sum(rows) FROM scanned GROUP BY file").fetchall())
     bad_files = {p.file for p in problems}
@@ -575,7 +575,7 @@ def parts_unchanged(con: duckdb.DuckDBPyConnection, parts: pd.DataFrame) -> bool
                 (SELECT * FROM incoming_parts EXCEPT ALL SELECT * FROM held)
             )
             """
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     finally:
         con.unregister("incoming_parts")
     return differences == 0
