@@ -122,6 +122,12 @@ def inspect(item: InputFile) -> Inspected:
     encoding = "utf-8" if is_utf8 else "cp1252"
     if start.startswith(codecs.BOM_UTF8):
         start = start[len(codecs.BOM_UTF8):]
+    if b"\x00" in start:
+        raise LoadError([Problem(
+            item.name,
+            "is not CSV text: it holds NUL bytes, as UTF-16 ('Unicode Text') exports and spreadsheet workbooks do; "
+            "save it from Excel as 'CSV UTF-8'",
+        )])
     if not is_utf8:
         _check_cp1252(item)
     first_line = start.split(b"\n", 1)[0].decode(encoding, errors="replace").rstrip("\r")

@@ -154,20 +154,24 @@ def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) ->
     collect the rows DuckDB could not read (wrong number of fields, a number that is not one)."""
     work.execute("""
         CREATE TABLE scanned (file VARCHAR, month VARCHAR, reported_by VARCHAR, falls_within VARCHAR,
-                              crime_type VARCHAR, la_code VARCHAR, lsoa_code VARCHAR, lsoa_name VARCHAR, rows BIGINT)
+                              crime_type VARCHAR, la_code VARCHAR, lsoa_code VARCHAR, lsoa_name VARCHAR, rows BIGINT,
+                              with_coordinates BIGINT)
     """)
     by_path = {path: item.name for item, path in ((i, paths[i.name]) for i in items)}
     problems: list[Problem] = []
     done, last_scan = 0, 0
     for header, batch in _batches(items, paths):
         files = [paths[item.name] for item in batch]
+        present = set(_canonical(header))
+        # why: reading the coordinates makes DuckDB parse (and reject) them; an unread column is never checked
+        coordinates = " + ".join(f'r."{c}"' for c in NUMERIC if c in present) or "NULL"
         query = f"""
             INSERT INTO scanned
             SELECT filename, {_clean('month', header)}, {_clean('reported_by', header)}, {_clean('falls_within', header)},
                    {_clean('crime_type', header)}, l.la_code,
                    CASE WHEN l.la_code IS NULL THEN {_clean('lsoa_code', header)} END,
                    CASE WHEN l.la_code IS NULL THEN {_clean('lsoa_name', header)} END,
-                   count(*)
+                   count(*), count({coordinates})
             FROM {_read_csv(header, rejects=True)} AS r
             LEFT JOIN lsoa_lookup AS l ON l.lsoa_code = r."LSOA code"
             GROUP BY ALL
@@ -185,7 +189,8 @@ def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) ->
             {"last": last_scan},
         ).fetchall()
         last_scan = max([last_scan, *(row[-1] for row in rejected)])
-        problems += [_reject_problem(by_path[path], *rest, width=len(header)) for path, *rest, _ in rejected]
+        # why: DuckDB can log one short row once per missing column; the analyst needs it once
+        problems += list(dict.fromkeys(_reject_problem(by_path[path], *rest, width=len(header)) for path, *rest, _ in rejected))
         done += len(batch)
         total_rows = work.execute("SELECT coalesce(sum(rows), 0) FROM scanned").fetchall()[0][0]
         say(f"police.uk: read {total_rows:,} rows from {done:,}/{len(items):,} files")
