@@ -6,6 +6,7 @@ import csv
 import difflib
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -130,10 +131,13 @@ def inspect(item: InputFile) -> Inspected:
         )])
     if not is_utf8:
         _check_cp1252(item)
-    first_line = start.split(b"\n", 1)[0].decode(encoding, errors="replace").rstrip("\r")
+    first_line = re.split(rb"\r\n|\n|\r", start, maxsplit=1)[0].decode(encoding, errors="replace")
     if not start.strip():
         raise LoadError([Problem(item.name, "is empty: expected a header row and at least one data row")])
-    header = [cell.strip() for cell in next(csv.reader([first_line]), [])]
+    try:
+        header = [cell.strip() for cell in next(csv.reader([first_line]), [])]
+    except csv.Error as error:
+        raise LoadError([Problem(item.name, f"is not readable as CSV: its header row {error}", row=1)]) from None
     return Inspected(item, digest.hexdigest(), encoding, header)
 
 

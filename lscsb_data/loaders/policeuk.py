@@ -178,16 +178,22 @@ def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) ->
         """
         try:
             work.execute(query, {"files": files})
-        except duckdb.Error:
-            problems += _unreadable(work, header, batch, paths)
-        rejected = work.execute(
-            """
-            SELECT s.file_path, e.line, e.column_idx, e.column_name, e.error_type, e.csv_line, s.scan_id
-            FROM reject_errors AS e JOIN reject_scans AS s USING (scan_id, file_id)
-            WHERE e.scan_id > $last ORDER BY s.file_path, e.line
-            """,
-            {"last": last_scan},
-        ).fetchall()
+        except duckdb.Error as error:
+            # why: a batch that fails must name its files even when each one alone reads (so no row is lost unseen)
+            problems += _unreadable(work, header, batch, paths) or [
+                Problem(item.name, f"could not be read as CSV: {_reason(error)}") for item in batch]
+        try:
+            rejected = work.execute(
+                """
+                SELECT s.file_path, e.line, e.column_idx, e.column_name, e.error_type, e.csv_line, s.scan_id
+                FROM reject_errors AS e JOIN reject_scans AS s USING (scan_id, file_id)
+                WHERE e.scan_id > $last ORDER BY s.file_path, e.line
+                """,
+                {"last": last_scan},
+            ).fetchall()
+        except duckdb.CatalogException:
+            # why: DuckDB creates the reject tables only once a scan has started
+            rejected = []
         last_scan = max([last_scan, *(row[-1] for row in rejected)])
         # why: DuckDB can log one short row once per missing column; the analyst needs it once
         problems += list(dict.fromkeys(_reject_problem(by_path[path], *rest, width=len(header)) for path, *rest, _ in rejected))
@@ -226,9 +232,12 @@ def _unreadable(work, header: list[str], batch: list[Inspected], paths: dict[str
         try:
             work.execute(f"SELECT count(*) FROM {_read_csv(header, rejects=False)}", {"files": [paths[item.name]]})
         except duckdb.Error as error:
-            reason = str(error).strip().splitlines()[0].removeprefix("Invalid Input Error: ")
-            problems.append(Problem(item.name, f"could not be read as CSV: {reason}"))
+            problems.append(Problem(item.name, f"could not be read as CSV: {_reason(error)}"))
     return problems
+
+
+def _reason(error: duckdb.Error) -> str:
+    return str(error).strip().splitlines()[0].removeprefix("Invalid Input Error: ")
 
 
 def _reject_problem(file: str, line: int, column_idx, column: str | None, error_type: str, csv_line: str, *, width: int) -> Problem:
