@@ -206,3 +206,13 @@ def test_the_real_ons_layout_loads(db_path, tmp_path):
     report = loaders.load_files(db_path, [estimates])[0]
     assert report.rows_loaded == 6
     assert loaders.load_files(db_path, [estimates])[0].skipped
+
+
+def test_the_benchmarks_pandas_yardstick_counts_what_the_loader_counts(db_path):
+    from lscsb_data import bench_load
+
+    loaders.load_files(db_path, [POLICEUK])
+    with connect(db_path, read_only=True) as con:
+        stored = stored_counts(con, [MARCH, APRIL])
+    yardstick = bench_load.pandas_counts([POLICEUK]).assign(period=lambda f: f.period.dt.date)
+    assert same_counts(stored[stored.indicator_id != "policeuk_all_crime"], yardstick)

@@ -37,7 +37,6 @@ COLUMNS = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Lat
            "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
 REQUIRED = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type"]
 OPTIONAL = tuple(c for c in COLUMNS if c not in REQUIRED)
-NUMERIC = {"Longitude": "a longitude", "Latitude": "a latitude"}
 SCAN_BATCH_BYTES = 256 << 20
 MAX_LOCATED = 20
 
@@ -80,12 +79,19 @@ CLEAN = {
 
 @dataclass
 class ParsedPoliceUK:
-    """One file's counts as its force's part of each figure (a full grid of its months), and the areas
-    the load creates (shared by every file of the load)."""
+    """One file of a batch: its report, and the batch's counts (``batch_parts``: every file's force's part
+    of each figure, a full grid of its months, with a ``file`` column) and the areas the load creates,
+    both shared by every file of the batch so that thousands of files cost one write."""
 
     report: FileReport
-    parts: pd.DataFrame
+    path: str
+    batch_parts: pd.DataFrame
     new_areas: pd.DataFrame
+
+    @property
+    def parts(self) -> pd.DataFrame:
+        """This file's own parts (only needed to check a file loaded before)."""
+        return self.batch_parts[self.batch_parts.file == self.path].drop(columns="file").reset_index(drop=True)
 
 
 Progress = Callable[[str], None]
@@ -136,9 +142,9 @@ def _canonical(header: list[str]) -> list[str]:
 
 
 def _read_csv(header: list[str], *, rejects: bool, ordinality: bool = False) -> str:
-    """A ``read_csv`` call for files with this header, every column named and typed (no sniffing)."""
-    columns = ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}': '{'DOUBLE' if name in NUMERIC else 'VARCHAR'}'"
-                        for name in _canonical(header))
+    """A ``read_csv`` call for files with this header, every column named and read as text (no sniffing)."""
+    # why: the dashboard never uses the coordinates, so a garbled one is not worth parsing or refusing a file for
+    columns = ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for name in _canonical(header))
     options = ", store_rejects = true, rejects_limit = 50" if rejects else ""
     return (f"read_csv($files, header = true, auto_detect = false, columns = {{{columns}}}, delim = ',', "
             f"quote = '\"', escape = '\"', filename = true{options})" + (" WITH ORDINALITY" if ordinality else ""))
@@ -154,24 +160,20 @@ def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) ->
     collect the rows DuckDB could not read (wrong number of fields, a number that is not one)."""
     work.execute("""
         CREATE TABLE scanned (file VARCHAR, month VARCHAR, reported_by VARCHAR, falls_within VARCHAR,
-                              crime_type VARCHAR, la_code VARCHAR, lsoa_code VARCHAR, lsoa_name VARCHAR, rows BIGINT,
-                              with_coordinates BIGINT)
+                              crime_type VARCHAR, la_code VARCHAR, lsoa_code VARCHAR, lsoa_name VARCHAR, rows BIGINT)
     """)
     by_path = {path: item.name for item, path in ((i, paths[i.name]) for i in items)}
     problems: list[Problem] = []
     done, last_scan = 0, 0
     for header, batch in _batches(items, paths):
         files = [paths[item.name] for item in batch]
-        present = set(_canonical(header))
-        # why: reading the coordinates makes DuckDB parse (and reject) them; an unread column is never checked
-        coordinates = " + ".join(f'r."{c}"' for c in NUMERIC if c in present) or "NULL"
         query = f"""
             INSERT INTO scanned
             SELECT filename, {_clean('month', header)}, {_clean('reported_by', header)}, {_clean('falls_within', header)},
                    {_clean('crime_type', header)}, l.la_code,
                    CASE WHEN l.la_code IS NULL THEN {_clean('lsoa_code', header)} END,
                    CASE WHEN l.la_code IS NULL THEN {_clean('lsoa_name', header)} END,
-                   count(*), count({coordinates})
+                   count(*)
             FROM {_read_csv(header, rejects=True)} AS r
             LEFT JOIN lsoa_lookup AS l ON l.lsoa_code = r."LSOA code"
             GROUP BY ALL
@@ -248,10 +250,6 @@ def _reject_problem(file: str, line: int, column_idx, column: str | None, error_
         fields = []
     if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
         return Problem(file, f"has {len(fields)} fields, expected {width}", row=int(line))
-    value = fields[int(column_idx) - 1] if column_idx and 0 < int(column_idx) <= len(fields) else None
-    if error_type == "CAST" and column in NUMERIC:
-        return Problem(file, f"is not a number: expected {NUMERIC[column]} in decimal degrees such as -1.214176, or blank",
-                       row=int(line), column=column, value=value)
     if error_type == "UNQUOTED VALUE":
         return Problem(file, "has a double quote inside a value that is not enclosed in double quotes",
                        row=int(line), column=column)
@@ -368,16 +366,16 @@ def _count(con: duckdb.DuckDBPyConnection, work, items: list[Inspected], paths: 
         FROM placed GROUP BY file
         """
     ).df().set_index("file")
+    figures = parts.file.value_counts()
     results = []
     for item in items:
         path = paths[item.name]
         report = FileReport(file=item.name, kind="", sha256=item.sha256)
         report.rows_read = report.rows_loaded = int(totals.rows[path])
         report.rows_unallocated = int(totals.unallocated[path])
-        mine = parts[parts.file == path].drop(columns="file").reset_index(drop=True)
-        report.figures = len(mine)
+        report.figures = int(figures.get(path, 0))
         report.notes += notes.get(path, [])
-        results.append(ParsedPoliceUK(report, mine, new_areas))
+        results.append(ParsedPoliceUK(report, path, parts, new_areas))
     created = new_areas[new_areas.action == "create"]
     if len(created) and results:
         kinds = created.type.value_counts()
@@ -489,7 +487,8 @@ def _first(listing: str, count: int = 3) -> str:
 
 def write(con: duckdb.DuckDBPyConnection, parsed: list[ParsedPoliceUK]) -> None:
     """Create the areas the files need, then store each file's counts as its force's part of the figures."""
-    areas = pd.concat([p.new_areas for p in parsed]).drop_duplicates("code")
+    batches = list({id(p.batch_parts): p for p in parsed}.values())
+    areas = pd.concat([p.new_areas for p in batches]).drop_duplicates("code")
     if len(areas):
         con.register("new_areas", areas)
         try:
@@ -508,7 +507,9 @@ def write(con: duckdb.DuckDBPyConnection, parsed: list[ParsedPoliceUK]) -> None:
             )
         finally:
             con.unregister("new_areas")
-    incoming = pd.concat([p.parts.assign(load_id=p.report.load_id) for p in parsed], ignore_index=True)
+    load_ids = {p.path: p.report.load_id for p in parsed}
+    incoming = pd.concat([p.batch_parts[p.batch_parts.file.isin(load_ids)] for p in batches], ignore_index=True)
+    incoming = incoming.assign(load_id=incoming.file.map(load_ids)).drop(columns="file")
     replaced = write_parts(con, incoming)
     for item in parsed:
         item.report.rows_replaced = replaced.get(item.report.load_id, 0)
