@@ -67,6 +67,7 @@ def synthesise(folder: Path, rows: int, *, say=print) -> int:
     weights = " UNION ALL ".join(f"SELECT '{name}' AS crime_type, {weight} AS weight" for name, weight in CRIME_TYPES)
     with duckdb.connect() as con:
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
         for table, name in (("lsoa", "lsoa_lookup.csv"), ("las", "local_authorities.csv"), ("forces", "police_forces.csv")):
             con.execute(f"CREATE TABLE {table} AS SELECT * FROM read_csv($p, header = true, all_varchar = true)",
                         {"p": str(DATA_DIR / name)})

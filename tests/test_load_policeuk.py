@@ -216,3 +216,22 @@ def test_the_benchmarks_pandas_yardstick_counts_what_the_loader_counts(db_path):
         stored = stored_counts(con, [MARCH, APRIL])
     yardstick = bench_load.pandas_counts([POLICEUK]).assign(period=lambda f: f.period.dt.date)
     assert same_counts(stored[stored.indicator_id != "policeuk_all_crime"], yardstick)
+
+
+def test_refreshing_the_committed_aggregate_replaces_the_months_downloaded_again(tmp_path):
+    from lscsb_data.config import DATA_DIR
+    from lscsb_data.refresh import refresh_policeuk
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data_dir, ignore=shutil.ignore_patterns("demo", "*.duckdb*"))
+    committed = pd.read_csv(data_dir / "policeuk" / "leicestershire-police.csv", dtype=str)
+    written = refresh_policeuk(POLICEUK_MONTHS, data_dir=data_dir)
+    assert written == [data_dir / "policeuk" / "leicestershire-police.csv"]
+    refreshed = pd.read_csv(written[0], dtype={"numerator": "int64"}, keep_default_na=False)
+    assert len(refreshed) == len(committed)
+    months = refreshed[refreshed.period.isin(["2020-03", "2020-04"]) & (refreshed.numerator > 0)]
+    stored = pd.DataFrame({"period": pd.to_datetime(months.period + "-01").dt.date, "area_code": months.area_code,
+                           "indicator_id": months.indicator, "numerator": months.numerator})
+    assert same_counts(stored, pandas_counts(POLICEUK_MONTHS))
+    untouched = refreshed[refreshed.period == "2021-11"].numerator.sum()
+    assert untouched == committed[committed.period == "2021-11"].numerator.astype(int).sum() > 0

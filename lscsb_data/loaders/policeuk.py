@@ -110,6 +110,8 @@ def parse(con: duckdb.DuckDBPyConnection, items: list[Inspected], say: Progress)
     with tempfile.TemporaryDirectory(prefix="lscsb-policeuk-") as workdir, duckdb.connect() as work:
         lookups.install(work)
         work.execute("SET preserve_insertion_order = false")
+        # why: the loader reports its own progress (files and rows); DuckDB's bar would garble it
+        work.execute("SET enable_progress_bar = false")
         paths = {item.name: _utf8_path(item, Path(workdir), index) for index, item in enumerate(readable)}
         problems += _scan(work, readable, paths, say)
         if not problems:
