@@ -98,3 +98,15 @@ def test_missing_paths_and_empty_folders_are_named(db_path, tmp_path):
     with pytest.raises(loaders.LoadError) as raised:
         loaders.load_files(db_path, [tmp_path / "nowhere.csv", tmp_path])
     assert [p.reason for p in raised.value.problems] == ["does not exist", "is a folder with no CSV files in it"]
+
+
+def test_an_excel_workbook_is_refused_with_advice(db_path, tmp_path):
+    import zipfile
+
+    workbook = tmp_path / "extract.xlsx"
+    with zipfile.ZipFile(workbook, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(loaders.LoadError) as raised:
+        loaders.load_files(db_path, [workbook])
+    assert str(raised.value) == f"{workbook}: is an Excel workbook, not CSV: save it from Excel as 'CSV UTF-8'"

@@ -183,7 +183,10 @@ def _unzip(name: str, handle, workdir: Path, problems: list[Problem], say: Progr
         wanted = [m for m in members if not POLICEUK_OTHER_FILES.search(m.filename)]
         _say_skipped(len(members) - len(wanted), name, say)
         if not wanted:
-            problems.append(Problem(name, "is a zip archive with no CSV files in it"))
+            # why: an Excel workbook is a zip archive too, and analysts upload them by mistake
+            workbook = "[Content_Types].xml" in archive.namelist()
+            problems.append(Problem(name, "is an Excel workbook, not CSV: save it from Excel as 'CSV UTF-8'" if workbook
+                                    else "is a zip archive with no CSV files in it"))
         inputs = []
         folder = Path(tempfile.mkdtemp(dir=workdir))
         for number, member in enumerate(wanted):
