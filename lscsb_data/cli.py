@@ -222,6 +222,14 @@ def cmd_lookups(args) -> int:
     return 0
 
 
+def cmd_quality(args) -> int:
+    from . import quality
+
+    with db.connect(resolve_db_path(args.db), read_only=True) as con:
+        print(quality.report(con))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m lscsb_data", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -322,6 +330,10 @@ def parser() -> argparse.ArgumentParser:
     lookups = commands.add_parser("lookups", help="rewrite the LSOA lookups in data/ from the ONS-based reference lookup")
     lookups.add_argument("--reference", required=True, metavar="CSV", help="e.g. ../shared/reference/lsoa2011_lookup.csv")
     lookups.set_defaults(func=cmd_lookups)
+
+    quality_cmd = commands.add_parser("quality", parents=[common],
+                                      help="print the data quality checks: loads, latest periods, gaps, unallocated rows")
+    quality_cmd.set_defaults(func=cmd_quality)
     return top
 
 
