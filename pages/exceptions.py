@@ -1,21 +1,13 @@
 """Exceptions: what moved notably, theme by theme, with commentary and the quarter's performance pack."""
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from lscsb_data import exceptions, periods, resolve_db_path
 from lscsb_data.engine import latest_period
-from pages import _cache, _narrative
+from pages import _cache, _narrative, _state
 
 DEFAULT_AREA = "E10000018"
-
-
-def _shared(name: str) -> str | None:
-    """A shared filter: the frame's session state if it set one, else the URL's query parameter."""
-    value = st.session_state.get(name) or st.query_params.get(name)
-    return value.strftime("%Y-%m") if isinstance(value, date) else value
 
 
 def _literal(text: str) -> str:
@@ -30,13 +22,10 @@ if ident is None:
 known_areas = _cache.areas(ident)
 known_areas = known_areas[known_areas.has_data]
 names = dict(zip(known_areas.code, known_areas.name))
-area = _shared("area")
-area = area if area in names else (DEFAULT_AREA if DEFAULT_AREA in names else next(iter(names)))
-comparison = _shared("comparison") if _shared("comparison") in periods.COMPARISONS else "rolling12"
-try:
-    period = periods.parse_month(_shared("period"))
-except ValueError:
-    period = _cache._run(ident, latest_period, area=area) or _cache._run(ident, latest_period)
+view = _state.current()
+area = view.area if view.area in names else (DEFAULT_AREA if DEFAULT_AREA in names else next(iter(names)))
+comparison = view.comparison
+period = view.period or _cache._run(ident, latest_period, area=area) or _cache._run(ident, latest_period)
 
 st.title(f"Exceptions: {names[area]}")
 window = "rolling 12 months" if comparison == "rolling12" else "latest quarter against the same quarter a year earlier"
