@@ -102,10 +102,9 @@ def cmd_spc(args) -> int:
             raise ValueError(f"unknown indicator '{args.indicator}': `python -m lscsb_data indicators` lists them")
         if args.area not in set(engine.areas(con).code):
             raise ValueError(f"unknown area '{args.area}'")
-        frame = spc.spc(con, indicator=args.indicator, area=args.area, period=period)
+        frame, reason = spc.spc_or_reason(con, indicator=args.indicator, area=args.area, period=period)
     if frame.empty:
-        print(f"no control chart for {args.indicator} in {args.area}: fewer than {spc.MIN_POINTS} whole periods held",
-              file=sys.stderr)
+        print(f"no control chart for {args.indicator} in {args.area}: {reason}", file=sys.stderr)
         return 1
     frame = frame.assign(period=frame.period.dt.strftime("%Y-%m"), period_end=frame.period_end.dt.strftime("%Y-%m"))
     if args.format == "csv":
@@ -232,6 +231,14 @@ def cmd_lookups(args) -> int:
     return 0
 
 
+def cmd_quality(args) -> int:
+    from . import quality
+
+    with db.connect(resolve_db_path(args.db), read_only=True) as con:
+        print(quality.report(con))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m lscsb_data", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -334,6 +341,10 @@ def parser() -> argparse.ArgumentParser:
     lookups = commands.add_parser("lookups", help="rewrite the LSOA lookups in data/ from the ONS-based reference lookup")
     lookups.add_argument("--reference", required=True, metavar="CSV", help="e.g. ../shared/reference/lsoa2011_lookup.csv")
     lookups.set_defaults(func=cmd_lookups)
+
+    quality_cmd = commands.add_parser("quality", parents=[common],
+                                      help="print the data quality checks: loads, latest periods, gaps, unallocated rows")
+    quality_cmd.set_defaults(func=cmd_quality)
     return top
 
 
