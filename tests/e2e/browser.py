@@ -108,7 +108,7 @@ def open_browser(*, viewport: dict | None = None) -> Iterator:
             context.close()
 
 
-def settle(page, *, content: str = '[data-testid="stMain"] h1', timeout: float = 30_000) -> None:
+def settle(page, *, content: str = '[data-testid="stMain"] h1', timeout: float = 60_000) -> None:
     """Wait for the page's own content, then for the app to stop running."""
     page.wait_for_selector(content, timeout=timeout)
     page.wait_for_timeout(300)

@@ -36,6 +36,6 @@ def chromium():
 def page(chromium, app_url):
     context = chromium.new_context(viewport=browser.VIEWPORT, accept_downloads=True)
     opened = context.new_page()
-    opened.set_default_timeout(30_000)
+    opened.set_default_timeout(60_000)
     yield opened
     context.close()
