@@ -18,6 +18,11 @@ PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presen
 _PACK_FILES = "narrative_pack_files"
 
 
+def literal(text: str) -> str:
+    """Markdown that shows ``text`` exactly: every ASCII punctuation mark is backslash-escaped."""
+    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>$~:&\"'=" else c for c in text)
+
+
 def quarter_for(period: date) -> periods.FinancialQuarter:
     """The latest whole financial quarter ending at or before ``period``'s month (commentary and packs are per quarter)."""
     quarter = periods.quarter_of(period)
@@ -78,7 +83,7 @@ def commentary(key: str, *, scope: str, subject: str, area: str, quarter: str, e
     path = commentary_file()
     current = narrative.comment_for(path, scope=scope, subject=subject, area=area, quarter=quarter)
     if current:
-        st.caption(f"Commentary, {narrative.signature(current)}")
+        st.caption(f"Commentary, {literal(narrative.signature(current))}")
         st.text(current["text"])
     elif empty:
         st.caption(empty)

@@ -18,11 +18,6 @@ def _shared(name: str) -> str | None:
     return value.strftime("%Y-%m") if isinstance(value, date) else value
 
 
-def _literal(text: str) -> str:
-    """Markdown that shows ``text`` exactly: every ASCII punctuation mark is backslash-escaped."""
-    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>$~:&\"'=" else c for c in text)
-
-
 ident = _cache.identity()
 if ident is None:
     st.error(f"No database at {resolve_db_path()}: run `python -m lscsb_data build` first.")
@@ -61,12 +56,12 @@ for section in sections:
     if concern_only:
         rows = rows[rows.outlook == "concern"]
     if section["message"] or rows.empty:
-        st.markdown(f"*{_literal(section['message'] or 'Nothing of concern to report')}*")
+        st.markdown(f"*{_narrative.literal(section['message'] or 'Nothing of concern to report')}*")
     for row in rows.to_dict("records"):
         left, right = st.columns([3, 2])
         label = exceptions.OUTLOOK_LABELS[row["outlook"]]
         demo = " [demo data]" if row["is_demo"] else ""
-        left.markdown(f"**{label}** ({_literal(row['reasons'])}): {_literal(row['sentence'] + demo)}")
+        left.markdown(f"**{label}** ({_narrative.literal(row['reasons'])}): {_narrative.literal(row['sentence'] + demo)}")
         with right:
             _narrative.commentary(f"{row['indicator']}", scope="indicator", subject=row["indicator"], area=area,
                         quarter=quarter.label)

@@ -36,15 +36,15 @@ def chart_specs(at: AppTest) -> list[str]:
     return [element.proto.spec for element in at.get("vega_lite_chart")]
 
 
-def add_comment(path, text, *, subject="all_crime", area="D1", quarter="2019-20-Q4", monkeypatch):
+def add_comment(path, text, *, author="A Analyst", subject="all_crime", area="D1", quarter="2019-20-Q4", monkeypatch):
     monkeypatch.setenv(narrative.EDIT_ENV_VAR, "1")
     narrative.add_comment(path, scope="indicator", subject=subject, area=area, quarter=quarter, text=text,
-                          author="A Analyst", now=datetime(2020, 4, 14, 9, 30, tzinfo=timezone.utc))
+                          author=author, now=datetime(2020, 4, 14, 9, 30, tzinfo=timezone.utc))
     monkeypatch.delenv(narrative.EDIT_ENV_VAR)
 
 
 def test_detail_shows_the_control_chart_beside_the_trend_and_the_commentary_literally(app_env, monkeypatch):
-    add_comment(app_env / "commentary.csv", HOSTILE, monkeypatch=monkeypatch)
+    add_comment(app_env / "commentary.csv", HOSTILE, author="**A** [Analyst](javascript:x)", monkeypatch=monkeypatch)
     at = open_detail()
     assert not at.exception and not at.error
     specs = chart_specs(at)
@@ -52,7 +52,9 @@ def test_detail_shows_the_control_chart_beside_the_trend_and_the_commentary_lite
     assert any('"upper"' in spec and '"centre"' in spec for spec in specs)
     assert any("u-chart, 24 periods to Mar 2020" in caption.value for caption in at.caption)
     assert HOSTILE in [element.value for element in at.text]
-    assert any("A Analyst, 14 Apr 2020 09:30 UTC" in caption.value for caption in at.caption)
+    signature = next(c.value for c in at.caption if c.value.startswith("Commentary, "))
+    assert signature.replace("\\", "") == "Commentary, **A** [Analyst](javascript:x), 14 Apr 2020 09:30 UTC"
+    assert "**A**" not in signature and "](javascript" not in signature  # every mark escaped, so shown as typed
     assert all("onerror" not in element.value for element in at.markdown)
     # The detail for another quarter has no commentary: it says so rather than show the wrong quarter's.
     assert HOSTILE not in [element.value for element in open_detail(period="2019-12").text]
