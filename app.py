@@ -23,6 +23,7 @@ st.set_page_config(
 PAGES = {
     "Performance": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/exceptions.py", title="Exceptions and the pack", icon=":material/priority_high:"),
     ],
     "Themes": [
         st.Page("pages/crime.py", title="Crime", icon=":material/local_police:"),
@@ -78,6 +79,7 @@ if view.present:
 for message in messages:
     st.warning(message, icon=":material/link_off:")
 
+_state.frame_started()
 try:
     if view.period is None:
         st.info("The database holds no figures yet: load some with `python -m lscsb_data load FILE` or `make build`.")
@@ -89,3 +91,4 @@ except Exception:
              "try another area or period, or reload the page.")
 finally:
     _state.write_url()
+    _state.frame_finished()

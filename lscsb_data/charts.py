@@ -506,3 +506,86 @@ def to_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
 def spec_to_png(spec_json: str, scale: float = 2) -> bytes:
     """A Vega-Lite spec (JSON text) as PNG bytes at ``scale`` times its size."""
     return vl_convert.vegalite_to_png(spec_json, scale=scale)
+
+
+SIGNAL_WORDS = {
+    "": "within normal variation",
+    "above_limit": "above the upper limit",
+    "below_limit": "below the lower limit",
+    "run_above": "in a run above the centre",
+    "run_below": "in a run below the centre",
+}
+# Shape and colour both differ, so a signal never rests on colour alone.
+SIGNAL_SHAPES = ["circle", "triangle-up", "triangle-down", "square", "diamond"]
+SIGNAL_COLOURS = [BLUE, VERMILLION, VERMILLION, "#8F4A00", "#8F4A00"]
+
+
+def control_chart(
+    spc_rows: pd.DataFrame,
+    *,
+    indicator: Mapping,
+    area_name: str,
+    source: str,
+    title: str | alt.Title | None = None,
+    width: int | str = 460,
+    large: bool = False,
+) -> alt.LayerChart:
+    """The indicator's statistical process control chart for one area: each period's value, the
+    centre line, the 3-sigma limits (stepped where the exposure changes) and each signal marked by
+    shape and colour.
+
+    ``spc_rows`` is ``spc.spc`` for one indicator and area (``period``, ``period_end``, ``value``,
+    ``numerator``, ``denominator``, ``centre``, ``lower``, ``upper``, ``signal``, ``chart``);
+    ``source`` is the figures' source as words (``formatting.source_text``).
+    """
+    scale = 1.5 if large else 1.0
+    frequency = indicator.get("frequency", "monthly")
+    data = spc_rows.copy()
+    data["x"] = pd.to_datetime(data.period).map(_month_middle).dt.strftime("%Y-%m-%d")
+    data["period_text"] = [formatting.period_label(p, frequency) for p in data.period]
+    data["value_text"] = [_fmt(v, indicator) for v in data.value]
+    data["centre_text"] = [_fmt(v, indicator) for v in data.centre]
+    data["limits_text"] = [f"{_fmt(lo, indicator)} to {_fmt(hi, indicator)}" for lo, hi in zip(data.lower, data.upper)]
+    data["numerator_text"] = [_count(v) for v in data.numerator]
+    data["denominator_text"] = [_count(v) for v in data.denominator]
+    data["signal_text"] = data.signal.map(SIGNAL_WORDS).fillna("")
+    data["source_text"] = source
+    chart_name = str(data.chart.iloc[0]) if len(data) else ""
+    period_text = formatting.window_label(data.period.iloc[0], data.period_end.iloc[-1]) if len(data) else "no figures"
+    data = data[["x", "value", "centre", "lower", "upper", "period_text", "value_text", "centre_text", "limits_text",
+                 "numerator_text", "denominator_text", "signal_text", "source_text"]]
+    start = pd.Timestamp(spc_rows.period.min()) if len(spc_rows) else pd.Timestamp("2020-01-01")
+    end = pd.Timestamp(spc_rows.period_end.max()) + pd.DateOffset(months=1) if len(spc_rows) else start
+    tooltip = [
+        alt.Tooltip("period_text:N", title="Period"), alt.Tooltip("value_text:N", title="Value"),
+        alt.Tooltip("numerator_text:N", title=f"Numerator ({indicator.get('measure', '')})"),
+        alt.Tooltip("denominator_text:N", title=_denominator_title(indicator)),
+        alt.Tooltip("centre_text:N", title="Centre line"), alt.Tooltip("limits_text:N", title="Control limits"),
+        alt.Tooltip("signal_text:N", title="Signal"), alt.Tooltip("source_text:N", title="Source"),
+    ]
+    base = alt.Chart(data).encode(x=_time_x("x", start, end))
+    legend = alt.Legend(orient="bottom", direction="horizontal", columns=2, labelLimit=220)
+    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=False))
+    limits = [base.mark_line(color=GREY, strokeDash=[6, 3], interpolate="step-after").encode(y=alt.Y(f"{edge}:Q"))
+              for edge in ("upper", "lower")]
+    centre = base.mark_line(color="#1A1A1A", strokeWidth=1.5).encode(y="centre:Q")
+    line = base.mark_line(color=BAR_BLUE, strokeWidth=1.5 * scale).encode(y=y)
+    points = base.mark_point(filled=True, size=45 * scale, opacity=1).encode(
+        y="value:Q",
+        shape=alt.Shape("signal_text:N", title="Signal", legend=legend,
+                        scale=alt.Scale(domain=list(SIGNAL_WORDS.values()), range=SIGNAL_SHAPES)),
+        color=alt.Color("signal_text:N", title="Signal", legend=legend,
+                        scale=alt.Scale(domain=list(SIGNAL_WORDS.values()), range=SIGNAL_COLOURS)),
+        tooltip=tooltip,
+    )
+    heading = title if title is not None else alt.Title(
+        f"Control chart: {indicator.get('short_name') or indicator['name']}, {area_name}",
+        subtitle=[f"{period_text} · {formatting.unit_label(indicator)}",
+                  f"{chart_name}: centre line (solid), 3-sigma limits (dashed)", f"Source: {source}"],
+    )
+    chart = alt.layer(*limits, centre, line, points).properties(
+        width=width, height=300 * scale, title=heading,
+        description=(f"Statistical process control chart of {indicator['name']} for {area_name}, {period_text}: "
+                     "each period's value against its centre line and 3-sigma limits, signals marked by shape."),
+    )
+    return _configure(chart, large=large)

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import engine, formatting, periods
+from . import engine, formatting, narrative, periods, spc
 from .covid import covid_period
 
 SPARKLINE_MONTHS = 24
@@ -57,6 +57,7 @@ class IndicatorDetail:
     parts: pd.DataFrame
     annotations: pd.DataFrame
     notes: list[Note] = field(default_factory=list)
+    control: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -88,9 +89,36 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
+COMPARATOR_AREA_TYPES = ("region", "group", "national")
+
+
 def areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every area the database holds, in display order (districts, county, unitaries, force, comparators)."""
-    return engine.areas(con)
+    """Every area the database holds, in display order: the force's own areas (districts, county,
+    unitaries, the force), then the comparators, then areas outside the force.
+
+    ``role`` says which: "local" (summed into a force, or a force), "comparator" (region, most similar
+    force group, national) or "outside" (a district beyond the force that holds only the police.uk
+    rows recorded just across the border, so its rate is not its own crime rate).
+    """
+    frame = engine.areas(con)
+    parents = dict(zip(frame.code, frame.parent_code))
+    types = dict(zip(frame.code, frame.type))
+
+    def reaches_force(code: str) -> bool:
+        seen = set()
+        while isinstance(code, str) and code not in seen:
+            if types.get(code) == "force":
+                return True
+            seen.add(code)
+            code = parents.get(code)
+        return False
+
+    frame["role"] = [
+        "comparator" if kind in COMPARATOR_AREA_TYPES else "local" if reaches_force(code) else "outside"
+        for code, kind in zip(frame.code, frame.type)
+    ]
+    frame["role_order"] = frame.role.map({"local": 0, "comparator": 1, "outside": 2})
+    return frame.sort_values(["role_order", "type_order", "name"], kind="stable").reset_index(drop=True)
 
 
 def default_area(area_frame: pd.DataFrame) -> str | None:
@@ -239,9 +267,13 @@ def _expected_window(row: dict, period: date, comparison: str) -> str:
     return formatting.comparison_window_label(start, end, comparison)
 
 
-def _sparklines(con, *, area: str, period: date, public: bool | None) -> dict[str, list]:
+def _sparklines(con, *, area: str, period: date, public: bool | None, series_frame: pd.DataFrame | None) -> dict[str, list]:
     start = periods.add_months(period, -(SPARKLINE_MONTHS - 1))
-    frame = engine.series(con, area=area, start=start, end=period, public=public)
+    if series_frame is None:
+        frame = engine.series(con, area=area, start=start, end=period, public=public)
+    else:
+        wanted = (series_frame.area_code == area) & series_frame.period.between(pd.Timestamp(start), pd.Timestamp(period))
+        frame = series_frame[wanted]
     values = frame.value.astype(float).replace({np.nan: None})
     return {indicator: list(group) for indicator, group in values.groupby(frame.indicator, sort=False)}
 
@@ -256,6 +288,7 @@ def overview_cards(
     sparklines: bool = True,
     catalogue_rows: pd.DataFrame | None = None,
     area_frame: pd.DataFrame | None = None,
+    series_frame: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per catalogue indicator for ``area`` at ``period``: the engine's summary figures, worded.
 
@@ -265,7 +298,9 @@ def overview_cards(
     ``direction_word``, ``colour_name``, ``window_text``, ``source_text``, ``status_text``) and
     ``sparkline`` (the last 24 periods' values, None where missing or withheld; empty lists when
     ``sparklines`` is false). ``catalogue_rows`` (``engine.indicators``) and ``area_frame``
-    (``engine.areas``) may be passed by a caller that already holds them, to save the queries.
+    (``engine.areas``) may be passed by a caller that already holds them, to save the queries, and so
+    may ``series_frame``, ``engine.series`` of every indicator and area with the same ``public``, for
+    the sparklines (in public mode the engine withholds figures across all areas at once, which is slow).
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
     area_frame = engine.areas(con) if area_frame is None else area_frame
@@ -274,7 +309,7 @@ def overview_cards(
         engine.summary(con, period=period, area=area, comparison=comparison, public=public),
         area_name=_area_name(area_frame, area), period=period, comparison=comparison,
     )
-    sparks = _sparklines(con, area=area, period=period, public=public) if sparklines else {}
+    sparks = _sparklines(con, area=area, period=period, public=public, series_frame=series_frame) if sparklines else {}
     cards["sparkline"] = [sparks.get(indicator, []) for indicator in cards.id]
     return cards
 
@@ -296,10 +331,12 @@ def indicator_detail(
     window's end. ``districts``: the summary of every district and unitary (``role`` "bar") and of
     the county, force and comparators (``role`` "reference"), worded. ``parts``: the indicator's
     breakdown for the area with ``share_pct``, each part's share of the indicator's own count.
+    ``control``: the statistical process control chart (``spc.spc_frame``) of the whole periods up to
+    ``period`` (empty when there are too few, or, in public mode, when a figure in them is withheld).
     ``catalogue_rows`` and ``area_frame`` as for ``overview_cards``.
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
-    area_frame = engine.areas(con) if area_frame is None else area_frame
+    area_frame = areas(con) if area_frame is None else area_frame
     if indicator not in set(catalogue_rows.id):
         raise ValueError(f"unknown indicator '{indicator}'")
     meta = catalogue_rows[catalogue_rows.id == indicator].iloc[0].to_dict()
@@ -323,6 +360,7 @@ def indicator_detail(
                      comparison=comparison, public=public),
         annotations=engine.annotations(con, indicator=indicator),
         notes=_notes(con, meta, headline, area_name=area_name),
+        control=spc.spc_frame(engine.series(con, indicator=indicator, area=area, end=period, public=public), period=period),
     )
 
 
@@ -338,6 +376,9 @@ def _trend(con, meta: dict, *, area: str, period: date, public: bool | None) -> 
 def _districts(area_frame: pd.DataFrame, catalogue_rows: pd.DataFrame, everywhere: pd.DataFrame, *, period: date,
                comparison: str) -> pd.DataFrame:
     types = area_frame[["code", "type", "type_order"]].rename(columns={"code": "area_code", "type": "area_type"})
+    if "role" in area_frame:
+        # why: a district beyond the force holds only the crimes recorded across the border, so it is no comparison
+        types = types[area_frame.role.to_numpy() != "outside"]
     rows = everywhere.merge(types, on="area_code", how="inner")
     rows = rows[rows.area_type.isin(BAR_AREA_TYPES + REFERENCE_AREA_TYPES)].reset_index(drop=True)
     if rows.empty:
@@ -383,6 +424,21 @@ def _notes(con, meta: dict, headline: dict, *, area_name: str) -> list[Note]:
     return notes
 
 
+def commentary_quarter(period: date) -> periods.FinancialQuarter:
+    """The financial quarter whose commentary goes with ``period``: the latest whole quarter ending by then."""
+    return periods.quarter_of(periods.window_end(period, "quarterly"))
+
+
+def indicator_commentary(path, *, indicator: str, area: str, period: date) -> dict | None:
+    """The analysts' current commentary on ``indicator`` in ``area`` for the quarter of ``period`` (None if there is none),
+    with ``signature`` (who wrote it and when) and ``quarter_text`` added."""
+    quarter = commentary_quarter(period)
+    found = narrative.comment_for(path, scope="indicator", subject=indicator, area=area, quarter=quarter.label)
+    if found is None:
+        return None
+    return found | {"signature": narrative.signature(found), "quarter_text": quarter.long_label}
+
+
 def theme_cards(cards: pd.DataFrame, theme: str) -> pd.DataFrame:
     """The cards of one theme, parents before their parts."""
     return cards[cards.theme == theme].reset_index(drop=True)
@@ -422,6 +478,27 @@ def range_comparison(
                                      "(quarterly and annual figures count only when their whole period lies inside the range)."))
     return RangeComparison(meta, area, frame, float(counts[1] - counts[0]), float(count_change_pct),
                            float(values[1] - values[0]), notes)
+
+
+# The comparisons the COVID-19 page offers first: spring before and during the first lockdown, then a year on.
+COVID_RANGES = (
+    ((date(2019, 3, 1), date(2019, 5, 1)), (date(2020, 3, 1), date(2020, 5, 1))),
+    ((date(2020, 3, 1), date(2020, 5, 1)), (date(2021, 3, 1), date(2021, 5, 1))),
+)
+
+
+def default_ranges(con: duckdb.DuckDBPyConnection, *, indicator: str, area: str, months: list[date]):
+    """Two runs of months to compare first: the first of ``COVID_RANGES`` where the indicator has figures
+    for the area in both, else its latest three months against the same months a year earlier."""
+    for first, second in COVID_RANGES:
+        totals = [engine.range_total(con, start=s, end=e, indicator=indicator, area=area) for s, e in (first, second)]
+        if all(len(t) and t.numerator.notna().any() for t in totals):
+            return first, second
+    held = sorted(months)
+    latest = engine.latest_period(con, indicators=[indicator], area=area) or held[-1]
+    second = (periods.add_months(latest, -2), latest)
+    first = (periods.add_months(latest, -14), periods.add_months(latest, -12))
+    return (first if first[0] in held else (held[0], held[min(2, len(held) - 1)])), second
 
 
 def covid_comparison(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lscsb_data import connect, disclosure, downloads, pagedata, resolve_db_path
+from lscsb_data import connect, disclosure, downloads, narrative, pagedata, resolve_db_path
 
 Identity = tuple[str, int, int, int]
 
@@ -103,8 +103,17 @@ def default_period(ident: Identity, area: str, indicators: tuple[str, ...] | Non
 @st.cache_data(show_spinner=False, max_entries=256)
 def overview_cards(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
                    sparklines: bool = True) -> pd.DataFrame:
+    every_series = public_series(ident) if is_public and sparklines else None
     return _run(ident, pagedata.overview_cards, area=area, period=period, comparison=comparison, public=is_public,
-                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident))
+                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident), series_frame=every_series)
+
+
+@st.cache_data(show_spinner="Applying disclosure control to every figure (once per data load)…", max_entries=2)
+def public_series(ident: Identity) -> pd.DataFrame:
+    """Every indicator's and area's series with small counts withheld, computed once per database version."""
+    from lscsb_data import series as engine_series
+
+    return _run(ident, engine_series, public=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -129,6 +138,11 @@ def range_comparison(ident: Identity, indicator: str, area: str, first: tuple[da
     return _run(ident, pagedata.range_comparison, indicator=indicator, area=area, first=first, second=second, public=is_public)
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def default_ranges(ident: Identity, indicator: str, area: str):
+    return _run(ident, pagedata.default_ranges, indicator=indicator, area=area, months=months(ident))
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def full_extract(ident: Identity, is_public: bool, generated_at: datetime) -> str:
     return _run(ident, downloads.full_extract_csv, public=is_public, generated_at=generated_at)
@@ -139,3 +153,18 @@ def annotations(ident: Identity) -> pd.DataFrame:
     from lscsb_data import annotations as engine_annotations
 
     return _run(ident, engine_annotations)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _commentary(path: str, stamp: int | None, indicator: str, area: str, period: date) -> dict | None:
+    return pagedata.indicator_commentary(path, indicator=indicator, area=area, period=period) if stamp else None
+
+
+def commentary(indicator: str, area: str, period: date) -> dict | None:
+    """The current commentary, re-read whenever the commentary file changes (it is saved apart from the database)."""
+    path = narrative.commentary_path()
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None
+    return _commentary(str(path), stamp, indicator, area, period)

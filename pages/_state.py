@@ -23,6 +23,7 @@ LATEST = "latest"
 DEFAULT_COMPARISON = "rolling12"
 _LAST_WRITTEN = "_url_last_written"
 _VIEW = "_view"
+FRAME_RUNNING = "_frame_running"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 AREA_TYPE_WORDS = {
@@ -143,7 +144,9 @@ def sidebar_filters(options: Options, default_period) -> View:
     """The shared filters in the sidebar; ``default_period(area)`` gives the latest complete month of the page's view."""
     _ensure_valid(options)
     area_labels = {
-        row.code: f"{row.name} ({AREA_TYPE_WORDS.get(row.type, row.type)})" for row in options.areas.itertuples()
+        row.code: f"{row.name} ({AREA_TYPE_WORDS.get(row.type, row.type)}"
+                  f"{', outside the force: border crimes only' if getattr(row, 'role', '') == 'outside' else ''})"
+        for row in options.areas.itertuples()
     }
     with st.sidebar:
         area = st.selectbox("Area", options.area_codes, format_func=area_labels.get, key="area",
@@ -171,15 +174,24 @@ def sidebar_filters(options: Options, default_period) -> View:
 def current() -> View:
     """The view the frame (app.py) set up for this run.
 
-    A page reached before app.py has ever run in this process (the first request after a restart
-    opening a page's own URL) is run by Streamlit's older pages-folder mode without the frame; it
+    A page reached without app.py running first (the first request after a restart opening a page's
+    own URL, or every rerun under AppTest) is run by Streamlit's older pages-folder mode; it
     switches that mode off (as app.py's st.navigation call would) and reruns, so app.py runs the
     frame and then this same page.
     """
-    if _VIEW not in st.session_state:
+    if not st.session_state.get(FRAME_RUNNING):
         PagesManager.uses_pages_directory = False
         st.rerun()
     return st.session_state[_VIEW]
+
+
+def frame_started() -> None:
+    """Mark that app.py's frame is running, so a page run without it (see ``current``) can tell."""
+    st.session_state[FRAME_RUNNING] = True
+
+
+def frame_finished() -> None:
+    st.session_state[FRAME_RUNNING] = False
 
 
 def choose_indicator(indicator: str) -> None:

@@ -1,6 +1,4 @@
 """COVID-19 impact: the force's 8 March - 24 May comparison, any two periods compared, and police.uk months in 2020-2021."""
-from datetime import date
-
 import streamlit as st
 
 from lscsb_data import charts, export, formatting, pagedata, periods
@@ -39,14 +37,15 @@ months = sorted(_cache.months(ident))
 if len(months) < 2:
     st.info("The database holds too few months to compare two periods.")
 else:
-    usual = (date(2019, 3, 1), date(2019, 5, 1)), (date(2020, 3, 1), date(2020, 5, 1))
-    fallback = (months[max(0, len(months) - 15)], months[max(0, len(months) - 13)]), (months[-3], months[-1])
-    first_default, second_default = usual if all(m in months for pair in usual for m in pair) else fallback
     chosen = view.indicator if view.indicator in names else "policeuk_all_crime" if "policeuk_all_crime" in names else catalogue.id.iloc[0]
     indicator = st.selectbox("Indicator", list(names), index=list(names).index(chosen), format_func=names.get, key="covid_indicator")
+    first_default, second_default = _cache.default_ranges(ident, indicator, view.area)
     left, right = st.columns(2)
-    first = left.select_slider("First period", months, value=first_default, format_func=formatting.month_name, key="covid_first")
-    second = right.select_slider("Second period", months, value=second_default, format_func=formatting.month_name, key="covid_second")
+    # why: the keys name the indicator and area so the ranges start where that indicator has figures
+    first = left.select_slider("First period", months, value=first_default, format_func=formatting.month_name,
+                               key=f"covid_first_{indicator}_{view.area}")
+    second = right.select_slider("Second period", months, value=second_default, format_func=formatting.month_name,
+                                 key=f"covid_second_{indicator}_{view.area}")
     result = _cache.range_comparison(ident, indicator, view.area, tuple(first), tuple(second), _cache.public())
     with banner:
         _ui.demo_banner(bool(result.rows.is_demo.fillna(False).astype(bool).any()))

@@ -23,7 +23,7 @@ st.write("**The figures you are looking at**: every indicator's current and prev
          "in the sidebar, with the header block naming source, period, area and when the file was made.")
 _ui.summary_download(cards, view, what="every indicator's current and previous figures", key="data-view")
 st.write("**Everything held**: every stored figure, each with its source and whether it is demonstration data.")
-st.download_button("Download the full extract (CSV)", data=lambda: _cache.full_extract(ident, _cache.public()),
+st.download_button("Download the full extract (CSV)", data=lambda: _cache.full_extract(ident, _cache.public(), _ui.generated_at()),
                    file_name="lscsb-full-extract.csv", mime="text/csv", key="full_extract", on_click="ignore",
                    icon=":material/download:")
 st.write("**The catalogue**: every indicator's definition, unit, polarity, frequency, source and caveats.")

@@ -67,5 +67,4 @@ for section in sections:
                         quarter=quarter.label)
 
 st.header("Performance pack", divider="blue")
-st.caption("Title, summary, exceptions, a slide per theme with its charts and commentary, definitions.")
 _narrative.pack_downloads(area, names[area], quarter)

@@ -1,0 +1,390 @@
+"""The dashboard in AppTest: every page, real interactions, figures checked against the engine.
+
+Runs the whole app (app.py's frame and a page) against the session-built demo database, so the
+sidebar filters, the URL and the navigation are the real ones.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
+
+from lscsb_data import connect, disclosure, engine, formatting, narrative, pagedata
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGES = {
+    "overview": None, "crime": "pages/crime.py", "offending": "pages/offending.py", "victims": "pages/victims.py",
+    "asb": "pages/asb.py", "hate": "pages/hate.py", "policeuk": "pages/policeuk.py", "covid": "pages/covid.py",
+    "data": "pages/data.py",
+}
+COUNTY, BLABY, CHARNWOOD, RUTLAND = "E10000018", "E07000129", "E07000130", "E06000017"
+PROBLEM = "unexpected problem"
+
+
+class NavigationPagesManager(PagesManager):
+    """AppTest's pages manager as the server's is after app.py's first run: st.navigation, not the pages folder.
+
+    AppTest resets the process-wide flag before every run, so it would otherwise run a page file
+    without app.py's frame on every rerun (a real server does that only for its very first request).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
+@pytest.fixture()
+def app_env(demo_db_path, tmp_path, monkeypatch):
+    """The app's environment: the demo database, an empty commentary file, every switch at its default."""
+    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+    monkeypatch.setenv("LSCSB_DB", str(demo_db_path))
+    monkeypatch.setenv(narrative.COMMENTARY_ENV_VAR, str(tmp_path / "commentary.csv"))
+    for name in ("LSCSB_PUBLIC", "LSCSB_ALLOW_UPLOAD", narrative.EDIT_ENV_VAR):
+        monkeypatch.delenv(name, raising=False)
+    return demo_db_path
+
+
+@pytest.fixture()
+def con(app_env):
+    connection = connect(app_env, read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture()
+def downloads(monkeypatch) -> dict[str, object]:
+    """Every download button the pages draw, by label: the data exactly as the button would serve it."""
+    seen: dict[str, object] = {}
+    original = streamlit.download_button
+
+    def recording(label, data=None, *args, **kwargs):
+        seen[label] = data
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", recording)
+    return seen
+
+
+def served(data) -> str:
+    """What a download button serves: its data, or what its deferred callable returns."""
+    value = data() if callable(data) else data
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+def open_page(page: str, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if PAGES[page]:
+        at.switch_page(str(ROOT / PAGES[page]))
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert_healthy(at)
+    return at
+
+
+def assert_healthy(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if PROBLEM in e.value]
+
+
+def metric(at: AppTest, label: str):
+    found = [m for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r} among {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def engine_row(con, *, indicator: str, area: str, period: date, comparison: str = "rolling12", public=False) -> dict:
+    rows = engine.summary(con, period=period, indicator=indicator, area=area, comparison=comparison, public=public)
+    return rows.iloc[0].to_dict()
+
+
+def short(row: dict) -> str:
+    """The figure as a card shows it, from the engine's row (one decimal for rates over 1)."""
+    return formatting.format_value(row["current_value"], row, short=True)
+
+
+def csv_body(text: str) -> pd.DataFrame:
+    lines = [line for line in text.splitlines() if not line.startswith("#") and not line.startswith('"#')]
+    return pd.read_csv(io.StringIO("\n".join(lines)), dtype=str, keep_default_na=False)
+
+
+def default_period(con, area: str, theme: str | None = None) -> date:
+    indicators = None
+    if theme:
+        catalogue = engine.indicators(con)
+        indicators = list(catalogue[catalogue.theme == theme].id)
+    return pagedata.default_period(con, area=area, indicators=indicators)
+
+
+# --- Overview ---------------------------------------------------------------------------------
+
+
+def test_overview_changing_the_area_shows_the_engines_figures_for_that_area(con):
+    at = open_page("overview")
+    county = metric(at, "Overall crime").value
+    at.selectbox(key="area").set_value(BLABY).run()
+    assert_healthy(at)
+    period = default_period(con, BLABY)
+    row = engine_row(con, indicator="all_crime", area=BLABY, period=period)
+    shown = metric(at, "Overall crime")
+    assert shown.value == short(row) == f"{row['current_value']:.1f}"
+    assert shown.value != county
+    assert at.query_params["area"] == BLABY
+    captions = " ".join(c.value for c in at.caption)
+    assert f"Previous: {formatting.format_value(row['previous_value'], row, short=True)}" in captions
+
+
+def test_overview_cards_say_direction_in_words_and_marac_against_its_band(con):
+    at = open_page("overview", area=COUNTY, period="2024-03")
+    row = engine_row(con, indicator="marac_repeat_rate", area=COUNTY, period=date(2024, 3, 1))
+    card = metric(at, "MARAC repeats")
+    assert card.value == f"{row['current_value']:.1f}".removesuffix(".0") + "%"
+    band = {"below_band": "below the 20-40% band", "within_band": "within the 20-40% band", "above_band": "above the 20-40% band"}
+    assert band[row["direction"]] in card.proto.delta_description
+    assert any(link.proto.page.endswith("victims") or "victims" in str(link.proto) for link in at.get("page_link"))
+
+
+def test_overview_period_change_moves_every_card_to_that_month(con):
+    at = open_page("overview", area=CHARNWOOD)
+    at.selectbox(key="period").set_value("2021-03").run()
+    assert_healthy(at)
+    row = engine_row(con, indicator="policeuk_all_crime", area=CHARNWOOD, period=date(2021, 3, 1))
+    assert metric(at, "All crime (police.uk)").value == short(row)
+    assert at.query_params["period"] == "2021-03"
+
+
+def test_overview_download_serves_the_engines_summary(con, downloads):
+    at = open_page("overview", area=RUTLAND, period="2023-12")
+    text = served(downloads["Download these figures (CSV)"])
+    assert "# Area: Rutland (E06000017)" in text and "# Generated:" in text and "Demonstration data" in text
+    body = csv_body(text).set_index("indicator")
+    expected = engine.summary(con, period=date(2023, 12, 1), area=RUTLAND).set_index("indicator")
+    for indicator, row in expected.iterrows():
+        if pd.notna(row.current_value):
+            assert float(body.loc[indicator, "current_value"]) == pytest.approx(float(row.current_value))
+            assert body.loc[indicator, "current_numerator"] == str(int(row.current_numerator))
+    assert set(body.index) >= set(expected.dropna(subset=["current_value"]).index)
+    assert_healthy(at)
+
+
+def test_presentation_mode_shows_one_theme_and_steps_with_next(con):
+    at = open_page("overview", present="1")
+    first = [h.value for h in at.header]
+    assert len(first) == 1
+    at.button[1].click().run()
+    assert_healthy(at)
+    assert [h.value for h in at.header] != first and len(at.header) == 1
+    assert at.query_params["present"] == "1"
+
+
+# --- Theme pages ------------------------------------------------------------------------------
+
+
+def test_theme_page_changing_the_period_and_comparison_gives_the_engines_headline(con):
+    at = open_page("crime", area=COUNTY, indicator="all_crime")
+    at.selectbox(key="period").set_value("2023-03").run()
+    assert_healthy(at)
+    row = engine_row(con, indicator="all_crime", area=COUNTY, period=date(2023, 3, 1))
+    assert metric(at, "12 months to Mar 2023").value == short(row)
+    at.radio(key="comparison").set_value("quarter").run()
+    assert_healthy(at)
+    quarter = engine_row(con, indicator="all_crime", area=COUNTY, period=date(2023, 3, 1), comparison="quarter")
+    assert metric(at, "2022/23 Q4 (Jan-Mar 2023)").value == short(quarter)
+    assert at.query_params["comparison"] == "quarter"
+
+
+def test_theme_page_url_restores_area_period_and_indicator(con):
+    at = open_page("crime", area=CHARNWOOD, period="2022-06", indicator="violence_with_injury")
+    assert at.selectbox(key="area").value == CHARNWOOD
+    assert at.selectbox(key="period").value == "2022-06"
+    assert any(h.value == "Violence with injury: Charnwood" for h in at.header)
+    row = engine_row(con, indicator="violence_with_injury", area=CHARNWOOD, period=date(2022, 6, 1))
+    assert metric(at, "12 months to Jun 2022").value == short(row)
+    assert dict(at.query_params) == {"area": CHARNWOOD, "period": "2022-06", "comparison": "rolling12",
+                                     "indicator": "violence_with_injury"}
+
+
+def test_theme_page_indicator_selector_changes_the_detail_and_the_url(con):
+    at = open_page("hate", area=COUNTY, period="2024-03")
+    assert any(s.value.startswith("What hate incidents is made of") for s in at.subheader)
+    at.selectbox(key="indicator_hate").set_value("racially_religiously_aggravated").run()
+    assert_healthy(at)
+    assert any(h.value == "Racially or religiously aggravated crime: Leicestershire" for h in at.header), [h.value for h in at.header]
+    assert at.query_params["indicator"] == "racially_religiously_aggravated"
+    row = engine_row(con, indicator="racially_religiously_aggravated", area=COUNTY, period=date(2024, 3, 1))
+    assert metric(at, "12 months to Mar 2024").value == short(row)
+
+
+def test_filters_survive_a_page_switch(con):
+    at = open_page("overview")
+    at.selectbox(key="area").set_value(CHARNWOOD).run()
+    at.switch_page(str(ROOT / "pages/asb.py")).run()
+    assert_healthy(at)
+    assert at.selectbox(key="area").value == CHARNWOOD
+    assert any(h.value.endswith(": Charnwood") for h in at.header)
+
+
+def test_district_comparison_table_and_download_equal_the_engine(con, downloads):
+    at = open_page("crime", area=BLABY, period="2024-03", indicator="vehicle_offences")
+    text = served(downloads["Download every area (CSV)"])
+    body = csv_body(text).set_index("area_code")
+    expected = engine.summary(con, period=date(2024, 3, 1), indicator="vehicle_offences").set_index("area_code")
+    assert BLABY in body.index and "E12000004" in body.index
+    for code in body.index:
+        assert float(body.loc[code, "current_value"]) == pytest.approx(float(expected.loc[code, "current_value"]))
+    table = next(t.value for t in at.table if "Previous" in t.value.columns and "Blaby" in t.value.index)
+    assert table.loc["Blaby", "Value"] == short(expected.loc[BLABY].to_dict() | {"unit": "rate"})
+
+
+def test_trend_download_serves_the_engines_series(con, downloads):
+    open_page("victims", area=COUNTY, period="2024-03", indicator="domestic_abuse_crimes")
+    body = csv_body(served(downloads["Download the trend (CSV)"]))
+    expected = engine.series(con, indicator="domestic_abuse_crimes", area=COUNTY, end=date(2024, 3, 1))
+    expected = expected.assign(month=expected.period.dt.strftime("%Y-%m")).set_index("month")
+    assert len(body) >= 24
+    for row in body.itertuples():
+        assert float(row.rolling_value or "nan") == pytest.approx(float(expected.loc[row.period, "rolling_value"]), nan_ok=True)
+        assert int(row.numerator) == int(expected.loc[row.period, "numerator"])
+
+
+def test_detail_shows_the_control_chart_and_commentary_as_literal_text(con, monkeypatch, tmp_path):
+    hostile = '<script>alert("x")</script> **not bold** [link](javascript:alert(1))'
+    monkeypatch.setenv(narrative.EDIT_ENV_VAR, "1")
+    narrative.add_comment(narrative.commentary_path(), scope="indicator", subject="all_crime", area=COUNTY,
+                          quarter="2023-24-Q4", text=hostile, author="A. Analyst")
+    monkeypatch.delenv(narrative.EDIT_ENV_VAR)
+    at = open_page("crime", area=COUNTY, period="2024-03", indicator="all_crime")
+    assert [t.value for t in at.text] == [hostile]
+    assert all("<script" not in m.value for m in at.markdown)
+    titles = [chart.proto.spec for chart in at.get("vega_lite_chart")]
+    assert any("Control chart: Overall crime, Leicestershire" in spec for spec in titles)
+
+
+def test_breakdown_of_police_asb_says_never_add_sentinel(con):
+    at = open_page("asb", area=COUNTY, period="2024-03", indicator="police_asb")
+    words = " ".join(c.value for c in at.caption) + " ".join(i.value for i in at.info)
+    assert "Sentinel" in words and ("never" in words.lower() or "not be added" in words.lower())
+
+
+def test_theme_presentation_mode_steps_through_indicators_without_downloads(con, downloads):
+    at = open_page("crime", present="1", indicator="all_crime", area=COUNTY)
+    assert not downloads
+    at.button(key="present_next").click().run()
+    assert_healthy(at)
+    assert at.query_params["indicator"] == "residential_burglary"
+    assert any(h.value.startswith("Residential burglary") for h in at.header)
+
+
+def test_public_mode_withholds_small_counts_on_cards_tables_and_csv(con, monkeypatch, downloads):
+    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    at = open_page("hate", area=RUTLAND, period="2024-03", indicator="hate_incidents")
+    expected = engine.summary(con, period=date(2024, 3, 1), area=RUTLAND, public=True)
+    withheld = expected[expected.current_suppressed.astype(bool)]
+    assert len(withheld), "the demo data should withhold some of Rutland's hate figures"
+    tables = "\n".join(t.value.to_string() for t in at.table)
+    assert disclosure.SUPPRESSED in tables
+    body = csv_body(served(downloads["Download these figures (CSV)"])).set_index("indicator")
+    for indicator in withheld.indicator:
+        if indicator in body.index:
+            assert body.loc[indicator, "current_value"] == disclosure.SUPPRESSED
+    assert "Disclosure control" in served(downloads["Download these figures (CSV)"])
+
+
+def test_public_overview_cards_show_c_where_the_engine_withholds(con, monkeypatch):
+    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    at = open_page("overview", area=RUTLAND, period="2021-11")
+    expected = engine.summary(con, period=date(2021, 11, 1), area=RUTLAND, public=True)
+    catalogue = engine.indicators(con).set_index("id")
+    for row in expected[expected.current_suppressed.astype(bool)].itertuples():
+        if pd.isna(catalogue.loc[row.indicator, "parent_id"]):
+            assert metric(at, catalogue.loc[row.indicator, "short_name"]).value == disclosure.SUPPRESSED
+
+
+# --- COVID-19 and data pages ------------------------------------------------------------------
+
+
+def test_covid_page_period_comparison_counts_are_the_engines(con):
+    at = open_page("covid", area=CHARNWOOD)
+    at.selectbox(key="covid_indicator").set_value("policeuk_burglary").run()
+    assert_healthy(at)
+    first = engine.range_total(con, start=date(2020, 3, 1), end=date(2020, 5, 1), indicator="policeuk_burglary", area=CHARNWOOD)
+    second = engine.range_total(con, start=date(2021, 3, 1), end=date(2021, 5, 1), indicator="policeuk_burglary", area=CHARNWOOD)
+    assert metric(at, "Mar-May 2020").value == formatting.format_count(first.numerator.iloc[0], "crimes")
+    assert metric(at, "Mar-May 2021").value == formatting.format_count(second.numerator.iloc[0], "crimes")
+    force = next(t.value for t in at.table if "2019" in t.value.columns)
+    assert len(force) >= 20
+
+
+def test_covid_table_download_computes_the_change_from_the_counts(con, downloads):
+    open_page("covid")
+    body = csv_body(served(downloads["Download this table (CSV)"]))
+    row = body[body.measure == "999 calls"].iloc[0]
+    assert float(row.change_pct) == pytest.approx((int(row.count_2020) - int(row.count_2019)) / int(row.count_2019) * 100)
+
+
+def test_data_page_catalogue_full_extract_and_disclosure_rule(con, downloads):
+    at = open_page("data", area=BLABY)
+    assert len(at.dataframe[0].value) == len(engine.indicators(con))
+    extract = csv_body(served(downloads["Download the full extract (CSV)"]))
+    assert len(extract) == con.execute("SELECT count(*) FROM observations").fetchone()[0]
+    view = csv_body(served(downloads["Download these figures (CSV)"])).set_index("indicator")
+    row = engine_row(con, indicator="all_crime", area=BLABY, period=default_period(con, BLABY))
+    assert float(view.loc["all_crime", "current_value"]) == pytest.approx(float(row["current_value"]))
+    assert any("Secondary suppression" in m.value for m in at.markdown)
+
+
+# --- Every page, every area, hostile links, nothing that writes -------------------------------
+
+
+# The theme pages share one renderer (pages/_theme.py): police.uk, the page with figures for every area,
+# goes through every area, and the other theme pages through one area of each kind, to keep CI fast.
+EVERY_AREA_PAGES = ("overview", "policeuk", "covid", "data")
+
+
+def areas_for(con, page: str) -> list[str]:
+    held = pagedata.areas(con)
+    if page in EVERY_AREA_PAGES:
+        return list(held.code)
+    return list(held.drop_duplicates(["type", "role"]).code)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_for_every_area(con, page):
+    at = open_page(page)
+    for code in areas_for(con, page):
+        at.selectbox(key="area").set_value(code).run()
+        assert_healthy(at)
+        assert at.selectbox(key="area").value == code
+    assert not at.text_area and not at.text_input and not at.get("file_uploader"), "a page offers a control that writes"
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "E07000129'; DROP TABLE observations; --",
+    "1 OR 1=1",
+    "E99999999",
+    "x" * 5000,
+    "2024-13",
+    "../../etc/passwd",
+    "=cmd|' /C calc'!A0",
+]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_hostile_links_give_a_message_and_the_default_view(con, page):
+    for value in HOSTILE:
+        at = open_page(page, area=value, period=value, comparison=value, indicator=value, present=value)
+        warnings = " ".join(w.value for w in at.warning)
+        assert "is not an area this dashboard holds" in warnings
+        assert "<script" not in warnings and len(warnings) < 3000
+        assert at.selectbox(key="area").value == COUNTY
+        assert at.query_params["area"] == COUNTY
+    assert con.execute("SELECT count(*) FROM observations").fetchone()[0] > 0
