@@ -1,39 +1,17 @@
 """Exceptions: what moved notably, theme by theme, with commentary and the quarter's performance pack."""
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
-from lscsb_data import exceptions, periods, resolve_db_path
-from lscsb_data.engine import latest_period
-from pages import _cache, _narrative
+from lscsb_data import exceptions, periods
+from pages import _cache, _narrative, _state
 
-DEFAULT_AREA = "E10000018"
-
-
-def _shared(name: str) -> str | None:
-    """A shared filter: the frame's session state if it set one, else the URL's query parameter."""
-    value = st.session_state.get(name) or st.query_params.get(name)
-    return value.strftime("%Y-%m") if isinstance(value, date) else value
-
-
+# The frame (app.py) has checked the database and the filters: area, period end and comparison.
+view = _state.current()
 ident = _cache.identity()
-if ident is None:
-    st.error(f"No database at {resolve_db_path()}: run `python -m lscsb_data build` first.")
-    st.stop()
-known_areas = _cache.areas(ident)
-known_areas = known_areas[known_areas.has_data]
-names = dict(zip(known_areas.code, known_areas.name))
-area = _shared("area")
-area = area if area in names else (DEFAULT_AREA if DEFAULT_AREA in names else next(iter(names)))
-comparison = _shared("comparison") if _shared("comparison") in periods.COMPARISONS else "rolling12"
-try:
-    period = periods.parse_month(_shared("period"))
-except ValueError:
-    period = _cache._run(ident, latest_period, area=area) or _cache._run(ident, latest_period)
+area, period, comparison = view.area, view.period, view.comparison
 
-st.title(f"Exceptions: {names[area]}")
+st.title(f"Exceptions: {view.area_name}")
 window = "rolling 12 months" if comparison == "rolling12" else "latest quarter against the same quarter a year earlier"
 st.caption(f"What moved notably at {periods.month_name(period)} ({window}): significant changes, control-chart "
            "signals and figures outside their target range; most worrying first. Figures from the lscsb engine.")
@@ -67,4 +45,4 @@ for section in sections:
                         quarter=quarter.label)
 
 st.header("Performance pack", divider="blue")
-_narrative.pack_downloads(area, names[area], quarter)
+_narrative.pack_downloads(area, view.area_name, quarter)
