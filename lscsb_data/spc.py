@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import altair as alt
 import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
@@ -242,3 +243,49 @@ SIGNAL_LABELS = {
     "run_above": f"{RUN_LENGTH}+ in a row above the centre",
     "run_below": f"{RUN_LENGTH}+ in a row below the centre",
 }
+
+
+def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value", source: str = "",
+              width: int | str = 560, height: int = 320) -> alt.Chart:
+    """A control chart: the values, centre line, 3-sigma limits and signals (shape and colour, never colour alone).
+
+    ``source`` (where the figures come from, and whether they are demonstration data) is the subtitle's second line.
+    """
+    data = frame.assign(
+        signal_label=frame.signal.map(SIGNAL_LABELS),
+        period=pd.to_datetime(frame.period),
+    )
+    base = alt.Chart(data).encode(x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)))
+    y_scale = alt.Scale(zero=False)
+    limits = base.mark_line(strokeDash=[5, 3], color="#6b6b6b", interpolate="step-after").encode(
+        y=alt.Y("upper:Q", scale=y_scale)
+    ) + base.mark_line(strokeDash=[5, 3], color="#6b6b6b", interpolate="step-after").encode(y="lower:Q")
+    centre = base.mark_line(color="#1b1b1b", strokeWidth=1).encode(y="centre:Q")
+    line = base.mark_line(color="#005ea5", strokeWidth=2).encode(y=alt.Y("value:Q", title=value_title, scale=y_scale))
+    tooltip = [
+        alt.Tooltip("period:T", title="Period", format="%b %Y"),
+        alt.Tooltip("value:Q", title=value_title, format=",.2f"),
+        alt.Tooltip("numerator:Q", title="Numerator", format=","),
+        alt.Tooltip("denominator:Q", title="Denominator", format=","),
+        alt.Tooltip("centre:Q", title="Centre", format=",.2f"),
+        alt.Tooltip("lower:Q", title="Lower limit", format=",.2f"),
+        alt.Tooltip("upper:Q", title="Upper limit", format=",.2f"),
+        alt.Tooltip("signal_label:N", title="Signal"),
+        alt.Tooltip("chart:N", title="Chart"),
+    ]
+    points = base.mark_point(filled=True, size=60).encode(
+        y="value:Q",
+        shape=alt.Shape("signal_label:N", title="Signal", legend=alt.Legend(orient="bottom", columns=3),
+                        scale=alt.Scale(domain=list(SIGNAL_LABELS.values()),
+                                        range=["circle", "triangle-up", "triangle-down", "square", "diamond"])),
+        color=alt.Color("signal_label:N", title="Signal",
+                        scale=alt.Scale(domain=list(SIGNAL_LABELS.values()),
+                                        range=["#005ea5", "#d4351c", "#d4351c", "#b35900", "#b35900"])),
+        tooltip=tooltip,
+    )
+    chart_name = frame.chart.iloc[0] if len(frame) else ""
+    subtitle = [line for line in (f"{chart_name}: centre line (solid) and 3-sigma limits (dashed)" if chart_name else "",
+                                  source) if line]
+    return (limits + centre + line + points).properties(
+        width=width, height=height, title=alt.TitleParams(title, subtitle=subtitle, anchor="start")
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
@@ -149,6 +150,17 @@ def test_signal_strength_ranks_runs_and_breaches_as_normal_deviates():
     assert spc.signal_strength("above_limit", -3.5, 1) == 3.5
     assert spc.signal_strength("run_above", 0.2, 8) == pytest.approx(2.66, abs=0.01)
     assert spc.signal_strength("", 2.0, 3) == 0
+
+
+def test_spc_chart_builds_a_layered_chart_with_limits_and_signals(fixture_con):
+    frame = spc.spc(fixture_con, indicator="all_crime", area="D1")
+    chart = spc.spc_chart(frame, title="Overall crime, Alpha", source="Source: fixture, demonstration data")
+    assert isinstance(chart, alt.LayerChart)
+    spec = chart.to_dict()
+    fields = {layer["encoding"]["y"]["field"] for layer in spec["layer"]}
+    assert fields == {"upper", "lower", "centre", "value"}
+    assert spec["title"]["subtitle"] == ["u-chart: centre line (solid) and 3-sigma limits (dashed)",
+                                         "Source: fixture, demonstration data"]
 
 
 def monthly_series(numerators, *, unit="count", denominator=None):
