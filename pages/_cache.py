@@ -168,3 +168,10 @@ def commentary(indicator: str, area: str, period: date) -> dict | None:
     except OSError:
         stamp = None
     return _commentary(str(path), stamp, indicator, area, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def chart_spec(cache_key: tuple, _make) -> dict:
+    """The Vega-Lite spec of ``_make("container")``; ``cache_key`` names everything the chart is drawn from."""
+    # why: the builders' specs are validated by the chart tests; validating on every render costs a third of it
+    return _make("container").to_dict(validate=False)

@@ -80,13 +80,19 @@ def card(row, view: _state.View) -> None:
                      query_params=_state.url_values(view, indicator=row["id"]))
 
 
-def chart(make, *, key: str, file_stem: str, present: bool = False, png_width: int = charts.DEFAULT_WIDTH) -> None:
+def chart(make, *, key: str, file_stem: str, present: bool = False, png_width: int = charts.DEFAULT_WIDTH,
+          depends: tuple = ()) -> None:
     """A chart as wide as its column, and (outside presentation mode) a PNG download at 2x.
 
     ``make(width)`` builds the chart: "container" on screen, ``png_width`` pixels for the PNG, which
-    is rendered only when someone clicks the download.
+    is rendered only when someone clicks the download. The on-screen spec is cached by ``key``, the
+    view (database, area, period, comparison, public and presentation mode) and ``depends`` (anything
+    else the chart is drawn from), so going back to a view does not build its charts again.
     """
-    st.altair_chart(make("container"), theme=None, width="stretch", key=f"chart_{key}")
+    view = _state.current()
+    spec = _cache.chart_spec((key, _cache.identity(), view.area, view.period, view.comparison, view.present,
+                              _cache.public(), depends), make)
+    st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}")
     if not present:
         st.download_button("Download chart (PNG)", data=lambda: charts.to_png(make(png_width), scale=2),
                            file_name=f"{file_stem}.png", mime="image/png", key=f"png_{key}", on_click="ignore",
