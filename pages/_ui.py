@@ -130,29 +130,3 @@ def summary_download(cards: pd.DataFrame, view: _state.View, *, what: str, key: 
     )
     csv_download(text, label="Download these figures (CSV)", file_stem=file_stem("lscsb", key, view.area, view.period), key=key)
 
-
-def commentary(comment: dict | None, *, quarter_text: str) -> None:
-    """The analysts' commentary on the figures, shown as plain text (never read as markdown or HTML)."""
-    if comment is None:
-        st.caption(f"No commentary on this indicator for {quarter_text}.")
-        return
-    st.caption(f"**Commentary, {comment['quarter_text']}**: {comment['signature']}")
-    st.text(comment["text"])
-
-
-SPC_NOTE = ("Each point is one period. The limits show the range ordinary variation stays within; a point outside them, "
-            "or eight in a row on one side of the centre line, is a signal worth explaining. See the README for the chart types.")
-
-
-def control_chart(detail, *, stem: str, present: bool = False) -> None:
-    """The indicator's control chart (statistical process control), or why there is none."""
-    meta = detail.indicator
-    if detail.control.empty:
-        st.info(f"No control chart: {meta['name']} for {detail.area_name} has fewer than 12 whole periods "
-                "to the chosen month" + (", or one of them is withheld." if _cache.public() else "."))
-        return
-    chart(lambda width: charts.control_chart(detail.control, indicator=meta, area_name=detail.area_name,
-                                             source=detail.headline["source_text"], width=width, large=present),
-          key=f"spc_{meta['id']}", file_stem=f"{stem}-control", present=present, png_width=480)
-    if not present:
-        st.caption(SPC_NOTE)

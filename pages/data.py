@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lscsb_data import disclosure, export
-from pages import _cache, _state, _ui
+from pages import _cache, _quality, _state, _ui
 
 CATALOGUE_COLUMNS = {
     "name": "Indicator", "theme_short_name": "Theme", "definition": "Definition", "unit_text": "Unit",
@@ -40,7 +40,7 @@ st.dataframe(catalogue[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS
 
 # Data quality (issue 4): the loading engineer's checks from lscsb_data/quality.py are shown in this section.
 st.header("Data quality", divider="gray")
-st.caption("Checks on the loaded figures (gaps, revisions, outliers) are listed here once the loading checks are installed.")
+_quality.render(ident)
 
 st.header("Disclosure control", divider="gray")
 st.write(disclosure.__doc__.split("\n\n", 1)[1])

@@ -33,8 +33,8 @@ from .common import (
     LoadError,
     Problem,
     inspect,
-    previous_identical_load,
-    record_load,
+    previous_identical_loads,
+    record_loads,
     update_load_counts,
 )
 
@@ -183,7 +183,10 @@ def _unzip(name: str, handle, workdir: Path, problems: list[Problem], say: Progr
         wanted = [m for m in members if not POLICEUK_OTHER_FILES.search(m.filename)]
         _say_skipped(len(members) - len(wanted), name, say)
         if not wanted:
-            problems.append(Problem(name, "is a zip archive with no CSV files in it"))
+            # why: an Excel workbook is a zip archive too, and analysts upload them by mistake
+            workbook = "[Content_Types].xml" in archive.namelist()
+            problems.append(Problem(name, "is an Excel workbook, not CSV: save it from Excel as 'CSV UTF-8'" if workbook
+                                    else "is a zip archive with no CSV files in it"))
         inputs = []
         folder = Path(tempfile.mkdtemp(dir=workdir))
         for number, member in enumerate(wanted):
@@ -268,8 +271,10 @@ def load_into(
             problems.extend(error.problems)
     if problems:
         raise LoadError(problems)
+    earlier = previous_identical_loads(con, [result.report.sha256 for _, result in parsed])
     for fmt, result in parsed:
-        _note_identical(con, fmt, result)
+        if result.report.sha256 in earlier:
+            _note_identical(con, fmt, result, earlier[result.report.sha256])
     reports = [result.report for _, result in parsed] + reports
     if dry_run:
         return reports
@@ -279,11 +284,9 @@ def load_into(
             group = [result for f, result in parsed if f is fmt and not result.report.skipped]
             if not group:
                 continue
-            for result in group:
-                record_load(con, result.report, source_label=source_label or fmt.default_source, is_demo=is_demo)
+            record_loads(con, [r.report for r in group], source_label=source_label or fmt.default_source, is_demo=is_demo)
             fmt.write(con, group)
-            for result in group:
-                update_load_counts(con, result.report)
+            update_load_counts(con, [r.report for r in group])
             say(f"wrote {len(group):,} {fmt.name} file{'s' if len(group) > 1 else ''}, "
                 f"{sum(r.report.figures for r in group):,} figures")
         db.refresh_materialized(con)
@@ -294,12 +297,9 @@ def load_into(
     return reports
 
 
-def _note_identical(con: duckdb.DuckDBPyConnection, fmt: Format, result) -> None:
+def _note_identical(con: duckdb.DuckDBPyConnection, fmt: Format, result, earlier: tuple) -> None:
     """Recognise a file loaded before: skip it when the database still holds what it says."""
     report = result.report
-    earlier = previous_identical_load(con, report.sha256)
-    if not earlier:
-        return
     load_id, file_name, loaded_at = earlier
     when = f"load {load_id} ({file_name}, {loaded_at:%Y-%m-%d %H:%M} UTC)"
     if fmt.unchanged(con, result):

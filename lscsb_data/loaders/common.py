@@ -6,6 +6,7 @@ import csv
 import difflib
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -122,12 +123,21 @@ def inspect(item: InputFile) -> Inspected:
     encoding = "utf-8" if is_utf8 else "cp1252"
     if start.startswith(codecs.BOM_UTF8):
         start = start[len(codecs.BOM_UTF8):]
+    if b"\x00" in start:
+        raise LoadError([Problem(
+            item.name,
+            "is not CSV text: it holds NUL bytes, as UTF-16 ('Unicode Text') exports and spreadsheet workbooks do; "
+            "save it from Excel as 'CSV UTF-8'",
+        )])
     if not is_utf8:
         _check_cp1252(item)
-    first_line = start.split(b"\n", 1)[0].decode(encoding, errors="replace").rstrip("\r")
+    first_line = re.split(rb"\r\n|\n|\r", start, maxsplit=1)[0].decode(encoding, errors="replace")
     if not start.strip():
         raise LoadError([Problem(item.name, "is empty: expected a header row and at least one data row")])
-    header = [cell.strip() for cell in next(csv.reader([first_line]), [])]
+    try:
+        header = [cell.strip() for cell in next(csv.reader([first_line]), [])]
+    except csv.Error as error:
+        raise LoadError([Problem(item.name, f"is not readable as CSV: its header row {error}", row=1)]) from None
     return Inspected(item, digest.hexdigest(), encoding, header)
 
 
@@ -251,46 +261,63 @@ def count_problems(
     ]
 
 
-def record_load(
+def record_loads(
     con: duckdb.DuckDBPyConnection,
-    report: FileReport,
+    reports: list[FileReport],
     *,
     source_label: str,
     is_demo: bool,
-    note: str | None = None,
     loaded_at: datetime | None = None,
-) -> int:
-    """Insert the provenance row of a load and return its id."""
+) -> None:
+    """Insert the provenance rows of a batch of loads (one statement) and set each report's ``load_id``."""
+    if not reports:
+        return
     loaded_at = loaded_at or datetime.now(timezone.utc).replace(tzinfo=None)
-    row = con.execute(
+    ids = [row[0] for row in con.execute("SELECT nextval('load_ids') FROM range($n)", {"n": len(reports)}).fetchall()]
+    for report, load_id in zip(reports, ids):
+        report.load_id = load_id
+    con.register("incoming_loads", pd.DataFrame({
+        "load_id": ids, "file_name": [r.file for r in reports], "sha256": [r.sha256 for r in reports],
+        "kind": [r.kind for r in reports], "rows_read": [r.rows_read for r in reports],
+    }))
+    try:
+        con.execute(
+            """
+            INSERT INTO loads (load_id, file_name, sha256, kind, source_label, is_demo, rows_read, rows_loaded,
+                               rows_unallocated, rows_replaced, loaded_at)
+            SELECT load_id, file_name, sha256, kind, $source, $demo, rows_read, 0, 0, 0, $at FROM incoming_loads
+            """,
+            {"source": source_label, "demo": is_demo, "at": loaded_at},
+        )
+    finally:
+        con.unregister("incoming_loads")
+
+
+def update_load_counts(con: duckdb.DuckDBPyConnection, reports: list[FileReport]) -> None:
+    """Store the counts the writes worked out (rows loaded, replaced, unallocated) on the loads' rows."""
+    con.register("load_counts", pd.DataFrame({
+        "load_id": [r.load_id for r in reports], "rows_loaded": [r.rows_loaded for r in reports],
+        "rows_replaced": [r.rows_replaced for r in reports], "rows_unallocated": [r.rows_unallocated for r in reports],
+    }))
+    try:
+        con.execute(
+            """
+            UPDATE loads SET rows_loaded = c.rows_loaded, rows_replaced = c.rows_replaced,
+                             rows_unallocated = c.rows_unallocated
+            FROM load_counts AS c WHERE loads.load_id = c.load_id
+            """
+        )
+    finally:
+        con.unregister("load_counts")
+
+
+def previous_identical_loads(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> dict[str, tuple[int, str, datetime]]:
+    """Per checksum, the latest earlier load of a file with the same bytes (only those loaded before)."""
+    rows = con.execute(
         """
-        INSERT INTO loads (file_name, sha256, kind, source_label, is_demo, rows_read, rows_loaded,
-                           rows_unallocated, rows_replaced, loaded_at, note)
-        VALUES ($file, $sha, $kind, $source, $demo, $read, $loaded, $unallocated, $replaced, $at, $note)
-        RETURNING load_id
+        SELECT sha256, load_id, file_name, loaded_at FROM loads WHERE list_contains($shas, sha256)
+        QUALIFY row_number() OVER (PARTITION BY sha256 ORDER BY load_id DESC) = 1
         """,
-        {
-            "file": report.file, "sha": report.sha256, "kind": report.kind, "source": source_label,
-            "demo": is_demo, "read": report.rows_read, "loaded": report.rows_loaded,
-            "unallocated": report.rows_unallocated, "replaced": report.rows_replaced, "at": loaded_at, "note": note,
-        },
-    ).fetchone()
-    report.load_id = row[0]
-    return row[0]
-
-
-def update_load_counts(con: duckdb.DuckDBPyConnection, report: FileReport) -> None:
-    """Store the counts a write worked out (rows replaced, unallocated) on the load's provenance row."""
-    con.execute(
-        "UPDATE loads SET rows_loaded = $loaded, rows_replaced = $replaced, rows_unallocated = $unallocated WHERE load_id = $id",
-        {"loaded": report.rows_loaded, "replaced": report.rows_replaced,
-         "unallocated": report.rows_unallocated, "id": report.load_id},
-    )
-
-
-def previous_identical_load(con: duckdb.DuckDBPyConnection, sha256: str) -> tuple[int, str, datetime] | None:
-    """The latest earlier load of a file with the same bytes, if any."""
-    return con.execute(
-        "SELECT load_id, file_name, loaded_at FROM loads WHERE sha256 = $sha ORDER BY load_id DESC LIMIT 1",
-        {"sha": sha256},
-    ).fetchone()
+        {"shas": sha256s},
+    ).fetchall()
+    return {sha: (load_id, name, at) for sha, load_id, name, at in rows}

@@ -37,7 +37,6 @@ COLUMNS = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Lat
            "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
 REQUIRED = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type"]
 OPTIONAL = tuple(c for c in COLUMNS if c not in REQUIRED)
-NUMERIC = {"Longitude": "a longitude", "Latitude": "a latitude"}
 SCAN_BATCH_BYTES = 256 << 20
 MAX_LOCATED = 20
 
@@ -80,12 +79,19 @@ CLEAN = {
 
 @dataclass
 class ParsedPoliceUK:
-    """One file's counts as its force's part of each figure (a full grid of its months), and the areas
-    the load creates (shared by every file of the load)."""
+    """One file of a batch: its report, and the batch's counts (``batch_parts``: every file's force's part
+    of each figure, a full grid of its months, with a ``file`` column) and the areas the load creates,
+    both shared by every file of the batch so that thousands of files cost one write."""
 
     report: FileReport
-    parts: pd.DataFrame
+    path: str
+    batch_parts: pd.DataFrame
     new_areas: pd.DataFrame
+
+    @property
+    def parts(self) -> pd.DataFrame:
+        """This file's own parts (only needed to check a file loaded before)."""
+        return self.batch_parts[self.batch_parts.file == self.path].drop(columns="file").reset_index(drop=True)
 
 
 Progress = Callable[[str], None]
@@ -104,6 +110,8 @@ def parse(con: duckdb.DuckDBPyConnection, items: list[Inspected], say: Progress)
     with tempfile.TemporaryDirectory(prefix="lscsb-policeuk-") as workdir, duckdb.connect() as work:
         lookups.install(work)
         work.execute("SET preserve_insertion_order = false")
+        # why: the loader reports its own progress (files and rows); DuckDB's bar would garble it
+        work.execute("SET enable_progress_bar = false")
         paths = {item.name: _utf8_path(item, Path(workdir), index) for index, item in enumerate(readable)}
         problems += _scan(work, readable, paths, say)
         if not problems:
@@ -136,9 +144,9 @@ def _canonical(header: list[str]) -> list[str]:
 
 
 def _read_csv(header: list[str], *, rejects: bool, ordinality: bool = False) -> str:
-    """A ``read_csv`` call for files with this header, every column named and typed (no sniffing)."""
-    columns = ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}': '{'DOUBLE' if name in NUMERIC else 'VARCHAR'}'"
-                        for name in _canonical(header))
+    """A ``read_csv`` call for files with this header, every column named and read as text (no sniffing)."""
+    # why: the dashboard never uses the coordinates, so a garbled one is not worth parsing or refusing a file for
+    columns = ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for name in _canonical(header))
     options = ", store_rejects = true, rejects_limit = 50" if rejects else ""
     return (f"read_csv($files, header = true, auto_detect = false, columns = {{{columns}}}, delim = ',', "
             f"quote = '\"', escape = '\"', filename = true{options})" + (" WITH ORDINALITY" if ordinality else ""))
@@ -174,20 +182,27 @@ def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) ->
         """
         try:
             work.execute(query, {"files": files})
-        except duckdb.Error:
-            problems += _unreadable(work, header, batch, paths)
-        rejected = work.execute(
-            """
-            SELECT s.file_path, e.line, e.column_idx, e.column_name, e.error_type, e.csv_line, s.scan_id
-            FROM reject_errors AS e JOIN reject_scans AS s USING (scan_id, file_id)
-            WHERE e.scan_id > $last ORDER BY s.file_path, e.line
-            """,
-            {"last": last_scan},
-        ).fetchall()
+        except duckdb.Error as error:
+            # why: a batch that fails must name its files even when each one alone reads (so no row is lost unseen)
+            problems += _unreadable(work, header, batch, paths) or [
+                Problem(item.name, f"could not be read as CSV: {_reason(error)}") for item in batch]
+        try:
+            rejected = work.execute(
+                """
+                SELECT s.file_path, e.line, e.column_idx, e.column_name, e.error_type, e.csv_line, s.scan_id
+                FROM reject_errors AS e JOIN reject_scans AS s USING (scan_id, file_id)
+                WHERE e.scan_id > $last ORDER BY s.file_path, e.line
+                """,
+                {"last": last_scan},
+            ).fetchall()
+        except duckdb.CatalogException:
+            # why: DuckDB creates the reject tables only once a scan has started
+            rejected = []
         last_scan = max([last_scan, *(row[-1] for row in rejected)])
-        problems += [_reject_problem(by_path[path], *rest, width=len(header)) for path, *rest, _ in rejected]
+        # why: DuckDB can log one short row once per missing column; the analyst needs it once
+        problems += list(dict.fromkeys(_reject_problem(by_path[path], *rest, width=len(header)) for path, *rest, _ in rejected))
         done += len(batch)
-        total_rows = work.execute("SELECT coalesce(sum(rows), 0) FROM scanned").fetchone()[0]
+        total_rows = work.execute("SELECT coalesce(sum(rows), 0) FROM scanned").fetchall()[0][0]
         say(f"police.uk: read {total_rows:,} rows from {done:,}/{len(items):,} files")
     rows_by_file = dict(work.execute("SELECT file, sum(rows) FROM scanned GROUP BY file").fetchall())
     bad_files = {p.file for p in problems}
@@ -221,9 +236,12 @@ def _unreadable(work, header: list[str], batch: list[Inspected], paths: dict[str
         try:
             work.execute(f"SELECT count(*) FROM {_read_csv(header, rejects=False)}", {"files": [paths[item.name]]})
         except duckdb.Error as error:
-            reason = str(error).strip().splitlines()[0].removeprefix("Invalid Input Error: ")
-            problems.append(Problem(item.name, f"could not be read as CSV: {reason}"))
+            problems.append(Problem(item.name, f"could not be read as CSV: {_reason(error)}"))
     return problems
+
+
+def _reason(error: duckdb.Error) -> str:
+    return str(error).strip().splitlines()[0].removeprefix("Invalid Input Error: ")
 
 
 def _reject_problem(file: str, line: int, column_idx, column: str | None, error_type: str, csv_line: str, *, width: int) -> Problem:
@@ -234,10 +252,6 @@ def _reject_problem(file: str, line: int, column_idx, column: str | None, error_
         fields = []
     if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
         return Problem(file, f"has {len(fields)} fields, expected {width}", row=int(line))
-    value = fields[int(column_idx) - 1] if column_idx and 0 < int(column_idx) <= len(fields) else None
-    if error_type == "CAST" and column in NUMERIC:
-        return Problem(file, f"is not a number: expected {NUMERIC[column]} in decimal degrees such as -1.214176, or blank",
-                       row=int(line), column=column, value=value)
     if error_type == "UNQUOTED VALUE":
         return Problem(file, "has a double quote inside a value that is not enclosed in double quotes",
                        row=int(line), column=column)
@@ -354,16 +368,16 @@ def _count(con: duckdb.DuckDBPyConnection, work, items: list[Inspected], paths: 
         FROM placed GROUP BY file
         """
     ).df().set_index("file")
+    figures = parts.file.value_counts()
     results = []
     for item in items:
         path = paths[item.name]
         report = FileReport(file=item.name, kind="", sha256=item.sha256)
         report.rows_read = report.rows_loaded = int(totals.rows[path])
         report.rows_unallocated = int(totals.unallocated[path])
-        mine = parts[parts.file == path].drop(columns="file").reset_index(drop=True)
-        report.figures = len(mine)
+        report.figures = int(figures.get(path, 0))
         report.notes += notes.get(path, [])
-        results.append(ParsedPoliceUK(report, mine, new_areas))
+        results.append(ParsedPoliceUK(report, path, parts, new_areas))
     created = new_areas[new_areas.action == "create"]
     if len(created) and results:
         kinds = created.type.value_counts()
@@ -475,7 +489,8 @@ def _first(listing: str, count: int = 3) -> str:
 
 def write(con: duckdb.DuckDBPyConnection, parsed: list[ParsedPoliceUK]) -> None:
     """Create the areas the files need, then store each file's counts as its force's part of the figures."""
-    areas = pd.concat([p.new_areas for p in parsed]).drop_duplicates("code")
+    batches = list({id(p.batch_parts): p for p in parsed}.values())
+    areas = pd.concat([p.new_areas for p in batches]).drop_duplicates("code")
     if len(areas):
         con.register("new_areas", areas)
         try:
@@ -494,7 +509,9 @@ def write(con: duckdb.DuckDBPyConnection, parsed: list[ParsedPoliceUK]) -> None:
             )
         finally:
             con.unregister("new_areas")
-    incoming = pd.concat([p.parts.assign(load_id=p.report.load_id) for p in parsed], ignore_index=True)
+    load_ids = {p.path: p.report.load_id for p in parsed}
+    incoming = pd.concat([p.batch_parts[p.batch_parts.file.isin(load_ids)] for p in batches], ignore_index=True)
+    incoming = incoming.assign(load_id=incoming.file.map(load_ids)).drop(columns="file")
     replaced = write_parts(con, incoming)
     for item in parsed:
         item.report.rows_replaced = replaced.get(item.report.load_id, 0)
@@ -575,7 +592,7 @@ def parts_unchanged(con: duckdb.DuckDBPyConnection, parts: pd.DataFrame) -> bool
                 (SELECT * FROM incoming_parts EXCEPT ALL SELECT * FROM held)
             )
             """
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     finally:
         con.unregister("incoming_parts")
     return differences == 0

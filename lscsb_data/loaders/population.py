@@ -108,7 +108,7 @@ def write(con: duckdb.DuckDBPyConnection, parsed: ParsedPopulation) -> None:
     try:
         parsed.report.rows_replaced = con.execute(
             "SELECT count(*) FROM population JOIN incoming_population USING (area_code, year)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         # why: a file without the 10-17 column says nothing about that age group, so what is held stays
         set_10_17 = "persons_10_17 = excluded.persons_10_17," if parsed.has_10_17 else ""
         con.execute(
@@ -135,7 +135,7 @@ def unchanged(con: duckdb.DuckDBPyConnection, parsed: ParsedPopulation) -> bool:
               AND (p.persons_10_17 IS NOT DISTINCT FROM n.persons_10_17 OR NOT $has_10_17)
             """,
             {"has_10_17": parsed.has_10_17},
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     finally:
         con.unregister("incoming_population")
     return held == len(parsed.rows)

@@ -176,7 +176,7 @@ def write(con: duckdb.DuckDBPyConnection, parsed: ParsedTidy) -> None:
                 USING incoming_tidy AS n
                 WHERE o.indicator_id = n.indicator_id AND o.area_code = n.area_code AND o.period = n.period
                 """
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             # why: a whole figure supersedes the forces' parts it was summed from
             con.execute(
                 """
@@ -219,7 +219,7 @@ def unchanged(con: duckdb.DuckDBPyConnection, parsed: ParsedTidy) -> bool:
               AND NOT EXISTS (SELECT 1 FROM policeuk_counts AS c
                               WHERE c.indicator_id = n.indicator_id AND c.area_code = n.area_code AND c.period = n.period)
             """
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     finally:
         con.unregister("incoming_tidy")
     return held == len(whole) and policeuk.parts_unchanged(con, _as_parts(parsed.parts, 0))

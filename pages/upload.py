@@ -1,0 +1,73 @@
+"""Upload data: an analyst drops files, sees the dry-run report, and confirms the load.
+
+Only listed in the navigation when the deployment sets LSCSB_ALLOW_UPLOAD=1; the page refuses to work
+without it too. The load goes through the same validating, all-or-nothing loader as the command line.
+"""
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from lscsb_data import loaders, resolve_db_path
+from lscsb_data.config import env_flag
+from pages import _cache
+
+UPLOAD_FLAG = "LSCSB_ALLOW_UPLOAD"
+PROBLEM_COLUMNS = {"file": "File", "row": "Row", "column": "Column", "value": "Value", "reason": "Problem"}
+
+st.title("Upload data")
+# why: a public deployment never accepts writes, even if the upload switch is set by mistake
+if not env_flag(UPLOAD_FLAG) or _cache.public():
+    st.error(f"Uploading is switched off for this deployment ({UPLOAD_FLAG} is not set, or LSCSB_PUBLIC is): "
+             "the dashboard only reads.")
+    st.stop()
+
+st.write("Load a month of police.uk files (a single CSV or the zip archive data.police.uk serves), ONS mid-year "
+         "population estimates, or a partner extract in the tidy format "
+         "(`indicator,area_code,period,numerator,denominator`). Every file is checked first and nothing is written "
+         "until you confirm; a file with any invalid row loads nothing.")
+uploaded = st.file_uploader("Files to load", type=["csv", "zip"], accept_multiple_files=True, key="upload_files")
+source = st.text_input("Source label (optional)", key="upload_source",
+                       help="Recorded with the load, e.g. 'police.uk' or 'MARAC extract'; defaults to the file's format.")
+if not uploaded:
+    st.stop()
+
+inputs = [loaders.InputFile(f.name, f.getvalue()) for f in uploaded]
+batch = hashlib.sha256(b"".join(hashlib.sha256(i.data).digest() + i.name.encode() for i in inputs)).hexdigest()
+db_path = resolve_db_path()
+say = st.empty()
+
+st.subheader("Check (nothing written yet)")
+try:
+    with st.spinner("Checking the files..."):
+        reports = loaders.load_files(db_path, inputs, source_label=source or None, dry_run=True,
+                                     progress=lambda message: say.caption(message))
+except loaders.LoadError as error:
+    st.error(f"Nothing can be loaded: {len(error.problems):,} problem{'s' if len(error.problems) > 1 else ''} "
+             "found. Correct the file and upload it again.", icon=":material/error:")
+    problems = pd.DataFrame([vars(p) for p in error.problems]).reindex(columns=list(PROBLEM_COLUMNS))
+    st.dataframe(problems.rename(columns=PROBLEM_COLUMNS), hide_index=True, width="stretch")
+    st.stop()
+say.empty()
+st.code("\n".join(report.summary_line() for report in reports), language=None, wrap_lines=True)
+if all(report.skipped for report in reports):
+    st.info("The database already holds exactly these figures: there is nothing to load.")
+    st.stop()
+
+if st.session_state.get("upload_done") == batch:
+    st.success("Loaded. Every page now shows the new figures.", icon=":material/check_circle:")
+    st.stop()
+if st.button("Load these files", type="primary", key="upload_confirm", icon=":material/upload:"):
+    with st.status("Loading...", expanded=True) as status:
+        try:
+            loaded = loaders.load_files(db_path, inputs, source_label=source or None,
+                                        progress=lambda message: status.write(message))
+        except loaders.LoadError as error:
+            status.update(label="Nothing was loaded", state="error")
+            st.error(str(error))
+            st.stop()
+        status.update(label="Loaded", state="complete")
+    st.session_state["upload_done"] = batch
+    st.success("Loaded: " + "; ".join(f"{r.file} (load {r.load_id})" for r in loaded if not r.skipped),
+               icon=":material/check_circle:")
+    st.caption(f"Database: {_cache.identity()[0]}. Every page shows the new figures from its next refresh.")

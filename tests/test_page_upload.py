@@ -1,0 +1,131 @@
+"""The Upload page (only with LSCSB_ALLOW_UPLOAD=1), the Data page's quality section, and that with
+uploads off no page offers a control that writes."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lscsb_data import connect
+from tests.loading_support import POLICEUK_MONTHS, base_db_path, db_path  # noqa: F401 (fixtures)
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "upload.py")
+GOOD = Path(__file__).parent / "good_files" / "tidy_utf8_bom.csv"
+BAD = Path(__file__).parent / "bad_files" / "negative_count.csv"
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("[a-z]*.py"))
+# why: words a control that changes stored data would carry
+WRITING_WORDS = ("load", "upload", "save", "delete", "import", "replace")
+
+
+@pytest.fixture()
+def upload_env(db_path, monkeypatch):
+    monkeypatch.setenv("LSCSB_DB", str(db_path))
+    monkeypatch.setenv("LSCSB_ALLOW_UPLOAD", "1")
+    monkeypatch.delenv("LSCSB_PUBLIC", raising=False)
+    return db_path
+
+
+def _loads(db_path) -> int:
+    with connect(db_path, read_only=True) as con:
+        return con.execute("SELECT count(*) FROM loads").fetchall()[0][0]
+
+
+def test_upload_shows_the_dry_run_then_loads_on_confirmation(upload_env):
+    before = upload_env.read_bytes()
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert not at.button
+    at.file_uploader(key="upload_files").upload(GOOD.name, GOOD.read_bytes(), "text/csv")
+    at.text_input(key="upload_source").set_value("MARAC extract").run()
+    assert "tidy_utf8_bom.csv (tidy observations): 2 rows read, 2 figures loaded" in at.code[0].value
+    assert upload_env.read_bytes() == before
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Loaded: tidy_utf8_bom.csv (load 1)")
+    with connect(upload_env, read_only=True) as con:
+        assert con.execute("SELECT file_name, source_label, rows_loaded FROM loads").fetchall() == [
+            ("tidy_utf8_bom.csv", "MARAC extract", 2)]
+
+
+def test_a_bad_upload_lists_its_problems_and_offers_no_load(upload_env):
+    before = upload_env.read_bytes()
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.file_uploader(key="upload_files").upload(BAD.name, BAD.read_bytes(), "text/csv").run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Nothing can be loaded: 1 problem found")
+    problems = at.dataframe[0].value
+    assert problems.iloc[0].tolist() == ["negative_count.csv", 2, "numerator", "-4",
+                                         "is negative: expected a whole number of 0 or more"]
+    assert not at.button
+    assert upload_env.read_bytes() == before
+
+
+def test_a_police_uk_month_loaded_twice_is_recognised(upload_env):
+    month = POLICEUK_MONTHS[0]
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.file_uploader(key="upload_files").upload(month.name, month.read_bytes(), "text/csv").run()
+    at.button(key="upload_confirm").click().run()
+    assert _loads(upload_env) == 1
+    again = AppTest.from_file(PAGE, default_timeout=60).run()
+    again.file_uploader(key="upload_files").upload(month.name, month.read_bytes(), "text/csv").run()
+    assert "identical to load 1" in again.code[0].value
+    assert again.info[0].value.startswith("The database already holds exactly these figures")
+    assert not again.button
+
+
+@pytest.mark.parametrize("switches", [{}, {"LSCSB_ALLOW_UPLOAD": "1", "LSCSB_PUBLIC": "1"}])
+def test_the_page_refuses_without_the_switch_or_in_public_mode(db_path, monkeypatch, switches):
+    monkeypatch.setenv("LSCSB_DB", str(db_path))
+    for name in ("LSCSB_ALLOW_UPLOAD", "LSCSB_PUBLIC"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in switches.items():
+        monkeypatch.setenv(name, value)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert at.error[0].value.startswith("Uploading is switched off for this deployment")
+    assert not at.file_uploader and not at.button
+
+
+def test_with_uploads_off_no_page_offers_a_control_that_writes(demo_db_path, tmp_path, monkeypatch):
+    db_path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_db_path, db_path)
+    monkeypatch.setenv("LSCSB_DB", str(db_path))
+    for name in ("LSCSB_ALLOW_UPLOAD", "LSCSB_ALLOW_EDIT", "LSCSB_PUBLIC"):
+        monkeypatch.delenv(name, raising=False)
+    before = db_path.read_bytes()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert "upload.py" in " ".join(PAGES)
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert not at.file_uploader, page
+        labels = [b.label.lower() for b in [*at.button, *at.get("form_submit_button")]]
+        assert not [label for label in labels if any(word in label for word in WRITING_WORDS)], (page, labels)
+        assert not at.text_area and not at.get("data_editor"), page
+    assert db_path.read_bytes() == before
+
+
+def test_the_data_page_shows_the_quality_checks(db_path, monkeypatch):
+    from lscsb_data import loaders
+    loaders.load_files(db_path, POLICEUK_MONTHS)
+    monkeypatch.setenv("LSCSB_DB", str(db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["Loads", "Latest period per indicator and area",
+                                               "Periods missing inside a series", "police.uk rows with no location"]
+    loads = _table_with(at, "SHA-256")
+    assert loads["File"].tolist() == [str(POLICEUK_MONTHS[1]), str(POLICEUK_MONTHS[0])]
+    assert _table_with(at, "Share (%)")["Rows with no location"].tolist() == [6, 6]
+    assert at.success[0].value.startswith("No series has a gap")
+    chosen = at.selectbox(key="quality_indicator").options[1]
+    at.selectbox(key="quality_indicator").select(chosen).run()
+    latest = _table_with(at, "First period")
+    assert set(latest["Indicator"]) == {chosen}
+    assert set(latest["Latest period"]) == {"2020-04"}
+
+
+def _table_with(at: AppTest, column: str):
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
