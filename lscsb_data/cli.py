@@ -48,6 +48,11 @@ def cmd_load(args) -> int:
 
 
 def cmd_export(args) -> int:
+    if disclosure.public_mode():
+        # why: the tidy export writes stored counts as they are, which would undo public mode's withholding
+        print("error: export writes stored figures unsuppressed, so it is off while LSCSB_PUBLIC is set; "
+              "use the dashboard's full extract, which withholds small counts", file=sys.stderr)
+        return 2
     start = periods.parse_month(args.from_month) if args.from_month else None
     end = periods.parse_month(args.to_month) if args.to_month else None
     with db.connect(resolve_db_path(args.db), read_only=True) as con:
@@ -97,10 +102,9 @@ def cmd_spc(args) -> int:
             raise ValueError(f"unknown indicator '{args.indicator}': `python -m lscsb_data indicators` lists them")
         if args.area not in set(engine.areas(con).code):
             raise ValueError(f"unknown area '{args.area}'")
-        frame = spc.spc(con, indicator=args.indicator, area=args.area, period=period)
+        frame, reason = spc.spc_or_reason(con, indicator=args.indicator, area=args.area, period=period)
     if frame.empty:
-        print(f"no control chart for {args.indicator} in {args.area}: fewer than {spc.MIN_POINTS} whole periods held",
-              file=sys.stderr)
+        print(f"no control chart for {args.indicator} in {args.area}: {reason}", file=sys.stderr)
         return 1
     frame = frame.assign(period=frame.period.dt.strftime("%Y-%m"), period_end=frame.period_end.dt.strftime("%Y-%m"))
     if args.format == "csv":
@@ -201,6 +205,10 @@ def cmd_bench(args) -> int:
         from . import bench_load
 
         return bench_load.main(args)
+    if args.national:
+        from . import bench_national
+
+        return bench_national.main(args)
     from . import bench
 
     return bench.main(args)
@@ -320,6 +328,8 @@ def parser() -> argparse.ArgumentParser:
                        help="the real months for --load (default: ../shared/reference/policeuk/leicestershire-2019-12-to-2021-11.zip)")
     bench.add_argument("--national-rows", type=int, default=10_000_000, metavar="N",
                        help="rows in the synthetic national set for --load (0 skips it)")
+    bench.add_argument("--national", action="store_true",
+                       help="the engine on the demo and a national-scale database (every LA, ten years) beside plain pandas")
     bench.set_defaults(func=cmd_bench)
 
     refresh = commands.add_parser("refresh-policeuk", help="regenerate data/policeuk/ from police.uk downloads")

@@ -2,7 +2,9 @@
 
 An indicator and area is an exception when, at the period:
 
-- its change against the comparison window is statistically significant (``summary``'s ``significant``);
+- its change against the comparison window is statistically significant (``summary``'s ``significant``)
+  and both windows are complete (a window with months missing understates its total, so its change
+  is an artefact of the gap, not news);
 - its control chart signals at the latest period (``spc``: beyond a 3-sigma limit, or a run of 8);
 - it has a target band (MARAC repeats, 20-40%) and sits outside it.
 
@@ -50,7 +52,30 @@ def exceptions(
     """Every indicator and area that is exceptional at ``period``, most worrying first (see module docstring)."""
     current = engine.summary(con, period=period, area=area, comparison=comparison)
     history = engine.series(con, area=area, end=period)
+    if area is None:
+        reported = report_areas(con)
+        current, history = current[current.area_code.isin(reported)], history[history.area_code.isin(reported)]
     return find_exceptions(current, history, engine.indicators(con), period=period, comparison=comparison, data_dir=data_dir)
+
+
+def report_areas(con) -> list[str]:
+    """The areas an exception report covers: each force and every area that sums into one, except the
+    no-location bucket (no population) - so not comparators, nor districts outside the force that hold only
+    the few crimes it recorded over its border."""
+    frame = engine.areas(con)
+    parents = dict(zip(frame.code, frame.parent_code))
+    types = dict(zip(frame.code, frame.type))
+
+    def in_force(code: str) -> bool:
+        seen = set()
+        while isinstance(code, str) and code not in seen:
+            seen.add(code)
+            if types.get(code) == "force":
+                return True
+            code = parents.get(code)
+        return False
+
+    return [code for code, kind in zip(frame.code, frame.type) if kind != "unallocated" and in_force(code)]
 
 
 def find_exceptions(
@@ -69,7 +94,7 @@ def find_exceptions(
 
 def select_exceptions(rows: pd.DataFrame, *, comparison: str = "rolling12", data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """The exceptional rows of ``with_signals``, with outlook, score and sentence, most worrying first."""
-    changed = rows.significant.astype(bool)
+    changed = rows.significant.astype(bool) & rows.complete.fillna(False).astype(bool)
     outside = (rows.polarity == "target_band") & rows.direction.isin(["above_band", "below_band"])
     signalled = rows.spc_signal.fillna("") != ""
     rows = rows[changed | outside | signalled].copy()

@@ -52,11 +52,18 @@ def to_csv_text(frame: pd.DataFrame, *, header_lines: list[str] | None = None) -
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    # why: with "\n" line ends the csv module leaves a carriage return unquoted, and Excel would split the row there
+    quoting_writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+
+    def write(cells: list) -> None:
+        has_return = any(isinstance(cell, str) and "\r" in cell for cell in cells)
+        (quoting_writer if has_return else writer).writerow(cells)
+
     for line in header_lines or []:
-        writer.writerow([safe_cell(f"# {line}")])
-    writer.writerow([safe_cell(str(c)) for c in frame.columns])
+        write([safe_cell(f"# {line}")])
+    write([safe_cell(str(c)) for c in frame.columns])
     for row in frame.itertuples(index=False):
-        writer.writerow([_format(safe_cell(v)) for v in row])
+        write([_format(safe_cell(v)) for v in row])
     return buffer.getvalue()
 
 

@@ -121,19 +121,8 @@ class Pack:
 def csp_areas(con) -> list[str]:
     """Every Community Safety Partnership area (districts and unitaries) that sums into a force."""
     frame = engine.areas(con)
-    parents = dict(zip(frame.code, frame.parent_code))
     types = dict(zip(frame.code, frame.type))
-
-    def in_force(code: str) -> bool:
-        seen = set()
-        while code and code not in seen:
-            seen.add(code)
-            if types.get(code) == "force":
-                return True
-            code = parents.get(code)
-        return False
-
-    return [code for code, kind in zip(frame.code, frame.type) if kind in CSP_TYPES and in_force(code)]
+    return [code for code in exceptions.report_areas(con) if types[code] in CSP_TYPES]
 
 
 def assemble(con, *, area: str, quarter: str | periods.FinancialQuarter, commentary_file=None,
@@ -240,12 +229,14 @@ def summary_cells(row: dict) -> dict[str, str]:
     if symbol == "▲▼":
         symbol = "▲" if (row.get("change") or 0) > 0 else "▼"
     unit = wording.unit_phrase(row)
+    # why: a window short of months understates its total, so its direction of travel is not to be relied on
+    gap = " *" if row.get("direction") and not bool(row.get("complete")) else ""
     return {
         "indicator": row["indicator_name"] + (f" ({unit.split(' ', 1)[1]})" if row["unit"] == "rate" else ""),
         "current": _shown(row, "current"),
         "previous": _shown(row, "previous"),
         "change": (wording.change_phrase(row) or "–").replace(" percentage points", " pp").replace(" percentage point", " pp"),
-        "direction": f"{symbol} {words}".strip(),
+        "direction": f"{symbol} {words}".strip() + gap,
         "data": "demo" if bool(row.get("is_demo")) else "real",
     }
 
@@ -279,6 +270,7 @@ SUMMARY_ROWS_PER_SLIDE = 16
 # text height budget of a slide's body, in points, and the characters a 13pt line holds across it
 BODY_POINTS = 5.5 * 72
 CHARS_PER_LINE = 118
+TITLE_CHARS_AT_FULL_SIZE = 52
 
 
 def pptx_bytes(pack: Pack) -> bytes:
@@ -306,7 +298,8 @@ def _slide(deck, name: str, title: str):
     heading.text_frame.word_wrap = True
     paragraph = heading.text_frame.paragraphs[0]
     paragraph.alignment = PP_ALIGN.LEFT
-    _style(paragraph.runs[0], 26, bold=True, colour=INK)
+    # why: a long theme name at 26pt wraps onto the rule under the title
+    _style(paragraph.runs[0], 26 if len(title) <= TITLE_CHARS_AT_FULL_SIZE else 21, bold=True, colour=INK)
     line = slide.shapes.add_shape(1, MARGIN, Inches(0.9), SLIDE_W - 2 * MARGIN, Inches(0.04))
     line.fill.solid()
     line.fill.fore_color.rgb = RGBColor.from_string(BLUE)
@@ -432,7 +425,8 @@ def _summary_slides(deck, pack: Pack) -> None:
 
 def _window_note(pack: Pack) -> str:
     return (f"Current: the 12 months to {pack.period:%b %Y}; previous: the 12 months before. Rates per 1,000 unless "
-            "stated; pp = percentage points; [c] = withheld (small numbers); direction judged only on significant change.")
+            "stated; pp = percentage points; [c] = withheld (small numbers); direction judged only on significant change; "
+            "* months missing from a window, so the change is not reliable.")
 
 
 def _cell(cell, text: str, *, bold: bool = False, colour: str = INK, fill: str | None = None,
@@ -733,7 +727,8 @@ def _summary_html(pack: Pack) -> str:
                 f'<td class="{direction_class}">{_e(cells[key])}</td>' if key == "direction" else f"<td>{_e(cells[key])}</td>"
                 for key, _label, _w in SUMMARY_COLUMNS) + "</tr>")
     return (f'<section id="summary"><h2>Summary: every indicator</h2><table><thead><tr>{header}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table></section>")
+            f"<tbody>{''.join(rows)}</tbody></table>"
+            f'<p class="muted">{_e(_window_note(pack))}</p></section>')
 
 
 def _exceptions_html(pack: Pack) -> str:

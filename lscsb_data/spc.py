@@ -38,6 +38,9 @@ SIGMA_LIMIT = 3.0
 RUN_LENGTH = 8
 BASELINE_PERIODS = 36
 MIN_POINTS = 12
+# why: where a typical period has under two events the count is mostly zeros and ones, its lower limit is 0
+# and a run of zeros "below the mean" is routine, so limits and runs about the mean would signal by chance
+MIN_MEDIAN_COUNT = 2.0
 # why: the mean moving range of two independent normal points is 1.128 sigma (the d2 constant for n=2)
 D2 = 1.128
 
@@ -173,24 +176,49 @@ def whole_periods(series: pd.DataFrame, *, period: date | None = None, periods: 
 def spc_frame(series: pd.DataFrame, *, period: date | None = None, periods: int = BASELINE_PERIODS) -> pd.DataFrame:
     """Control charts for every indicator and area in ``series`` (a frame from ``engine.series``).
 
-    Series with fewer than ``MIN_POINTS`` whole periods are left out: their limits would mean little.
+    Series with fewer than ``MIN_POINTS`` whole periods, and count-based series (c, u, p) whose median
+    period has fewer than ``MIN_MEDIAN_COUNT`` events, are left out: their limits would mean little.
     """
     charts = []
     for (_indicator, _area), points in whole_periods(series, period=period, periods=periods).groupby(
         ["indicator", "area_code"], sort=False
     ):
-        if len(points) < MIN_POINTS:
-            continue
         first = points.iloc[0]
+        if len(points) < MIN_POINTS or (first.unit != "ratio" and points.numerator.median() < MIN_MEDIAN_COUNT):
+            continue
         charts.append(control_chart(points, unit=first.unit, multiplier=float(first.multiplier)))
     if not charts:
         return pd.DataFrame(columns=SPC_COLUMNS)
     return pd.concat(charts, ignore_index=True)[SPC_COLUMNS]
 
 
-def spc(con, *, indicator: str, area: str, period: date | None = None, periods: int = BASELINE_PERIODS) -> pd.DataFrame:
+def no_chart_reason(series: pd.DataFrame, *, period: date | None = None, periods: int = BASELINE_PERIODS) -> str:
+    """Why one indicator and area's ``series`` gets no control chart (``spc_frame`` leaves it out), in words."""
+    recent = series if period is None else series[series.period_end <= pd.Timestamp(period)]
+    recent = recent.sort_values("period").tail(periods)
+    if "suppressed" in recent and recent.suppressed.fillna(False).astype(bool).any():
+        return "some of its figures are withheld in public outputs to protect privacy"
+    points = whole_periods(series, period=period, periods=periods)
+    if len(points) < MIN_POINTS:
+        return f"it has {len(points)} whole periods and a control chart needs at least {MIN_POINTS}"
+    if points.unit.iloc[0] != "ratio" and points.numerator.median() < MIN_MEDIAN_COUNT:
+        return (f"a typical period has {points.numerator.median():g} events, too few for control limits "
+                f"(at least {MIN_MEDIAN_COUNT:g} needed)")
+    return ""
+
+
+def spc(con, *, indicator: str, area: str, period: date | None = None, periods: int = BASELINE_PERIODS,
+        public: bool | None = None) -> pd.DataFrame:
     """The control chart of one indicator and area up to ``period`` (default: the latest held)."""
-    return spc_frame(engine.series(con, indicator=indicator, area=area, end=period), period=period, periods=periods)
+    return spc_or_reason(con, indicator=indicator, area=area, period=period, periods=periods, public=public)[0]
+
+
+def spc_or_reason(con, *, indicator: str, area: str, period: date | None = None, periods: int = BASELINE_PERIODS,
+                  public: bool | None = None) -> tuple[pd.DataFrame, str]:
+    """``spc``'s chart and, when it is empty, why (``no_chart_reason``); ``public`` as for ``engine.series``."""
+    history = engine.series(con, indicator=indicator, area=area, end=period, public=public)
+    frame = spc_frame(history, period=period, periods=periods)
+    return frame, "" if len(frame) else no_chart_reason(history, period=period, periods=periods)
 
 
 def latest_points(charts: pd.DataFrame) -> pd.DataFrame:
@@ -217,9 +245,12 @@ SIGNAL_LABELS = {
 }
 
 
-def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value",
-              width: int = 560, height: int = 240) -> alt.Chart:
-    """A control chart: the values, centre line, 3-sigma limits and signals (shape and colour, never colour alone)."""
+def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value", source: str = "",
+              width: int | str = 560, height: int = 240) -> alt.Chart:
+    """A control chart: the values, centre line, 3-sigma limits and signals (shape and colour, never colour alone).
+
+    ``source`` (where the figures come from, and whether they are demonstration data) is the subtitle's second line.
+    """
     data = frame.assign(
         signal_label=frame.signal.map(SIGNAL_LABELS),
         period=pd.to_datetime(frame.period),
@@ -244,7 +275,7 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
     ]
     points = base.mark_point(filled=True, size=60).encode(
         y="value:Q",
-        shape=alt.Shape("signal_label:N", title="Signal",
+        shape=alt.Shape("signal_label:N", title="Signal", legend=alt.Legend(orient="bottom", columns=3),
                         scale=alt.Scale(domain=list(SIGNAL_LABELS.values()),
                                         range=["circle", "triangle-up", "triangle-down", "square", "diamond"])),
         color=alt.Color("signal_label:N", title="Signal",
@@ -253,7 +284,8 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
         tooltip=tooltip,
     )
     chart_name = frame.chart.iloc[0] if len(frame) else ""
-    subtitle = f"{chart_name}: centre line (solid) and 3-sigma limits (dashed)" if chart_name else ""
+    subtitle = [line for line in (f"{chart_name}: centre line (solid) and 3-sigma limits (dashed)" if chart_name else "",
+                                  source) if line]
     return (limits + centre + line + points).properties(
         width=width, height=height, title=alt.TitleParams(title, subtitle=subtitle, anchor="start")
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lscsb_data import charts, downloads, formatting, pagedata
-from pages import _cache, _state, _ui
+from pages import _cache, _narrative, _state, _ui
 
 SUMMARY_COLUMNS = {
     "label": "Indicator", "value_text": "Value", "previous_text": "Previous", "change_text": "Change",
@@ -73,9 +73,6 @@ def _detail(ident, view: _state.View, indicator: str) -> None:
     previous.metric(f"Previous: {head['previous_window_text'] or 'none'}", head["previous_short"])
     words.markdown(f"**{head['direction_text']}**  \n{head['unit_text']}  \nSource: {head['source_text']}")
     _ui.notes(detail.notes, present=present)
-    if not present:
-        quarter = pagedata.commentary_quarter(view.period).long_label
-        _ui.commentary(_cache.commentary(meta["id"], detail.area_code, view.period), quarter_text=quarter)
     stem = _ui.file_stem(meta["id"], detail.area_code, view.period)
     if present:
         trend_area, compare_area = st.columns([3, 2])
@@ -84,11 +81,8 @@ def _detail(ident, view: _state.View, indicator: str) -> None:
         with compare_area:
             _comparison(detail, stem, present=True)
         return
-    trend_area, control_area = st.columns([3, 2])
-    with trend_area:
-        _trend(detail, stem, present=False)
-    with control_area:
-        _ui.control_chart(detail, stem=stem)
+    _trend(detail, stem, present=False)
+    _narrative.indicator_panel(detail)
     with st.expander("The trend's figures as a table"):
         _ui.figures_table(detail.trend.iloc[::-1], TREND_COLUMNS)
         _ui.csv_download(downloads.series_csv(detail.trend, what=f"{meta['name']}: each period and its rolling 12 months",

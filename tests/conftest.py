@@ -38,3 +38,9 @@ def demo_con(demo_db_path):
     con = connect(demo_db_path, read_only=True)
     yield con
     con.close()
+
+
+def pytest_configure(config):
+    # why: under -n 2 the browser tests (marked xdist_group) share one worker, so one server and one browser serve them all
+    if getattr(config.option, "dist", None) == "load":
+        config.option.dist = "loadgroup"

@@ -239,3 +239,37 @@ def test_public_mode_pack_withholds_small_numbers_everywhere(fixture_files, monk
     # Alpha's 2 incidents on 11,000 people would read 0.18 per 1,000.
     assert "0.18" not in everything and "0.18" not in pack.html_text(built)
     assert "Domestic abuse incidents in Alpha: figures withheld" in everything
+
+
+def test_public_mode_charts_never_plot_a_withheld_figure(fixture_files, monkeypatch):
+    import json
+
+    from lscsb_data import connect, pack_charts, series
+
+    db_path, _commentary = fixture_files
+    specs = []
+    render = pack_charts.to_png
+
+    def recording(chart, scale=pack_charts.PNG_SCALE):
+        specs.append(json.dumps(chart.to_dict(validate=False)))
+        return render(chart, scale=1)
+
+    monkeypatch.setattr(pack_charts, "to_png", recording)
+    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    with connect(db_path, read_only=True) as con:
+        built = pack.assemble(con, area="D1", quarter="2019-20-Q4")
+        shown = series(con, area="D1", end=date(2020, 3, 1), public=True)
+        private = series(con, area="D1", end=date(2020, 3, 1), public=False)
+    both = private.drop(columns="suppressed", errors="ignore").merge(
+        shown[["indicator", "period", "suppressed"]], on=["indicator", "period"])
+    withheld = both[both.suppressed.astype(bool) & (both.value.fillna(0) > 0)]
+    # Alpha's months of domestic abuse and hate incidents are withheld: their rates must be in none of their charts.
+    assert set(withheld.indicator) >= {"domestic_abuse_incidents", "hate_incidents"}
+    names = dict(zip(built.summary.indicator, built.summary.indicator_name))
+    for indicator, rows in withheld.groupby("indicator"):
+        charts = [spec for spec in specs if f'"{names[indicator]}, Alpha"' in spec]
+        assert charts, indicator
+        for value in rows.value:
+            assert not any(json.dumps(float(value)) in spec for spec in charts), (indicator, value)
+    html = pack.html_text(built)
+    assert all(f"{value:.2f}" not in html for value in withheld.value)

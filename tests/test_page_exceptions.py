@@ -79,7 +79,7 @@ def test_saved_commentary_is_shown_literally_beside_its_exception(page_env, monk
 
 def test_prepare_pack_offers_both_downloads(page_env):
     at = open_page()
-    at.button(key="prepare_pack").click().run()
+    at.button(key="prepare_pack_D1_2019-20-Q4").click().run()
     assert not at.exception
     labels = [element.proto.label for element in at.get("download_button")]
     assert labels == ["Download PowerPoint", "Download HTML (prints to PDF)"]

@@ -154,9 +154,38 @@ def test_signal_strength_ranks_runs_and_breaches_as_normal_deviates():
 
 def test_spc_chart_builds_a_layered_chart_with_limits_and_signals(fixture_con):
     frame = spc.spc(fixture_con, indicator="all_crime", area="D1")
-    chart = spc.spc_chart(frame, title="Overall crime, Alpha")
+    chart = spc.spc_chart(frame, title="Overall crime, Alpha", source="Source: fixture, demonstration data")
     assert isinstance(chart, alt.LayerChart)
     spec = chart.to_dict()
     fields = {layer["encoding"]["y"]["field"] for layer in spec["layer"]}
     assert fields == {"upper", "lower", "centre", "value"}
-    assert "u-chart" in spec["title"]["subtitle"]
+    assert spec["title"]["subtitle"] == ["u-chart: centre line (solid) and 3-sigma limits (dashed)",
+                                         "Source: fixture, demonstration data"]
+
+
+def monthly_series(numerators, *, unit="count", denominator=None):
+    months = pd.date_range("2018-04-01", periods=len(numerators), freq="MS")
+    numerators = pd.Series(numerators, dtype="float")
+    value = numerators if unit == "count" else numerators / denominator * 1000
+    return pd.DataFrame({
+        "indicator": "x", "area_code": "A", "period": months, "period_end": months, "complete": True,
+        "numerator": numerators, "denominator": denominator, "value": value, "unit": unit, "multiplier": 1000.0,
+    })
+
+
+def test_mostly_zero_counts_get_no_chart_so_a_run_of_zeros_is_no_signal():
+    # A few crimes recorded over the force's border: one month in three has one, then eight empty months.
+    sparse = monthly_series([1, 0, 0] * 6 + [0] * 8, unit="rate", denominator=100_000)
+    assert spc.spc_frame(sparse).empty
+    assert spc.no_chart_reason(sparse) == "a typical period has 0 events, too few for control limits (at least 2 needed)"
+    # Two or three a month is enough for limits: the same run of lows is then a signal.
+    steady = monthly_series([3, 2, 3] * 6 + [2] * 8)
+    chart = spc.spc_frame(steady)
+    assert len(chart) == 26 and chart.signal.iloc[-1] == "run_below" and spc.no_chart_reason(steady) == ""
+
+
+def test_no_chart_reason_names_short_and_withheld_series():
+    assert spc.no_chart_reason(monthly_series([5] * 11)) == (
+        "it has 11 whole periods and a control chart needs at least 12")
+    withheld = monthly_series([5] * 24).assign(suppressed=[False] * 23 + [True])
+    assert spc.spc_frame(withheld).empty and "withheld" in spc.no_chart_reason(withheld)

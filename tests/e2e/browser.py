@@ -3,7 +3,8 @@
 ``serve(db_path)`` starts ``streamlit run app.py`` on a free port and yields its base URL;
 ``open_browser()`` yields a Playwright page in headless chromium; ``settle(page)`` waits until the
 app has finished running; ``screenshot(page, name)`` writes ``tests/screenshots/<name>.png``.
-Used by the pytest fixtures in ``conftest.py`` and by ``python -m tests.e2e.screenshots``.
+``launch()`` gives one browser for many contexts (the tests and the load test).
+Used by the pytest fixtures in ``tests/e2e/conftest.py``, by ``tests/load/run.py`` and by ``python -m tests.e2e.screenshots``.
 """
 from __future__ import annotations
 
@@ -76,6 +77,19 @@ def _wait_healthy(base: str, process: subprocess.Popen, log, timeout: float) -> 
                     return
         time.sleep(0.25)
     raise TimeoutError(f"streamlit did not answer at {base} within {timeout} s")
+
+
+@contextlib.contextmanager
+def launch() -> Iterator:
+    """A headless Debian chromium (a Playwright ``Browser``); open a context per user with ``new_context()``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 @contextlib.contextmanager

@@ -1,0 +1,94 @@
+"""``python -m tests.bench.cold_start [--runs N] [--db DB]``: how long a fresh server takes to show its first page.
+
+Each run starts ``streamlit run app.py`` on a free loopback port (nothing cached), then prints:
+seconds until the server answers its health check, seconds until it serves the first page's HTML,
+and the first page's render time in headless chromium (navigation to the Overview's cards drawn
+and the app idle). Figures, never pass/fail.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from lscsb_data import resolve_db_path
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, free_port, settle
+
+
+def _wait(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        time.sleep(0.05)
+    raise TimeoutError(url)
+
+
+def one_run(db_path, playwright) -> dict[str, float]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env={**os.environ, "LSCSB_DB": str(db_path)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(f"{base}/_stcore/health", process)
+        healthy = time.perf_counter() - started
+        _wait(f"{base}/", process)
+        served = time.perf_counter() - started
+        with tempfile.TemporaryDirectory():
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            try:
+                page = browser.new_page(viewport=VIEWPORT)
+                opened = time.perf_counter()
+                page.goto(base)
+                settle(page, content='[data-testid="stMetric"]', timeout=120_000)
+                rendered = time.perf_counter() - opened - 0.6  # settle() waits 2 x 300 ms to be sure: not render time
+                opened = time.perf_counter()
+                page.reload()
+                settle(page, content='[data-testid="stMetric"]', timeout=120_000)
+                warm = time.perf_counter() - opened - 0.6
+            finally:
+                browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    return {"health": healthy, "served": served, "first_render": rendered, "warm_render": warm}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--db", default=None)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    db_path = resolve_db_path(args.db)
+    results = []
+    with sync_playwright() as playwright:
+        for run in range(args.runs):
+            result = one_run(db_path, playwright)
+            results.append(result)
+            print(f"run {run + 1}: server healthy {result['health']:.2f} s, first page HTML served {result['served']:.2f} s "
+                  f"after `streamlit run`; first page rendered in chromium {result['first_render']:.2f} s "
+                  f"(cold caches), {result['warm_render']:.2f} s on reload", flush=True)
+    for key, label in (("served", "streamlit run to first page served"), ("first_render", "first page render in chromium"),
+                       ("warm_render", "reload render in chromium")):
+        print(f"median {label}: {statistics.median(r[key] for r in results):.2f} s over {len(results)} runs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The indicator detail's narrative panel (pages/_narrative.py) in AppTest, inside the real frame (app.py)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lscsb_data import narrative
+from tests.fixture_db import make_fixture_db
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = '<img src=x onerror=alert(1)> [link](javascript:alert(1)) **not bold** :red[not red]'
+
+
+@pytest.fixture()
+def app_env(tmp_path, monkeypatch):
+    db_path = tmp_path / "f.duckdb"
+    make_fixture_db(str(db_path)).close()
+    monkeypatch.setenv("LSCSB_DB", str(db_path))
+    monkeypatch.setenv(narrative.COMMENTARY_ENV_VAR, str(tmp_path / "commentary.csv"))
+    monkeypatch.delenv(narrative.EDIT_ENV_VAR, raising=False)
+    monkeypatch.delenv("LSCSB_PUBLIC", raising=False)
+    return tmp_path
+
+
+def open_detail(indicator="all_crime", area="D1", period="2020-03") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params.update({"area": area, "period": period, "indicator": indicator})
+    at.switch_page("pages/crime.py")
+    return at.run()
+
+
+def chart_specs(at: AppTest) -> list[str]:
+    return [element.proto.spec for element in at.get("vega_lite_chart")]
+
+
+def add_comment(path, text, *, subject="all_crime", area="D1", quarter="2019-20-Q4", monkeypatch):
+    monkeypatch.setenv(narrative.EDIT_ENV_VAR, "1")
+    narrative.add_comment(path, scope="indicator", subject=subject, area=area, quarter=quarter, text=text,
+                          author="A Analyst", now=datetime(2020, 4, 14, 9, 30, tzinfo=timezone.utc))
+    monkeypatch.delenv(narrative.EDIT_ENV_VAR)
+
+
+def test_detail_shows_the_control_chart_beside_the_trend_and_the_commentary_literally(app_env, monkeypatch):
+    add_comment(app_env / "commentary.csv", HOSTILE, monkeypatch=monkeypatch)
+    at = open_detail()
+    assert not at.exception and not at.error
+    specs = chart_specs(at)
+    assert any("Control chart: Overall crime, Alpha" in spec for spec in specs)
+    assert any('"upper"' in spec and '"centre"' in spec for spec in specs)
+    assert any("u-chart, 24 periods to Mar 2020" in caption.value for caption in at.caption)
+    assert HOSTILE in [element.value for element in at.text]
+    assert any("A Analyst, 14 Apr 2020 09:30 UTC" in caption.value for caption in at.caption)
+    assert all("onerror" not in element.value for element in at.markdown)
+    # The detail for another quarter has no commentary: it says so rather than show the wrong quarter's.
+    assert HOSTILE not in [element.value for element in open_detail(period="2019-12").text]
+
+
+def test_each_indicator_gets_its_own_control_chart_or_says_why_there_is_none(app_env):
+    specs = chart_specs(open_detail(indicator="business_burglary"))
+    assert any("Control chart: Business burglary, Alpha" in spec for spec in specs)
+    assert not any("Control chart: Overall crime" in spec for spec in specs)
+    at = open_detail(indicator="vehicle_offences")
+    assert not any("Control chart:" in spec for spec in chart_specs(at))
+    assert ("No control chart for Vehicle offences in Alpha: it has 0 whole periods and a control chart needs at "
+            "least 12.") in [info.value for info in at.info]
+
+
+def test_pack_download_from_the_detail(app_env):
+    at = open_detail()
+    at.button(key="prepare_pack_D1_2019-20-Q4").click().run()
+    assert not at.exception
+    labels = [element.proto.label for element in at.get("download_button")]
+    assert "Download PowerPoint" in labels and "Download HTML (prints to PDF)" in labels
+
+
+def test_editing_from_the_detail_only_when_enabled(app_env, monkeypatch):
+    at = open_detail()
+    assert not any(getattr(area, "key", "") == "text-detail-all_crime" for area in at.text_area)
+    monkeypatch.setenv(narrative.EDIT_ENV_VAR, "1")
+    at = open_detail()
+    at.text_area(key="text-detail-all_crime").input("Rise driven by <b>one</b> estate.")
+    at.text_input(key="author-detail-all_crime").input("B Analyst")
+    next(b for b in at.button if b.label == "Save commentary").click().run()
+    assert not at.exception
+    assert "Rise driven by <b>one</b> estate." in [element.value for element in at.text]
+
+
+def test_public_mode_draws_no_control_chart_over_withheld_figures(app_env, monkeypatch):
+    at = open_detail(indicator="hate_incidents")
+    at.switch_page("pages/hate.py").run()
+    assert any("Control chart: Hate incidents, Alpha" in spec for spec in chart_specs(at))
+    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.query_params.update({"area": "D1", "period": "2020-03", "indicator": "hate_incidents"})
+    at.switch_page("pages/hate.py").run()
+    assert not at.exception
+    assert not any("Control chart:" in spec for spec in chart_specs(at))
+    assert any(info.value.startswith("No control chart for Hate incidents in Alpha: some of its figures are withheld")
+               for info in at.info)
