@@ -48,38 +48,35 @@ def secondary(
     direct parts (see ``engine.area_parts``); ``group_by`` names the columns that make one set of comparable figures (indicator
     and period). Rows are matched on ``area_code``.
     """
-    withheld = withheld.copy()
-    if not withheld.any():
-        return withheld
-    sensitive_groups = frame.loc[withheld, group_by].drop_duplicates()
-    keyed = frame.reset_index().merge(sensitive_groups, on=group_by)
-    for _, group in keyed.groupby(group_by, sort=False):
-        by_area = group.set_index("area_code")
+    hidden = withheld.to_numpy(dtype=bool, copy=True)
+    if not hidden.any():
+        return pd.Series(hidden, index=withheld.index)
+    families = [(parent, list(members.part_code), list(members.part_is_aggregate))
+                for parent, members in parts.groupby("area_code", sort=True)]
+    counts = pd.to_numeric(frame[numerator], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    areas = frame.area_code.to_numpy()
+    for positions in frame.groupby(group_by, sort=False).indices.values():
+        if not hidden[positions].any():
+            continue
+        row_of = {areas[p]: p for p in positions}
         changed = True
         while changed:
             changed = False
-            for parent, members in parts.groupby("area_code"):
+            for parent, members, aggregate in families:
                 # why: a part with no figure for this indicator is not in the sum
-                members = members[members.part_code.isin(by_area.index)]
-                if parent not in by_area.index or members.empty:
+                present = [(order, code, is_aggregate) for order, (code, is_aggregate) in enumerate(zip(members, aggregate))
+                           if code in row_of]
+                if parent not in row_of or not present:
                     continue
-                codes = [parent, *members.part_code]
-                rows = by_area.loc[codes, "index"]
-                hidden = withheld[rows.to_numpy()]
-                if hidden.sum() != 1:
+                if int(hidden[row_of[parent]]) + sum(int(hidden[row_of[code]]) for _, code, _ in present) != 1:
                     continue
-                candidates = members.assign(
-                    row=by_area.loc[members.part_code, "index"].to_numpy(),
-                    count=by_area.loc[members.part_code, numerator].to_numpy(),
-                )
-                candidates = candidates[~withheld[candidates.row].to_numpy() & (candidates["count"] > 0)]
-                if candidates.empty:
-                    withheld[by_area.loc[parent, "index"]] = True
-                else:
-                    pick = candidates.sort_values(["part_is_aggregate", "count"]).iloc[0]
-                    withheld[pick.row] = True
+                # why: withhold the smallest shown part (districts before aggregates) so the least is lost
+                candidates = [(bool(is_aggregate), counts[row_of[code]], order, row_of[code])
+                              for order, code, is_aggregate in present
+                              if not hidden[row_of[code]] and counts[row_of[code]] > 0]
+                hidden[min(candidates)[3] if candidates else row_of[parent]] = True
                 changed = True
-    return withheld
+    return pd.Series(hidden, index=withheld.index)
 
 
 def suppress_summary(frame: pd.DataFrame, sensitive: pd.Series, parts: pd.DataFrame) -> pd.DataFrame:
