@@ -8,6 +8,8 @@ data until it reconnects; it never sees half a load.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import glob
 import os
 import shutil
 import tempfile
@@ -62,6 +64,25 @@ def writable_copy(db_path: str | os.PathLike, *, start_empty: bool = False) -> I
     """
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _writer_lock(db_path):
+        yield from _write_copy(db_path, start_empty=start_empty)
+
+
+@contextlib.contextmanager
+def _writer_lock(db_path: Path) -> Iterator[None]:
+    """One writer at a time per database, so two loads never overwrite each other's copy."""
+    with open(db_path.parent / f".{db_path.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            # why: with the lock held, any other private copy is the leftover of a killed writer
+            for stale in db_path.parent.glob(f".{glob.escape(db_path.name)}.*.tmp*"):
+                stale.unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _write_copy(db_path: Path, *, start_empty: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     handle, temp_name = tempfile.mkstemp(prefix=f".{db_path.name}.", suffix=".tmp", dir=db_path.parent)
     os.close(handle)
     temp_path = Path(temp_name)

@@ -48,41 +48,35 @@ def secondary(
     direct parts (see ``engine.area_parts``); ``group_by`` names the columns that make one set of comparable figures (indicator
     and period). Rows are matched on ``area_code``.
     """
-    withheld = withheld.copy()
-    if not withheld.any():
-        return withheld
-    # why: plain dicts and lists, not pandas lookups, in the loop: public series visit thousands of groups
-    families = [(parent, list(zip(members.part_code, members.part_is_aggregate)))
-                for parent, members in parts.groupby("area_code")]
-    hidden = withheld.fillna(False).to_numpy(dtype=bool, copy=True)
-    first_hidden = hidden.copy()
-    position = pd.Series(np.arange(len(frame)), index=frame.index)
-    sensitive_groups = frame.loc[withheld, group_by].drop_duplicates()
-    keyed = frame.assign(_position=position.to_numpy()).merge(sensitive_groups, on=group_by)
-    codes, rows, counts = keyed.area_code.to_numpy(), keyed._position.to_numpy(), keyed[numerator].to_numpy()
-    for members_at in keyed.groupby(group_by, sort=False).indices.values():
-        row_of = dict(zip(codes[members_at], rows[members_at]))
-        count_of = dict(zip(codes[members_at], counts[members_at]))
+    hidden = withheld.to_numpy(dtype=bool, copy=True)
+    if not hidden.any():
+        return pd.Series(hidden, index=withheld.index)
+    families = [(parent, list(members.part_code), list(members.part_is_aggregate))
+                for parent, members in parts.groupby("area_code", sort=True)]
+    counts = pd.to_numeric(frame[numerator], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    areas = frame.area_code.to_numpy()
+    for positions in frame.groupby(group_by, sort=False).indices.values():
+        if not hidden[positions].any():
+            continue
+        row_of = {areas[p]: p for p in positions}
         changed = True
         while changed:
             changed = False
-            for parent, members in families:
+            for parent, members, aggregate in families:
                 # why: a part with no figure for this indicator is not in the sum
-                present = [(code, is_aggregate) for code, is_aggregate in members if code in row_of]
+                present = [(order, code, is_aggregate) for order, (code, is_aggregate) in enumerate(zip(members, aggregate))
+                           if code in row_of]
                 if parent not in row_of or not present:
                     continue
-                if hidden[row_of[parent]] + sum(hidden[row_of[code]] for code, _ in present) != 1:
+                if int(hidden[row_of[parent]]) + sum(int(hidden[row_of[code]]) for _, code, _ in present) != 1:
                     continue
-                candidates = [(bool(is_aggregate), count_of[code], code) for code, is_aggregate in present
-                              if not hidden[row_of[code]] and count_of[code] > 0]
-                if candidates:
-                    pick = min(candidates, key=lambda candidate: candidate[:2])
-                    hidden[row_of[pick[2]]] = True
-                else:
-                    hidden[row_of[parent]] = True
+                # why: withhold the smallest shown part (districts before aggregates) so the least is lost
+                candidates = [(bool(is_aggregate), counts[row_of[code]], order, row_of[code])
+                              for order, code, is_aggregate in present
+                              if not hidden[row_of[code]] and counts[row_of[code]] > 0]
+                hidden[min(candidates)[3] if candidates else row_of[parent]] = True
                 changed = True
-    withheld.iloc[np.flatnonzero(hidden & ~first_hidden)] = True
-    return withheld
+    return pd.Series(hidden, index=withheld.index)
 
 
 def suppress_summary(frame: pd.DataFrame, sensitive: pd.Series, parts: pd.DataFrame) -> pd.DataFrame:

@@ -88,10 +88,9 @@ def _month(value) -> str:
 
 def mark_series(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of a ``series`` frame for text output with ``[c]`` in every withheld cell."""
-    counts = [c for c in ("numerator", "denominator", "rolling_numerator", "rolling_denominator") if c in frame]
-    # why: counts are whole numbers and a float column would write 589 as "589.0"; an interpolated population is not
-    whole = [c for c in counts if pd.api.types.is_numeric_dtype(frame[c])
-             and (frame[c].dropna() == frame[c].dropna().round()).all()]
+    # why: whole counts held as floats would be written as "589.0"; interpolated populations keep their decimals
+    whole = [c for c in ("numerator", "denominator", "rolling_numerator", "rolling_denominator")
+             if c in frame and (frame[c].dropna() % 1 == 0).all()]
     marked = frame.astype({c: "Int64" for c in whole}).astype(object)
     flags = {
         "count_suppressed": ["numerator"],

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import engine, formatting, narrative, periods, spc
+from . import engine, formatting, periods
 from .covid import covid_period
 
 SPARKLINE_MONTHS = 24
@@ -57,7 +57,6 @@ class IndicatorDetail:
     parts: pd.DataFrame
     annotations: pd.DataFrame
     notes: list[Note] = field(default_factory=list)
-    control: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -331,8 +330,6 @@ def indicator_detail(
     window's end. ``districts``: the summary of every district and unitary (``role`` "bar") and of
     the county, force and comparators (``role`` "reference"), worded. ``parts``: the indicator's
     breakdown for the area with ``share_pct``, each part's share of the indicator's own count.
-    ``control``: the statistical process control chart (``spc.spc_frame``) of the whole periods up to
-    ``period`` (empty when there are too few, or, in public mode, when a figure in them is withheld).
     ``catalogue_rows`` and ``area_frame`` as for ``overview_cards``.
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
@@ -360,7 +357,6 @@ def indicator_detail(
                      comparison=comparison, public=public),
         annotations=engine.annotations(con, indicator=indicator),
         notes=_notes(con, meta, headline, area_name=area_name),
-        control=spc.spc_frame(engine.series(con, indicator=indicator, area=area, end=period, public=public), period=period),
     )
 
 
@@ -422,21 +418,6 @@ def _notes(con, meta: dict, headline: dict, *, area_name: str) -> list[Note]:
                 notes.append(Note("warning", f"{change.label} ({formatting.month_name(change.start_date)}) falls within the "
                                              "compared windows, so the comparison is not like for like."))
     return notes
-
-
-def commentary_quarter(period: date) -> periods.FinancialQuarter:
-    """The financial quarter whose commentary goes with ``period``: the latest whole quarter ending by then."""
-    return periods.quarter_of(periods.window_end(period, "quarterly"))
-
-
-def indicator_commentary(path, *, indicator: str, area: str, period: date) -> dict | None:
-    """The analysts' current commentary on ``indicator`` in ``area`` for the quarter of ``period`` (None if there is none),
-    with ``signature`` (who wrote it and when) and ``quarter_text`` added."""
-    quarter = commentary_quarter(period)
-    found = narrative.comment_for(path, scope="indicator", subject=indicator, area=area, quarter=quarter.label)
-    if found is None:
-        return None
-    return found | {"signature": narrative.signature(found), "quarter_text": quarter.long_label}
 
 
 def theme_cards(cards: pd.DataFrame, theme: str) -> pd.DataFrame:

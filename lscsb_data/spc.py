@@ -246,7 +246,7 @@ SIGNAL_LABELS = {
 
 
 def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value", source: str = "",
-              width: int | str = 560, height: int = 240) -> alt.Chart:
+              width: int | str = 560, height: int = 320) -> alt.Chart:
     """A control chart: the values, centre line, 3-sigma limits and signals (shape and colour, never colour alone).
 
     ``source`` (where the figures come from, and whether they are demonstration data) is the subtitle's second line.

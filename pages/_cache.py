@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from lscsb_data import connect, disclosure, downloads, narrative, pagedata, resolve_db_path
+from lscsb_data import connect, disclosure, downloads, pagedata, resolve_db_path
 
 Identity = tuple[str, int, int, int]
 
@@ -155,16 +155,8 @@ def annotations(ident: Identity) -> pd.DataFrame:
     return _run(ident, engine_annotations)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _commentary(path: str, stamp: int | None, indicator: str, area: str, period: date) -> dict | None:
-    return pagedata.indicator_commentary(path, indicator=indicator, area=area, period=period) if stamp else None
-
-
-def commentary(indicator: str, area: str, period: date) -> dict | None:
-    """The current commentary, re-read whenever the commentary file changes (it is saved apart from the database)."""
-    path = narrative.commentary_path()
-    try:
-        stamp = path.stat().st_mtime_ns
-    except OSError:
-        stamp = None
-    return _commentary(str(path), stamp, indicator, area, period)
+@st.cache_data(show_spinner=False, max_entries=512)
+def chart_spec(cache_key: tuple, _make) -> dict:
+    """The Vega-Lite spec of ``_make("container")``; ``cache_key`` names everything the chart is drawn from."""
+    # why: the builders' specs are validated by the chart tests; validating on every render costs a third of it
+    return _make("container").to_dict(validate=False)

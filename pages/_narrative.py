@@ -2,7 +2,8 @@
 
 The indicator detail calls ``indicator_panel``; the Exceptions page uses ``commentary`` and
 ``pack_downloads``. Commentary is always shown with ``st.text``: exactly as typed, never read as
-markdown or HTML. Database work goes through ``_cache`` so every page shares its one connection.
+markdown or HTML, and its author's name with every markdown mark escaped. Database work goes
+through ``_cache`` so every page shares its one connection.
 """
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ from pages import _cache, _ui
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 _PACK_FILES = "narrative_pack_files"
 _PACK_WANTED = "narrative_pack_wanted"
+
+
+def literal(text: str) -> str:
+    """Markdown that shows ``text`` exactly: every ASCII punctuation mark is backslash-escaped."""
+    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>$~:&\"'=" else c for c in text)
 
 
 def quarter_for(period: date) -> periods.FinancialQuarter:
@@ -79,7 +85,7 @@ def commentary(key: str, *, scope: str, subject: str, area: str, quarter: str, e
     path = commentary_file()
     current = narrative.comment_for(path, scope=scope, subject=subject, area=area, quarter=quarter)
     if current:
-        st.caption(f"Commentary, {narrative.signature(current)}")
+        st.caption(f"Commentary, {literal(narrative.signature(current))}")
         st.text(current["text"])
     elif empty:
         st.caption(empty)

@@ -80,13 +80,19 @@ def card(row, view: _state.View) -> None:
                      query_params=_state.url_values(view, indicator=row["id"]))
 
 
-def chart(make, *, key: str, file_stem: str, present: bool = False, png_width: int = charts.DEFAULT_WIDTH) -> None:
+def chart(make, *, key: str, file_stem: str, present: bool = False, png_width: int = charts.DEFAULT_WIDTH,
+          depends: tuple = ()) -> None:
     """A chart as wide as its column, and (outside presentation mode) a PNG download at 2x.
 
     ``make(width)`` builds the chart: "container" on screen, ``png_width`` pixels for the PNG, which
-    is rendered only when someone clicks the download.
+    is rendered only when someone clicks the download. The on-screen spec is cached by ``key``, the
+    view (database, area, period, comparison, public and presentation mode) and ``depends`` (anything
+    else the chart is drawn from), so going back to a view does not build its charts again.
     """
-    st.altair_chart(make("container"), theme=None, width="stretch", key=f"chart_{key}")
+    view = _state.current()
+    spec = _cache.chart_spec((key, _cache.identity(), view.area, view.period, view.comparison, view.present,
+                              _cache.public(), depends), make)
+    st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}")
     if not present:
         st.download_button("Download chart (PNG)", data=lambda: charts.to_png(make(png_width), scale=2),
                            file_name=f"{file_stem}.png", mime="image/png", key=f"png_{key}", on_click="ignore",
@@ -124,29 +130,3 @@ def summary_download(cards: pd.DataFrame, view: _state.View, *, what: str, key: 
     )
     csv_download(text, label="Download these figures (CSV)", file_stem=file_stem("lscsb", key, view.area, view.period), key=key)
 
-
-def commentary(comment: dict | None, *, quarter_text: str) -> None:
-    """The analysts' commentary on the figures, shown as plain text (never read as markdown or HTML)."""
-    if comment is None:
-        st.caption(f"No commentary on this indicator for {quarter_text}.")
-        return
-    st.caption(f"**Commentary, {comment['quarter_text']}**: {comment['signature']}")
-    st.text(comment["text"])
-
-
-SPC_NOTE = ("Each point is one period. The limits show the range ordinary variation stays within; a point outside them, "
-            "or eight in a row on one side of the centre line, is a signal worth explaining. See the README for the chart types.")
-
-
-def control_chart(detail, *, stem: str, present: bool = False) -> None:
-    """The indicator's control chart (statistical process control), or why there is none."""
-    meta = detail.indicator
-    if detail.control.empty:
-        st.info(f"No control chart: {meta['name']} for {detail.area_name} has fewer than 12 whole periods "
-                "to the chosen month" + (", or one of them is withheld." if _cache.public() else "."))
-        return
-    chart(lambda width: charts.control_chart(detail.control, indicator=meta, area_name=detail.area_name,
-                                             source=detail.headline["source_text"], width=width, large=present),
-          key=f"spc_{meta['id']}", file_stem=f"{stem}-control", present=present, png_width=480)
-    if not present:
-        st.caption(SPC_NOTE)

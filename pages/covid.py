@@ -67,7 +67,8 @@ if monthly is None or monthly.empty or monthly.numerator.isna().all():
 else:
     _ui.chart(lambda width: charts.monthly_counts_chart(monthly, area_name=view.area_name, annotations=_cache.annotations(ident),
                                                         width=width, large=view.present),
-              key="covid_monthly", file_stem=_ui.file_stem("lscsb-policeuk-2020-2021", view.area), present=view.present)
+              key="covid_monthly", file_stem=_ui.file_stem("lscsb-policeuk-2020-2021", view.area), present=view.present,
+              depends=tuple(picked))
     if not view.present:
         with st.expander("These months as a table"):
             st.table(pagedata.months_by_category(monthly))

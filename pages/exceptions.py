@@ -3,31 +3,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lscsb_data import exceptions, periods, resolve_db_path
-from lscsb_data.engine import latest_period
+from lscsb_data import exceptions, periods
 from pages import _cache, _narrative, _state
 
-DEFAULT_AREA = "E10000018"
-
-
-def _literal(text: str) -> str:
-    """Markdown that shows ``text`` exactly: every ASCII punctuation mark is backslash-escaped."""
-    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>$~:&\"'=" else c for c in text)
-
-
-ident = _cache.identity()
-if ident is None:
-    st.error(f"No database at {resolve_db_path()}: run `python -m lscsb_data build` first.")
-    st.stop()
-known_areas = _cache.areas(ident)
-known_areas = known_areas[known_areas.has_data]
-names = dict(zip(known_areas.code, known_areas.name))
+# The frame (app.py) has checked the database and the filters: area, period end and comparison.
 view = _state.current()
-area = view.area if view.area in names else (DEFAULT_AREA if DEFAULT_AREA in names else next(iter(names)))
-comparison = view.comparison
-period = view.period or _cache._run(ident, latest_period, area=area) or _cache._run(ident, latest_period)
+ident = _cache.identity()
+area, period, comparison = view.area, view.period, view.comparison
 
-st.title(f"Exceptions: {names[area]}")
+st.title(f"Exceptions: {view.area_name}")
 window = "rolling 12 months" if comparison == "rolling12" else "latest quarter against the same quarter a year earlier"
 st.caption(f"What moved notably at {periods.month_name(period)} ({window}): significant changes, control-chart "
            "signals and figures outside their target range; most worrying first. Figures from the lscsb engine.")
@@ -50,16 +34,15 @@ for section in sections:
     if concern_only:
         rows = rows[rows.outlook == "concern"]
     if section["message"] or rows.empty:
-        st.markdown(f"*{_literal(section['message'] or 'Nothing of concern to report')}*")
+        st.markdown(f"*{_narrative.literal(section['message'] or 'Nothing of concern to report')}*")
     for row in rows.to_dict("records"):
         left, right = st.columns([3, 2])
         label = exceptions.OUTLOOK_LABELS[row["outlook"]]
         demo = " [demo data]" if row["is_demo"] else ""
-        left.markdown(f"**{label}** ({_literal(row['reasons'])}): {_literal(row['sentence'] + demo)}")
+        left.markdown(f"**{label}** ({_narrative.literal(row['reasons'])}): {_narrative.literal(row['sentence'] + demo)}")
         with right:
             _narrative.commentary(f"{row['indicator']}", scope="indicator", subject=row["indicator"], area=area,
                         quarter=quarter.label)
 
 st.header("Performance pack", divider="blue")
-st.caption("Title, summary, exceptions, a slide per theme with its charts and commentary, definitions.")
-_narrative.pack_downloads(area, names[area], quarter)
+_narrative.pack_downloads(area, view.area_name, quarter)

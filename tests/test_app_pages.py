@@ -5,40 +5,19 @@ sidebar filters, the URL and the navigation are the real ones.
 """
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import streamlit
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
 from lscsb_data import connect, disclosure, engine, formatting, narrative, pagedata
+from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-PAGES = {
-    "overview": None, "crime": "pages/crime.py", "offending": "pages/offending.py", "victims": "pages/victims.py",
-    "asb": "pages/asb.py", "hate": "pages/hate.py", "policeuk": "pages/policeuk.py", "covid": "pages/covid.py",
-    "data": "pages/data.py",
-}
 COUNTY, BLABY, CHARNWOOD, RUTLAND = "E10000018", "E07000129", "E07000130", "E06000017"
 PROBLEM = "unexpected problem"
-
-
-class NavigationPagesManager(PagesManager):
-    """AppTest's pages manager as the server's is after app.py's first run: st.navigation, not the pages folder.
-
-    AppTest resets the process-wide flag before every run, so it would otherwise run a page file
-    without app.py's frame on every rerun (a real server does that only for its very first request).
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
 
 
 @pytest.fixture()
@@ -80,11 +59,7 @@ def served(data) -> str:
 
 
 def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    if PAGES[page]:
-        at.switch_page(str(ROOT / PAGES[page]))
-    for key, value in params.items():
-        at.query_params[key] = value
+    at = app(page, **params)
     at.run()
     assert_healthy(at)
     return at

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -68,8 +69,9 @@ def test_a_loader_killed_mid_load_leaves_the_database_byte_for_byte(db_path, sta
     assert db_path.read_bytes() == before
     with connect(db_path, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM loads").fetchall() == [(1,)]
-    # why: the next load must work after a killed one (its private copy is simply left behind)
+    # why: the next load must work after a killed one, and clears the private copy the killed one left
     assert len(loaders.load_files(db_path, POLICEUK_MONTHS)) == 2
+    assert _leftovers(db_path.parent) == []
 
 
 def test_a_load_killed_at_a_random_moment_leaves_old_or_new_never_broken(db_path):
@@ -142,4 +144,14 @@ def test_no_temporary_files_are_left_after_loads(db_path):
     with pytest.raises(loaders.LoadError):
         loaders.load_files(db_path, [loaders.InputFile("empty.csv", b"")])
     assert _leftovers(db_path.parent) == []
-    assert os.listdir(db_path.parent) == [db_path.name]
+    assert sorted(os.listdir(db_path.parent)) == sorted([db_path.name, f".{db_path.name}.lock"])
+
+
+def test_two_loads_at_once_both_land(db_path):
+    """Writers take turns (a lock beside the database), so neither replaces the other's copy."""
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda month: loaders.load_files(db_path, [month]), POLICEUK_MONTHS[:2]))
+    with connect(db_path, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM loads").fetchall() == [(2,)]
+        months = con.execute("SELECT count(DISTINCT period) FROM observations WHERE indicator_id LIKE 'policeuk_%'")
+        assert months.fetchall() == [(2,)]

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from lscsb_data import narrative
 from tests.fixture_db import make_fixture_db
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "exceptions.py")
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HOSTILE = '<script>alert("x")</script> [click me](javascript:alert(1)) **bold?** :red[red] $x^2$'
 
 
@@ -24,9 +24,10 @@ def page_env(tmp_path, monkeypatch):
 
 
 def open_page(area="D1", period="2020-03") -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=90)
     at.query_params["area"] = area
     at.query_params["period"] = period
+    at.switch_page("pages/exceptions.py")
     return at.run()
 
 
@@ -83,3 +84,14 @@ def test_prepare_pack_offers_both_downloads(page_env):
     assert not at.exception
     labels = [element.proto.label for element in at.get("download_button")]
     assert labels == ["Download PowerPoint", "Download HTML (prints to PDF)"]
+
+
+def test_every_kind_of_area_from_the_sidebar_renders_and_only_the_forces_areas_offer_a_pack(page_env):
+    at = open_page()
+    for code in ["D2", "C1", "U1", "F1", "R1", "F1-UNALLOCATED"]:
+        at.selectbox(key="area").set_value(code).run()
+        assert not at.exception and not at.error, code
+        offered = any(str(getattr(b, "key", "")).startswith("prepare_pack") for b in at.button)
+        assert offered == (code in {"D2", "C1", "U1", "F1"}), code
+    at.selectbox(key="area").set_value("C1").run()
+    assert any("board report for Fixture County" in caption.value for caption in at.caption)

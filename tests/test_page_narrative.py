@@ -52,7 +52,7 @@ def test_detail_shows_the_control_chart_beside_the_trend_and_the_commentary_lite
     assert any('"upper"' in spec and '"centre"' in spec for spec in specs)
     assert any("u-chart, 24 periods to Mar 2020" in caption.value for caption in at.caption)
     assert HOSTILE in [element.value for element in at.text]
-    assert any("A Analyst, 14 Apr 2020 09:30 UTC" in caption.value for caption in at.caption)
+    assert any("A Analyst, 14 Apr 2020 09:30 UTC" in caption.value.replace("\\", "") for caption in at.caption)
     assert all("onerror" not in element.value for element in at.markdown)
     # The detail for another quarter has no commentary: it says so rather than show the wrong quarter's.
     assert HOSTILE not in [element.value for element in open_detail(period="2019-12").text]
@@ -100,3 +100,22 @@ def test_public_mode_draws_no_control_chart_over_withheld_figures(app_env, monke
     assert not any("Control chart:" in spec for spec in chart_specs(at))
     assert any(info.value.startswith("No control chart for Hate incidents in Alpha: some of its figures are withheld")
                for info in at.info)
+
+
+def test_the_authors_name_is_shown_as_typed_too(app_env, monkeypatch):
+    monkeypatch.setenv(narrative.EDIT_ENV_VAR, "1")
+    narrative.add_comment(app_env / "commentary.csv", scope="indicator", subject="all_crime", area="D1",
+                          quarter="2019-20-Q4", text="Steady.", author="**A** [Analyst](javascript:x)",
+                          now=datetime(2020, 4, 14, 9, 30, tzinfo=timezone.utc))
+    monkeypatch.delenv(narrative.EDIT_ENV_VAR)
+    at = open_detail()
+    signature = next(c.value for c in at.caption if c.value.startswith("Commentary, "))
+    assert signature.replace("\\", "") == "Commentary, **A** [Analyst](javascript:x), 14 Apr 2020 09:30 UTC"
+    assert "**A**" not in signature and "](javascript" not in signature  # every mark escaped, so shown as typed
+
+
+def test_an_area_outside_the_force_is_offered_no_pack(app_env):
+    at = open_detail(area="R1")
+    assert not at.exception
+    assert not any(str(getattr(b, "key", "")).startswith("prepare_pack") for b in at.button)
+    assert any("Performance packs are made for the force's areas; Fixture Region" in c.value for c in at.caption)

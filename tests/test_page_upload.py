@@ -76,6 +76,14 @@ def test_a_police_uk_month_loaded_twice_is_recognised(upload_env):
     assert not again.button
 
 
+def test_with_uploads_on_the_frame_lists_the_upload_page(upload_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Upload data"
+    assert at.file_uploader(key="upload_files").accept_multiple_files
+
+
 @pytest.mark.parametrize("switches", [{}, {"LSCSB_ALLOW_UPLOAD": "1", "LSCSB_PUBLIC": "1"}])
 def test_the_page_refuses_without_the_switch_or_in_public_mode(db_path, monkeypatch, switches):
     monkeypatch.setenv("LSCSB_DB", str(db_path))
@@ -96,8 +104,11 @@ def test_with_uploads_off_no_page_offers_a_control_that_writes(demo_db_path, tmp
         monkeypatch.delenv(name, raising=False)
     before = db_path.read_bytes()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert "upload.py" in " ".join(PAGES)
-    for page in PAGES:
+    assert "pages/upload.py" in PAGES
+    # why: with uploads off the frame does not register the upload page at all, so nothing can navigate to it
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/upload.py")
+    for page in (p for p in PAGES if p != "pages/upload.py"):
         at.switch_page(page).run()
         assert not at.exception, page
         assert not at.file_uploader, page
