@@ -14,9 +14,12 @@ mark at least 3:1 and each text at least 4.5:1 against white (WCAG 2.1 AA).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import vl_convert
 
@@ -56,6 +59,41 @@ def _source(indicator: Mapping, frame: pd.DataFrame) -> str:
     return formatting.source_text(indicator.get("source"), data_source, is_demo)
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    """``frame``'s rows as JSON-ready dicts, exactly as Altair's data transformer writes them: native Python values,
+    datetimes as ISO text (NaT as ""), missing and infinite numbers as None."""
+    columns = []
+    for _, column in frame.items():
+        if column.dtype.kind == "M":
+            columns.append(["" if stamp is pd.NaT else stamp.isoformat() for stamp in column])
+            continue
+        present = column.notna().to_numpy()
+        if column.dtype.kind == "f":
+            present = present & ~np.isinf(column.to_numpy(dtype=float, na_value=np.nan))
+        columns.append([(value.item() if isinstance(value, np.generic) else value) if keep else None
+                        for value, keep in zip(column.tolist(), present)])
+    return [dict(zip(frame.columns, row)) for row in zip(*columns)]
+
+
+def named_data(frame: pd.DataFrame, datasets: dict[str, list]) -> alt.NamedData:
+    """A reference to ``frame`` as a top-level dataset, added to ``datasets`` under Altair's own content-hash name.
+
+    Charts built on references carry no DataFrame, so Altair does not convert, hash and copy the same rows
+    again for every layer and every step of building the chart; ``with_datasets`` attaches the rows once.
+    """
+    values = records(frame)
+    name = "data-" + hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    datasets[name] = values
+    return alt.NamedData(name=name)
+
+
+def with_datasets(chart, datasets: dict[str, list]):
+    """``chart`` with the rows its ``named_data`` references point to, as its top-level ``datasets``."""
+    # why: set in place rather than by .properties(), which would check every row against the schema
+    chart.datasets = datasets
+    return chart
+
+
 def chart_title(indicator: Mapping, area_name: str, period_text: str, source: str, *, what: str = "") -> alt.Title:
     """``'Overall crime: Blaby'`` over ``'12 months to Mar 2020 · offences per 1,000 population'`` and the source."""
     heading = f"{indicator['name']}: {area_name}" + (f" ({what})" if what else "")
@@ -63,21 +101,24 @@ def chart_title(indicator: Mapping, area_name: str, period_text: str, source: st
     return alt.Title(heading, subtitle=[f"{period_text} · {unit}", f"Source: {source}"], anchor="start")
 
 
-def _configure(chart, *, large: bool):
+def _configure(chart, *, large: bool, datasets: dict[str, list]):
+    """The house style (type, colours, legend placement) and ``datasets``, the rows of the chart's ``named_data``."""
     scale = 1.5 if large else 1.0
     if not isinstance(chart, alt.VConcatChart) and getattr(chart, "width", None) == "container":
         # why: with the default autosize a chart filling its container is cut off below its stated height
         chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    return (
-        chart.configure(font=FONT, background="white")
-        .configure_title(fontSize=17 * scale, subtitleFontSize=13 * scale, color="#1A1A1A", subtitleColor=DARK,
-                         anchor="start", offset=8)
-        .configure_axis(labelFontSize=12 * scale, titleFontSize=13 * scale, labelColor=DARK, titleColor=DARK,
-                        gridColor="#E6E6E6", domainColor=GREY, tickColor=GREY)
-        .configure_legend(labelFontSize=12 * scale, titleFontSize=13 * scale, labelLimit=320, labelColor=DARK, titleColor=DARK,
-                          orient="top", direction="horizontal")
-        .configure_view(stroke=None)
+    # why: one configure call copies the chart once, where one per part copies it five times
+    configured = chart.configure(
+        font=FONT, background="white",
+        title=alt.TitleConfig(fontSize=17 * scale, subtitleFontSize=13 * scale, color="#1A1A1A", subtitleColor=DARK,
+                              anchor="start", offset=8),
+        axis=alt.AxisConfig(labelFontSize=12 * scale, titleFontSize=13 * scale, labelColor=DARK, titleColor=DARK,
+                            gridColor="#E6E6E6", domainColor=GREY, tickColor=GREY),
+        legend=alt.LegendConfig(labelFontSize=12 * scale, titleFontSize=13 * scale, labelLimit=320, labelColor=DARK,
+                                titleColor=DARK, orient="top", direction="horizontal"),
+        view=alt.ViewConfig(stroke=None),
     )
+    return with_datasets(configured, datasets)
 
 
 def _denominator_title(indicator: Mapping) -> str:
@@ -102,7 +143,8 @@ def _time_x(field: str, start: pd.Timestamp, end: pd.Timestamp) -> alt.X:
     )
 
 
-def _annotation_layers(annotations: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp, *, height_label: bool):
+def _annotation_layers(annotations: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp, *, height_label: bool,
+                       datasets: dict[str, list]):
     """Lockdown bands and definition-change rules inside ``start``..``end``; [] when none fall there."""
     if annotations is None or annotations.empty:
         return []
@@ -115,38 +157,42 @@ def _annotation_layers(annotations: pd.DataFrame | None, start: pd.Timestamp, en
         start=lambda f: f.start.clip(lower=start), end=lambda f: f.end.clip(upper=end)
     )
     if len(bands):
-        rect = alt.Chart(bands).mark_rect(color="#BDBDBD", opacity=0.35).encode(
-            x=_time_x("start", start, end), x2="end:T", tooltip=[alt.Tooltip("label:N", title="Period"), alt.Tooltip("description:N", title="What")]
+        band_data = named_data(bands, datasets)
+        rect = alt.Chart(band_data).mark_rect(color="#BDBDBD", opacity=0.35).encode(
+            x=_time_x("start", start, end), x2=alt.X2("end:T"),
+            tooltip=[alt.Tooltip("label:N", title="Period"), alt.Tooltip("description:N", title="What")]
         )
         layers.append(rect)
         if height_label:
-            layers.append(alt.Chart(bands).mark_text(align="left", baseline="top", dx=2, dy=2, fontSize=10, color=DARK)
-                          .encode(x="start:T", y=alt.value(0), text=alt.value("Lockdown")))
+            layers.append(alt.Chart(band_data).mark_text(align="left", baseline="top", dx=2, dy=2, fontSize=10, color=DARK)
+                          .encode(x=alt.X("start:T"), y=alt.YValue(0), text=alt.TextValue("Lockdown")))
     changes = frame[frame.kind == "definition_change"]
     if len(changes):
-        layers.append(alt.Chart(changes).mark_rule(color="#000000", strokeDash=[4, 3], strokeWidth=1.5).encode(
-            x=_time_x("start", start, end), tooltip=[alt.Tooltip("label:N", title="Definition change"), alt.Tooltip("description:N", title="What")]
+        layers.append(alt.Chart(named_data(changes, datasets)).mark_rule(color="#000000", strokeDash=[4, 3], strokeWidth=1.5).encode(
+            x=_time_x("start", start, end),
+            tooltip=[alt.Tooltip("label:N", title="Definition change"), alt.Tooltip("description:N", title="What")]
         ))
         if height_label:
             # why: a marker in the right half is labelled to its left so the label stays inside the chart
             middle = start + (end - start) / 2
             for align, side in (("left", changes[changes.start <= middle]), ("right", changes[changes.start > middle])):
                 if len(side):
-                    layers.append(alt.Chart(side).mark_text(align=align, baseline="top", dx=3 if align == "left" else -3,
-                                                            dy=14, fontSize=10, color="#000000")
-                                  .encode(x="start:T", y=alt.value(0), text="label:N"))
+                    layers.append(alt.Chart(named_data(side, datasets)).mark_text(
+                        align=align, baseline="top", dx=3 if align == "left" else -3, dy=14, fontSize=10, color="#000000",
+                    ).encode(x=alt.X("start:T"), y=alt.YValue(0), text=alt.Text("label:N")))
     return layers
 
 
-def _band_layer(indicator: Mapping, *, orient: str):
+def _band_layer(indicator: Mapping, *, orient: str, datasets: dict[str, list]):
     """The target band (MARAC repeats 20-40%) as a shaded strip; None for other indicators."""
     low, high = indicator.get("band_low"), indicator.get("band_high")
     if indicator.get("polarity") != "target_band" or formatting.is_missing(low) or formatting.is_missing(high):
         return None
     band = pd.DataFrame({"low": [low], "high": [high], "label": [f"Target band {formatting.band_text(indicator)}"]})
+    strip = alt.Chart(named_data(band, datasets)).mark_rect(color=GREEN, opacity=0.12)
     if orient == "y":
-        return alt.Chart(band).mark_rect(color=GREEN, opacity=0.12).encode(y="low:Q", y2="high:Q", tooltip=["label:N"])
-    return alt.Chart(band).mark_rect(color=GREEN, opacity=0.12).encode(x="low:Q", x2="high:Q", tooltip=["label:N"])
+        return strip.encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"), tooltip=[alt.Tooltip("label:N")])
+    return strip.encode(x=alt.X("low:Q"), x2=alt.X2("high:Q"), tooltip=[alt.Tooltip("label:N")])
 
 
 def trend_chart(
@@ -192,7 +238,8 @@ def trend_chart(
     chart_data = data.drop(columns=[c for c in ("period", "period_end") if c in data]).assign(
         x_start=data.x_start.dt.strftime("%Y-%m-%d"), x_end=data.x_end.dt.strftime("%Y-%m-%d"), x_mid=data.x_mid.dt.strftime("%Y-%m-%d")
     )
-    base = alt.Chart(chart_data)
+    datasets: dict[str, list] = {}
+    base = alt.Chart(named_data(chart_data, datasets))
     per = {"monthly": "Each month", "quarterly": "Each quarter", "annual": "Each financial year"}[frequency]
     bar_tooltip = [
         alt.Tooltip("period_text:N", title="Period"),
@@ -204,16 +251,17 @@ def trend_chart(
         alt.Tooltip("source_text:N", title="Source"),
     ]
     bars = base.mark_bar(color=BAR_BLUE).encode(
-        x=_time_x("x_start", start, end), x2="x_end:T",
+        x=_time_x("x_start", start, end), x2=alt.X2("x_end:T"),
         y=alt.Y("value:Q", title=None),
-        y2=alt.datum(0),
+        y2=alt.Y2Datum(0),
         tooltip=bar_tooltip,
     )
     year_earlier = base.mark_line(color=GREY, strokeDash=[5, 3], point=alt.OverlayMarkDef(color=GREY, size=18)).encode(
-        x="x_mid:T", y="previous_year_value:Q", tooltip=bar_tooltip
+        x=alt.X("x_mid:T"), y=alt.Y("previous_year_value:Q"), tooltip=bar_tooltip
     )
-    panel_layers = [*_annotation_layers(annotations, start, end, height_label=frequency == "annual"), bars, year_earlier]
-    band = _band_layer(indicator, orient="y")
+    panel_layers = [*_annotation_layers(annotations, start, end, height_label=frequency == "annual", datasets=datasets),
+                    bars, year_earlier]
+    band = _band_layer(indicator, orient="y", datasets=datasets)
     if band is not None:
         panel_layers.insert(0, band)
     alone = frequency == "annual" or not data.rolling_value.notna().any()
@@ -224,7 +272,7 @@ def trend_chart(
     description = (f"Trend of {indicator['name']} for {area_name}, {period_text}, {unit}. "
                    "The figures are in the table beside the chart.")
     if alone:
-        return _configure(periodic.properties(title=resolved_title, description=description), large=large)
+        return _configure(periodic.properties(title=resolved_title, description=description), large=large, datasets=datasets)
     rolling_tooltip = [
         alt.Tooltip("rolling_text:N", title="Period"),
         alt.Tooltip("rolling_value_text:N", title="Value"),
@@ -239,9 +287,10 @@ def trend_chart(
         tooltip=rolling_tooltip,
     )
     rolling_year_earlier = base.mark_line(color=GREY, strokeDash=[5, 3], strokeWidth=2).encode(
-        x="x_mid:T", y="previous_year_rolling_value:Q", tooltip=rolling_tooltip
+        x=alt.X("x_mid:T"), y=alt.Y("previous_year_rolling_value:Q"), tooltip=rolling_tooltip
     )
-    rolling_layers = [*_annotation_layers(annotations, start, end, height_label=True), rolling_line, rolling_year_earlier]
+    rolling_layers = [*_annotation_layers(annotations, start, end, height_label=True, datasets=datasets), rolling_line,
+                      rolling_year_earlier]
     if band is not None:
         rolling_layers.insert(0, band)
     rolling = alt.layer(*rolling_layers).properties(
@@ -252,7 +301,7 @@ def trend_chart(
     chart = alt.vconcat(rolling, periodic, spacing=18).resolve_scale(x="shared").properties(
         title=resolved_title, description=description
     )
-    return _configure(chart, large=large)
+    return _configure(chart, large=large, datasets=datasets)
 
 
 def comparison_chart(
@@ -302,25 +351,27 @@ def comparison_chart(
     label_rows = len(references)
     order = list(bars_data.bar_label)
     y = alt.Y("bar_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=220 * scale))
-    bars = alt.Chart(bars_data).mark_bar().encode(
+    datasets: dict[str, list] = {}
+    bar_data = named_data(bars_data, datasets)
+    bars = alt.Chart(bar_data).mark_bar().encode(
         y=y,
         x=alt.X("current_value:Q", title=formatting.unit_label(indicator), scale=alt.Scale(zero=True, nice=True)),
-        color=alt.condition(alt.datum.chosen, alt.value(BLUE), alt.value(BAR_GREY)),
+        color=alt.ColorValue(BAR_GREY, condition={"test": alt.datum.chosen, "value": BLUE}),
         tooltip=tooltip,
     )
-    labels = alt.Chart(bars_data).mark_text(align="left", dx=3, fontSize=11 * scale, color="#1A1A1A").encode(
-        y=y, x="current_value:Q", text="label_text:N", tooltip=tooltip
+    labels = alt.Chart(bar_data).mark_text(align="left", dx=3, fontSize=11 * scale, color="#1A1A1A").encode(
+        y=y, x=alt.X("current_value:Q"), text=alt.Text("label_text:N"), tooltip=tooltip
     )
     layers = [bars, labels]
-    band = _band_layer(indicator, orient="x")
+    band = _band_layer(indicator, orient="x", datasets=datasets)
     if band is not None:
         layers.insert(0, band)
     if label_rows:
         # why: a legend keyed by dash pattern names each line without labels colliding on the bars
         names = [f"{r.area_name}: {r.label_text}" for r in references.itertuples()]
         colours = [BLUE if chosen else DARK for chosen in references.chosen]
-        layers.append(alt.Chart(references.assign(reference=names)).mark_rule(strokeWidth=2.5 * scale).encode(
-            x="current_value:Q",
+        layers.append(alt.Chart(named_data(references.assign(reference=names), datasets)).mark_rule(strokeWidth=2.5 * scale).encode(
+            x=alt.X("current_value:Q"),
             strokeDash=alt.StrokeDash("reference:N", sort=names, title=None,
                                       scale=alt.Scale(domain=names, range=REFERENCE_DASHES[: len(names)]),
                                       legend=alt.Legend(orient="top", direction="vertical", symbolType="stroke",
@@ -336,7 +387,7 @@ def comparison_chart(
         description=f"{indicator['name']} in each area for the {period_text}, with reference lines for "
                     + (", ".join(references.area_name) if label_rows else "no comparator") + ".",
     )
-    return _configure(chart, large=large)
+    return _configure(chart, large=large, datasets=datasets)
 
 
 def breakdown_chart(
@@ -376,11 +427,13 @@ def breakdown_chart(
     ]
     order = list(rows.sort_values("current_numerator", ascending=False, na_position="last").short_name)
     y = alt.Y("short_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=240 * scale))
-    bars = alt.Chart(rows).mark_bar(color=BAR_BLUE).encode(
+    datasets: dict[str, list] = {}
+    part_data = named_data(rows, datasets)
+    bars = alt.Chart(part_data).mark_bar(color=BAR_BLUE).encode(
         y=y, x=alt.X("current_numerator:Q", title=f"{indicator.get('measure', 'count')} (count)"), tooltip=tooltip
     )
-    labels = alt.Chart(rows).mark_text(align="left", dx=3, fontSize=11 * scale, color="#1A1A1A").encode(
-        y=y, x="current_numerator:Q", text="label_text:N", tooltip=tooltip
+    labels = alt.Chart(part_data).mark_text(align="left", dx=3, fontSize=11 * scale, color="#1A1A1A").encode(
+        y=y, x=alt.X("current_numerator:Q"), text=alt.Text("label_text:N"), tooltip=tooltip
     )
     chart = alt.layer(bars, labels).properties(
         width=width, height=max(len(rows), 1) * 28 * scale,
@@ -388,7 +441,7 @@ def breakdown_chart(
         description=f"What {indicator['name']} in {area_name} is made of, {period_text}: the count of each part and its share.",
         padding={"top": 5, "left": 5, "right": 60, "bottom": 5},
     )
-    return _configure(chart, large=large)
+    return _configure(chart, large=large, datasets=datasets)
 
 
 def sparkline(
@@ -431,13 +484,14 @@ def covid_change_chart(covid_rows: pd.DataFrame, *, title: str | alt.Title | Non
     tooltip = [alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("who:N", title="Whose change"),
                alt.Tooltip("pct_text:N", title="% change"), alt.Tooltip("count_2019_text:N", title="Force count 2019"),
                alt.Tooltip("count_2020_text:N", title="Force count 2020")]
-    bars = alt.Chart(long).mark_bar().encode(
+    datasets: dict[str, list] = {}
+    bars = alt.Chart(named_data(long, datasets)).mark_bar().encode(
         y=alt.Y("measure:N", sort=order, title=None, axis=alt.Axis(labelLimit=220 * scale)),
         yOffset=alt.YOffset("who:N", sort=["Leicestershire Police (from its counts)", "All forces (as reported)"]),
         x=alt.X("pct:Q", title="% change, 8 March - 24 May 2020 against 2019"),
         color=colour, tooltip=tooltip,
     )
-    zero = alt.Chart(pd.DataFrame({"x": [0]})).mark_rule(color="#1A1A1A").encode(x="x:Q")
+    zero = alt.Chart(named_data(pd.DataFrame({"x": [0]}), datasets)).mark_rule(color="#1A1A1A").encode(x=alt.X("x:Q"))
     chart = alt.layer(bars, zero).properties(
         width=width, height=len(order) * 30 * scale,
         title=title if title is not None else alt.Title(
@@ -446,7 +500,7 @@ def covid_change_chart(covid_rows: pd.DataFrame, *, title: str | alt.Title | Non
                       "Source: Leicestershire Police COVID-19 update to the LSCSB (June 2020)"]),
         description="Percentage change in each measure between 8 March - 24 May 2019 and 2020, for the force and for all forces.",
     )
-    return _configure(chart, large=large)
+    return _configure(chart, large=large, datasets=datasets)
 
 
 def monthly_counts_chart(
@@ -480,7 +534,8 @@ def monthly_counts_chart(
     data = data[["indicator_name", "numerator", "count_text", "period_text", "source_text"]].assign(x=data.x.dt.strftime("%Y-%m-%d"))
     tooltip = [alt.Tooltip("indicator_name:N", title="Category"), alt.Tooltip("period_text:N", title="Month"),
                alt.Tooltip("count_text:N", title="Count"), alt.Tooltip("source_text:N", title="Source")]
-    lines = alt.Chart(data).mark_line(strokeWidth=2.5 * scale, point=alt.OverlayMarkDef(size=20 * scale)).encode(
+    datasets: dict[str, list] = {}
+    lines = alt.Chart(named_data(data, datasets)).mark_line(strokeWidth=2.5 * scale, point=alt.OverlayMarkDef(size=20 * scale)).encode(
         x=_time_x("x", start, end),
         y=alt.Y("numerator:Q", title="count each month"),
         color=alt.Color("indicator_name:N", title=None, sort=names,
@@ -489,13 +544,13 @@ def monthly_counts_chart(
                                   scale=alt.Scale(domain=names, range=SERIES_DASHES[: len(names)] or [[1, 0]])),
         tooltip=tooltip,
     )
-    chart = alt.layer(*_annotation_layers(annotations, start, end, height_label=True), lines).properties(
+    chart = alt.layer(*_annotation_layers(annotations, start, end, height_label=True, datasets=datasets), lines).properties(
         width=width, height=320 * scale,
         title=title if title is not None else alt.Title(
             f"Monthly counts: {area_name}", subtitle=[f"{period_text} · count each month, lockdowns shaded", f"Source: {source}"]),
         description=f"Monthly counts of {', '.join(names)} for {area_name}, {period_text}, with the national lockdowns shaded.",
     )
-    return _configure(chart, large=large)
+    return _configure(chart, large=large, datasets=datasets)
 
 
 def to_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from . import engine
+from . import charts, engine
 
 SIGMA_LIMIT = 3.0
 RUN_LENGTH = 8
@@ -255,12 +255,15 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
         signal_label=frame.signal.map(SIGNAL_LABELS),
         period=pd.to_datetime(frame.period),
     )
-    base = alt.Chart(data).encode(x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)))
+    datasets: dict[str, list] = {}
+    base = alt.Chart(charts.named_data(data, datasets)).encode(
+        x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    )
     y_scale = alt.Scale(zero=False)
     limits = base.mark_line(strokeDash=[5, 3], color="#6b6b6b", interpolate="step-after").encode(
         y=alt.Y("upper:Q", scale=y_scale)
-    ) + base.mark_line(strokeDash=[5, 3], color="#6b6b6b", interpolate="step-after").encode(y="lower:Q")
-    centre = base.mark_line(color="#1b1b1b", strokeWidth=1).encode(y="centre:Q")
+    ) + base.mark_line(strokeDash=[5, 3], color="#6b6b6b", interpolate="step-after").encode(y=alt.Y("lower:Q"))
+    centre = base.mark_line(color="#1b1b1b", strokeWidth=1).encode(y=alt.Y("centre:Q"))
     line = base.mark_line(color="#005ea5", strokeWidth=2).encode(y=alt.Y("value:Q", title=value_title, scale=y_scale))
     tooltip = [
         alt.Tooltip("period:T", title="Period", format="%b %Y"),
@@ -274,7 +277,7 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
         alt.Tooltip("chart:N", title="Chart"),
     ]
     points = base.mark_point(filled=True, size=60).encode(
-        y="value:Q",
+        y=alt.Y("value:Q"),
         shape=alt.Shape("signal_label:N", title="Signal", legend=alt.Legend(orient="bottom", columns=3),
                         scale=alt.Scale(domain=list(SIGNAL_LABELS.values()),
                                         range=["circle", "triangle-up", "triangle-down", "square", "diamond"])),
@@ -286,6 +289,6 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
     chart_name = frame.chart.iloc[0] if len(frame) else ""
     subtitle = [line for line in (f"{chart_name}: centre line (solid) and 3-sigma limits (dashed)" if chart_name else "",
                                   source) if line]
-    return (limits + centre + line + points).properties(
+    return charts.with_datasets((limits + centre + line + points).properties(
         width=width, height=height, title=alt.TitleParams(title, subtitle=subtitle, anchor="start")
-    )
+    ), datasets)
