@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
-from . import formatting, periods
+from . import formatting
 from .disclosure import SUPPRESSED
 
 BLUE = "#0072B2"
@@ -79,19 +79,12 @@ def named_data(frame: pd.DataFrame, datasets: dict[str, list]) -> alt.NamedData:
     """A reference to ``frame`` as a top-level dataset, added to ``datasets`` under Altair's own content-hash name.
 
     Charts built on references carry no DataFrame, so Altair does not convert, hash and copy the same rows
-    again for every layer and every step of building the chart; ``with_datasets`` attaches the rows once.
+    again for every layer and every step of building the chart; the top-level chart's ``datasets`` holds the rows once.
     """
     values = records(frame)
     name = "data-" + hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
     datasets[name] = values
     return alt.NamedData(name=name)
-
-
-def with_datasets(chart, datasets: dict[str, list]):
-    """``chart`` with the rows its ``named_data`` references point to, as its top-level ``datasets``."""
-    # why: set in place rather than by .properties(), which would check every row against the schema
-    chart.datasets = datasets
-    return chart
 
 
 def chart_title(indicator: Mapping, area_name: str, period_text: str, source: str, *, what: str = "") -> alt.Title:
@@ -101,14 +94,18 @@ def chart_title(indicator: Mapping, area_name: str, period_text: str, source: st
     return alt.Title(heading, subtitle=[f"{period_text} · {unit}", f"Source: {source}"], anchor="start")
 
 
-def _configure(chart, *, large: bool, datasets: dict[str, list]):
-    """The house style (type, colours, legend placement) and ``datasets``, the rows of the chart's ``named_data``."""
+def _top_level(chart_class, *, large: bool, datasets: dict[str, list], **properties):
+    """A finished ``chart_class`` (``alt.LayerChart`` or ``alt.VConcatChart``) in the house style (type, colours,
+    legend placement), holding ``datasets``, the rows of its ``named_data``, with every property set at once.
+
+    Altair rebuilds a layered chart, copying every layer, on each ``.properties()``, ``.resolve_scale()`` and
+    ``.configure_*()``, so the chart is built in one call rather than step by step.
+    """
     scale = 1.5 if large else 1.0
-    if not isinstance(chart, alt.VConcatChart) and getattr(chart, "width", None) == "container":
+    if chart_class is not alt.VConcatChart and properties.get("width") == "container":
         # why: with the default autosize a chart filling its container is cut off below its stated height
-        chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    # why: one configure call copies the chart once, where one per part copies it five times
-    configured = chart.configure(
+        properties["autosize"] = alt.AutoSizeParams(type="fit-x", contains="padding")
+    config = alt.Config(
         font=FONT, background="white",
         title=alt.TitleConfig(fontSize=17 * scale, subtitleFontSize=13 * scale, color="#1A1A1A", subtitleColor=DARK,
                               anchor="start", offset=8),
@@ -118,7 +115,7 @@ def _configure(chart, *, large: bool, datasets: dict[str, list]):
                                 titleColor=DARK, orient="top", direction="horizontal"),
         view=alt.ViewConfig(stroke=None),
     )
-    return with_datasets(configured, datasets)
+    return chart_class(config=config, datasets=datasets, **properties)
 
 
 def _denominator_title(indicator: Mapping) -> str:
@@ -265,14 +262,15 @@ def trend_chart(
     if band is not None:
         panel_layers.insert(0, band)
     alone = frequency == "annual" or not data.rolling_value.notna().any()
-    periodic = alt.layer(*panel_layers).properties(width=width, height=(240 if alone else 150) * scale,
-                                                   title=alt.Title(f"{per} (bars); the same period a year earlier (dashed)",
-                                                                   fontSize=12 * scale, fontWeight="normal", color=DARK))
     resolved_title = title if title is not None else chart_title(indicator, area_name, period_text, source)
     description = (f"Trend of {indicator['name']} for {area_name}, {period_text}, {unit}. "
                    "The figures are in the table beside the chart.")
     if alone:
-        return _configure(periodic.properties(title=resolved_title, description=description), large=large, datasets=datasets)
+        return _top_level(alt.LayerChart, layer=panel_layers, width=width, height=240 * scale, title=resolved_title,
+                          description=description, large=large, datasets=datasets)
+    periodic = alt.LayerChart(layer=panel_layers, width=width, height=150 * scale,
+                              title=alt.Title(f"{per} (bars); the same period a year earlier (dashed)",
+                                              fontSize=12 * scale, fontWeight="normal", color=DARK))
     rolling_tooltip = [
         alt.Tooltip("rolling_text:N", title="Period"),
         alt.Tooltip("rolling_value_text:N", title="Value"),
@@ -293,15 +291,14 @@ def trend_chart(
                       rolling_year_earlier]
     if band is not None:
         rolling_layers.insert(0, band)
-    rolling = alt.layer(*rolling_layers).properties(
-        width=width, height=220 * scale,
+    rolling = alt.LayerChart(
+        layer=rolling_layers, width=width, height=220 * scale,
         title=alt.Title("Rolling 12 months (blue line); the same 12 months a year earlier (dashed)",
                         fontSize=12 * scale, fontWeight="normal", color=DARK),
     )
-    chart = alt.vconcat(rolling, periodic, spacing=18).resolve_scale(x="shared").properties(
-        title=resolved_title, description=description
-    )
-    return _configure(chart, large=large, datasets=datasets)
+    return _top_level(alt.VConcatChart, vconcat=[rolling, periodic], spacing=18,
+                      resolve=alt.Resolve(scale=alt.ScaleResolveMap(x="shared")), title=resolved_title,
+                      description=description, large=large, datasets=datasets)
 
 
 def comparison_chart(
@@ -381,13 +378,13 @@ def comparison_chart(
                                               symbolSize=400 * scale, labelLimit=400)),
             tooltip=tooltip,
         ))
-    chart = alt.layer(*layers).properties(
-        width=width, height=max(len(bars_data), 1) * 26 * scale,
+    return _top_level(
+        alt.LayerChart, layer=layers, width=width, height=max(len(bars_data), 1) * 26 * scale,
         title=title if title is not None else chart_title(indicator, "every district", period_text, source),
         description=f"{indicator['name']} in each area for the {period_text}, with reference lines for "
                     + (", ".join(references.area_name) if label_rows else "no comparator") + ".",
+        large=large, datasets=datasets,
     )
-    return _configure(chart, large=large, datasets=datasets)
 
 
 def breakdown_chart(
@@ -435,13 +432,12 @@ def breakdown_chart(
     labels = alt.Chart(part_data).mark_text(align="left", dx=3, fontSize=11 * scale, color="#1A1A1A").encode(
         y=y, x=alt.X("current_numerator:Q"), text=alt.Text("label_text:N"), tooltip=tooltip
     )
-    chart = alt.layer(bars, labels).properties(
-        width=width, height=max(len(rows), 1) * 28 * scale,
+    return _top_level(
+        alt.LayerChart, layer=[bars, labels], width=width, height=max(len(rows), 1) * 28 * scale,
         title=title if title is not None else chart_title(indicator, area_name, period_text, source, what="breakdown"),
         description=f"What {indicator['name']} in {area_name} is made of, {period_text}: the count of each part and its share.",
-        padding={"top": 5, "left": 5, "right": 60, "bottom": 5},
+        padding={"top": 5, "left": 5, "right": 60, "bottom": 5}, large=large, datasets=datasets,
     )
-    return _configure(chart, large=large, datasets=datasets)
 
 
 def sparkline(
@@ -492,15 +488,15 @@ def covid_change_chart(covid_rows: pd.DataFrame, *, title: str | alt.Title | Non
         color=colour, tooltip=tooltip,
     )
     zero = alt.Chart(named_data(pd.DataFrame({"x": [0]}), datasets)).mark_rule(color="#1A1A1A").encode(x=alt.X("x:Q"))
-    chart = alt.layer(bars, zero).properties(
-        width=width, height=len(order) * 30 * scale,
+    return _top_level(
+        alt.LayerChart, layer=[bars, zero], width=width, height=len(order) * 30 * scale,
         title=title if title is not None else alt.Title(
             "COVID-19: change in demand and crime, Leicestershire Police and all forces",
             subtitle=["8 March - 24 May 2020 against the same dates in 2019 · % change",
                       "Source: Leicestershire Police COVID-19 update to the LSCSB (June 2020)"]),
         description="Percentage change in each measure between 8 March - 24 May 2019 and 2020, for the force and for all forces.",
+        large=large, datasets=datasets,
     )
-    return _configure(chart, large=large, datasets=datasets)
 
 
 def monthly_counts_chart(
@@ -544,13 +540,14 @@ def monthly_counts_chart(
                                   scale=alt.Scale(domain=names, range=SERIES_DASHES[: len(names)] or [[1, 0]])),
         tooltip=tooltip,
     )
-    chart = alt.layer(*_annotation_layers(annotations, start, end, height_label=True, datasets=datasets), lines).properties(
+    return _top_level(
+        alt.LayerChart, layer=[*_annotation_layers(annotations, start, end, height_label=True, datasets=datasets), lines],
         width=width, height=320 * scale,
         title=title if title is not None else alt.Title(
             f"Monthly counts: {area_name}", subtitle=[f"{period_text} · count each month, lockdowns shaded", f"Source: {source}"]),
         description=f"Monthly counts of {', '.join(names)} for {area_name}, {period_text}, with the national lockdowns shaded.",
+        large=large, datasets=datasets,
     )
-    return _configure(chart, large=large, datasets=datasets)
 
 
 def to_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import engine, formatting, periods
+from . import engine, formatting, periods, spc
 from .covid import covid_period
 
 SPARKLINE_MONTHS = 24
@@ -57,6 +57,8 @@ class IndicatorDetail:
     parts: pd.DataFrame
     annotations: pd.DataFrame
     notes: list[Note] = field(default_factory=list)
+    control: pd.DataFrame = field(default_factory=pd.DataFrame)
+    control_reason: str = ""
 
 
 @dataclass
@@ -288,8 +290,11 @@ def overview_cards(
     catalogue_rows: pd.DataFrame | None = None,
     area_frame: pd.DataFrame | None = None,
     series_frame: pd.DataFrame | None = None,
+    summary_rows: pd.DataFrame | None = None,
+    theme: str | None = None,
 ) -> pd.DataFrame:
-    """One row per catalogue indicator for ``area`` at ``period``: the engine's summary figures, worded.
+    """One row per catalogue indicator (of ``theme`` only, when given) for ``area`` at ``period``: the engine's
+    summary figures, worded.
 
     Columns: the catalogue (``id``, ``name``, ``theme``, ``unit``, ``parent_id`` ...), the summary
     columns (``current_value``, ``change``, ``direction`` ...; missing where the area has no figures),
@@ -299,15 +304,17 @@ def overview_cards(
     ``sparklines`` is false). ``catalogue_rows`` (``engine.indicators``) and ``area_frame``
     (``engine.areas``) may be passed by a caller that already holds them, to save the queries, and so
     may ``series_frame``, ``engine.series`` of every indicator and area with the same ``public``, for
-    the sparklines (in public mode the engine withholds figures across all areas at once, which is slow).
+    the sparklines (in public mode the engine withholds figures across all areas at once, which is slow), and
+    ``summary_rows``, ``engine.summary`` of every indicator for ``area`` with the same period, comparison and ``public``.
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
     area_frame = engine.areas(con) if area_frame is None else area_frame
-    cards = _cards(
-        catalogue_rows,
-        engine.summary(con, period=period, area=area, comparison=comparison, public=public),
-        area_name=_area_name(area_frame, area), period=period, comparison=comparison,
-    )
+    if summary_rows is None:
+        summary_rows = engine.summary(con, period=period, area=area, comparison=comparison, public=public)
+    if theme is not None:
+        catalogue_rows = catalogue_rows[catalogue_rows.theme == theme]
+    cards = _cards(catalogue_rows, summary_rows, area_name=_area_name(area_frame, area), period=period,
+                   comparison=comparison)
     sparks = _sparklines(con, area=area, period=period, public=public, series_frame=series_frame) if sparklines else {}
     cards["sparkline"] = [sparks.get(indicator, []) for indicator in cards.id]
     return cards
@@ -323,6 +330,7 @@ def indicator_detail(
     public: bool | None = None,
     catalogue_rows: pd.DataFrame | None = None,
     area_frame: pd.DataFrame | None = None,
+    summary_rows: pd.DataFrame | None = None,
 ) -> IndicatorDetail:
     """Everything an indicator's detail shows for ``area`` at ``period``.
 
@@ -330,7 +338,8 @@ def indicator_detail(
     window's end. ``districts``: the summary of every district and unitary (``role`` "bar") and of
     the county, force and comparators (``role`` "reference"), worded. ``parts``: the indicator's
     breakdown for the area with ``share_pct``, each part's share of the indicator's own count.
-    ``catalogue_rows`` and ``area_frame`` as for ``overview_cards``.
+    ``control``: the control chart to ``period`` (``spc.spc_or_reason``), else ``control_reason`` says why
+    there is none. ``catalogue_rows``, ``area_frame`` and ``summary_rows`` as for ``overview_cards``.
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
     area_frame = areas(con) if area_frame is None else area_frame
@@ -343,6 +352,10 @@ def indicator_detail(
         catalogue_rows[catalogue_rows.id == indicator], everywhere[everywhere.area_code == area],
         area_name=area_name, period=period, comparison=comparison,
     ).iloc[0].to_dict()
+    # why: one series to the period feeds both the trend and the control chart, which read the same months
+    history = engine.series(con, indicator=indicator, area=area, end=period, public=public)
+    control, control_reason = spc.chart_or_reason(history, period=period)
+    annotations = engine.annotations(con, indicator=indicator)
     return IndicatorDetail(
         indicator=meta,
         area_code=area,
@@ -350,22 +363,25 @@ def indicator_detail(
         period=period,
         comparison=comparison,
         headline=headline,
-        trend=_trend(con, meta, area=area, period=period, public=public),
+        trend=_trend(history, meta, period=period),
         districts=_districts(area_frame, catalogue_rows[catalogue_rows.id == indicator], everywhere, period=period,
                              comparison=comparison),
         parts=_parts(con, catalogue_rows, meta, headline, area=area, area_name=area_name, period=period,
-                     comparison=comparison, public=public),
-        annotations=engine.annotations(con, indicator=indicator),
-        notes=_notes(con, meta, headline, area_name=area_name),
+                     comparison=comparison, public=public, summary_rows=summary_rows),
+        annotations=annotations,
+        notes=_notes(meta, headline, annotations, area_name=area_name),
+        control=control,
+        control_reason=control_reason,
     )
 
 
-def _trend(con, meta: dict, *, area: str, period: date, public: bool | None) -> pd.DataFrame:
+def _trend(history: pd.DataFrame, meta: dict, *, period: date) -> pd.DataFrame:
+    """The last 36 months (at least five periods) of ``history`` to the end of the latest whole period at ``period``."""
     months = int(meta["period_months"])
     last_start = periods.add_months(periods.window_end(period, meta["frequency"]), -(months - 1))
     span = max(TREND_MONTHS, 5 * months)
     start = periods.add_months(last_start, -(span - months))
-    frame = engine.series(con, indicator=meta["id"], area=area, start=start, end=last_start, public=public)
+    frame = history[history.period.between(pd.Timestamp(start), pd.Timestamp(last_start))].reset_index(drop=True)
     return pd.concat([frame, formatting.series_texts(frame, meta)], axis=1)
 
 
@@ -384,11 +400,12 @@ def _districts(area_frame: pd.DataFrame, catalogue_rows: pd.DataFrame, everywher
     return frame.sort_values(["type_order", "area_name"]).reset_index(drop=True)
 
 
-def _parts(con, catalogue_rows, meta, headline, *, area, area_name, period, comparison, public) -> pd.DataFrame:
+def _parts(con, catalogue_rows, meta, headline, *, area, area_name, period, comparison, public, summary_rows) -> pd.DataFrame:
     children = catalogue_rows[catalogue_rows.parent_id == meta["id"]]
     if children.empty:
         return children.assign(share_pct=pd.Series(dtype=float))
-    rows = engine.summary(con, period=period, area=area, comparison=comparison, public=public)
+    rows = summary_rows if summary_rows is not None else engine.summary(con, period=period, area=area,
+                                                                          comparison=comparison, public=public)
     frame = _cards(children, rows[rows.indicator.isin(children.id)], area_name=area_name, period=period, comparison=comparison)
     parent_count = headline.get("current_numerator")
     usable = not formatting.is_missing(parent_count) and float(parent_count) > 0
@@ -403,15 +420,14 @@ def _parts(con, catalogue_rows, meta, headline, *, area, area_name, period, comp
     return frame.reset_index(drop=True)
 
 
-def _notes(con, meta: dict, headline: dict, *, area_name: str) -> list[Note]:
+def _notes(meta: dict, headline: dict, annotations: pd.DataFrame, *, area_name: str) -> list[Note]:
     notes = [Note("info", meta["definition"])]
     if not formatting.is_missing(meta.get("caveats")):
         notes.append(Note("caveat", meta["caveats"]))
     if headline["status_text"]:
         notes.append(Note("warning", headline["status_text"]))
     if headline["has_data"] and not formatting.is_missing(headline.get("previous_start")):
-        changes = engine.annotations(con, indicator=meta["id"])
-        changes = changes[changes.kind == "definition_change"]
+        changes = annotations[annotations.kind == "definition_change"]
         start, end = pd.Timestamp(headline["previous_start"]), pd.Timestamp(headline["current_end"])
         for change in changes.itertuples():
             if start < pd.Timestamp(change.start_date) <= end:

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-from . import charts, engine
+from . import engine
+from .charts import named_data
 
 SIGMA_LIMIT = 3.0
 RUN_LENGTH = 8
@@ -217,6 +218,12 @@ def spc_or_reason(con, *, indicator: str, area: str, period: date | None = None,
                   public: bool | None = None) -> tuple[pd.DataFrame, str]:
     """``spc``'s chart and, when it is empty, why (``no_chart_reason``); ``public`` as for ``engine.series``."""
     history = engine.series(con, indicator=indicator, area=area, end=period, public=public)
+    return chart_or_reason(history, period=period, periods=periods)
+
+
+def chart_or_reason(history: pd.DataFrame, *, period: date | None = None,
+                    periods: int = BASELINE_PERIODS) -> tuple[pd.DataFrame, str]:
+    """``spc_or_reason`` from one indicator and area's ``engine.series`` up to ``period``, already fetched."""
     frame = spc_frame(history, period=period, periods=periods)
     return frame, "" if len(frame) else no_chart_reason(history, period=period, periods=periods)
 
@@ -256,13 +263,12 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
         period=pd.to_datetime(frame.period),
     )
     datasets: dict[str, list] = {}
-    base = alt.Chart(charts.named_data(data, datasets)).encode(
+    base = alt.Chart(named_data(data, datasets)).encode(
         x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
     )
     y_scale = alt.Scale(zero=False)
-    limits = base.mark_line(strokeDash=[5, 3], color="#6b6b6b", interpolate="step-after").encode(
-        y=alt.Y("upper:Q", scale=y_scale)
-    ) + base.mark_line(strokeDash=[5, 3], color="#6b6b6b", interpolate="step-after").encode(y=alt.Y("lower:Q"))
+    upper = base.mark_line(strokeDash=[5, 3], color="#6b6b6b", interpolate="step-after").encode(y=alt.Y("upper:Q", scale=y_scale))
+    lower = base.mark_line(strokeDash=[5, 3], color="#6b6b6b", interpolate="step-after").encode(y=alt.Y("lower:Q"))
     centre = base.mark_line(color="#1b1b1b", strokeWidth=1).encode(y=alt.Y("centre:Q"))
     line = base.mark_line(color="#005ea5", strokeWidth=2).encode(y=alt.Y("value:Q", title=value_title, scale=y_scale))
     tooltip = [
@@ -289,6 +295,6 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
     chart_name = frame.chart.iloc[0] if len(frame) else ""
     subtitle = [line for line in (f"{chart_name}: centre line (solid) and 3-sigma limits (dashed)" if chart_name else "",
                                   source) if line]
-    return charts.with_datasets((limits + centre + line + points).properties(
-        width=width, height=height, title=alt.TitleParams(title, subtitle=subtitle, anchor="start")
-    ), datasets)
+    # why: built in one call, as Altair copies every layer again for each step of building a layered chart
+    return alt.LayerChart(layer=[upper, lower, centre, line, points], width=width, height=height,
+                          title=alt.TitleParams(title, subtitle=subtitle, anchor="start"), datasets=datasets)

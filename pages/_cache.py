@@ -101,11 +101,20 @@ def default_period(ident: Identity, area: str, indicators: tuple[str, ...] | Non
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def area_summary(ident: Identity, area: str, period: date, comparison: str, is_public: bool) -> pd.DataFrame:
+    """Every indicator's summary for one area, shared by the Overview, a theme's list and a detail's breakdown."""
+    from lscsb_data import summary as engine_summary
+
+    return _run(ident, engine_summary, area=area, period=period, comparison=comparison, public=is_public)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
 def overview_cards(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
-                   sparklines: bool = True) -> pd.DataFrame:
+                   sparklines: bool = True, theme: str | None = None) -> pd.DataFrame:
     every_series = public_series(ident) if is_public and sparklines else None
     return _run(ident, pagedata.overview_cards, area=area, period=period, comparison=comparison, public=is_public,
-                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident), series_frame=every_series)
+                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident), series_frame=every_series,
+                summary_rows=area_summary(ident, area, period, comparison, is_public), theme=theme)
 
 
 @st.cache_data(show_spinner="Applying disclosure control to every figure (once per data load)…", max_entries=2)
@@ -119,7 +128,8 @@ def public_series(ident: Identity) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=512)
 def indicator_detail(ident: Identity, indicator: str, area: str, period: date, comparison: str, is_public: bool):
     return _run(ident, pagedata.indicator_detail, indicator=indicator, area=area, period=period,
-                comparison=comparison, public=is_public, catalogue_rows=catalogue(ident), area_frame=areas(ident))
+                comparison=comparison, public=is_public, catalogue_rows=catalogue(ident), area_frame=areas(ident),
+                summary_rows=area_summary(ident, area, period, comparison, is_public))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
 from lscsb_data import exceptions, narrative, pack, periods, resolve_db_path, spc
@@ -39,12 +38,6 @@ def _call(function, **kwargs):
     return _cache._run(_cache.identity(), function, **kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def control_chart(ident: _cache.Identity, indicator: str, area: str, period: date, is_public: bool) -> tuple[pd.DataFrame, str]:
-    """The control chart's points to ``period`` (as the exception report draws them), or why there is none."""
-    return _cache._run(ident, spc.spc_or_reason, indicator=indicator, area=area, period=period, public=is_public)
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def report_areas(ident: _cache.Identity) -> list[str]:
     return _cache._run(ident, exceptions.report_areas)
@@ -65,9 +58,9 @@ def indicator_panel(detail) -> None:
 
 def _control_chart(detail) -> None:
     meta = detail.indicator
-    frame, reason = control_chart(_cache.identity(), meta["id"], detail.area_code, detail.period, _cache.public())
+    frame = detail.control
     if frame.empty:
-        st.info(f"No control chart for {meta['name']} in {detail.area_name}: {reason}.")
+        st.info(f"No control chart for {meta['name']} in {detail.area_name}: {detail.control_reason}.")
         return
     latest = frame.iloc[-1]
     title = f"Control chart: {meta['short_name']}, {detail.area_name}"

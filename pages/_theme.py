@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lscsb_data import charts, downloads, formatting, pagedata
+from lscsb_data import charts, downloads, formatting
 from pages import _cache, _narrative, _state, _ui
 
 SUMMARY_COLUMNS = {
@@ -26,8 +26,8 @@ def render(theme: str) -> None:
     view = _state.current()
     ident = _cache.identity()
     meta = _cache.themes(ident).set_index("id").loc[theme]
-    cards = _cache.overview_cards(ident, view.area, view.period, view.comparison, _cache.public(), sparklines=False)
-    cards = cards[cards.theme == theme].reset_index(drop=True)
+    cards = _cache.overview_cards(ident, view.area, view.period, view.comparison, _cache.public(), sparklines=False,
+                                  theme=theme)
     ids = list(cards.id)
     names = dict(zip(cards.id, [("\u2003\u00b7 " if p else "") + n for n, p in zip(cards.short_name, cards.parent_id.notna())]))
     chosen = view.indicator if view.indicator in ids else ids[0]
