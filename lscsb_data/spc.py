@@ -258,7 +258,8 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
 
     ``source`` (where the figures come from, and whether they are demonstration data) is the subtitle's second line.
     """
-    data = frame.assign(
+    # why: the chart carries only the columns it draws or names in a tooltip
+    data = frame[["value", "numerator", "denominator", "centre", "lower", "upper", "chart"]].assign(
         signal_label=frame.signal.map(SIGNAL_LABELS),
         period=pd.to_datetime(frame.period),
     )

@@ -12,6 +12,7 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 import streamlit as st
+from altair.utils.schemapi import debug_mode
 
 from lscsb_data import connect, disclosure, downloads, pagedata, resolve_db_path
 
@@ -168,5 +169,7 @@ def annotations(ident: Identity) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=512)
 def chart_spec(cache_key: tuple, _make) -> dict:
     """The Vega-Lite spec of ``_make("container")``; ``cache_key`` names everything the chart is drawn from."""
-    # why: the builders' specs are validated by the chart tests; validating on every render costs a third of it
-    return _make("container").to_dict(validate=False)
+    # why: the builders' specs are validated by the chart tests; checking each part as it is built and the whole
+    # spec again on every render would double the time to draw a chart (another session drawing meanwhile skips the checks too)
+    with debug_mode(False):
+        return _make("container").to_dict(validate=False)

@@ -85,9 +85,9 @@ def _detail(ident, view: _state.View, indicator: str) -> None:
     _narrative.indicator_panel(detail)
     with st.expander("The trend's figures as a table"):
         _ui.figures_table(detail.trend.iloc[::-1], TREND_COLUMNS)
-        _ui.csv_download(downloads.series_csv(detail.trend, what=f"{meta['name']}: each period and its rolling 12 months",
-                                              area=f"{detail.area_name} ({detail.area_code})", period=_span(detail.trend),
-                                              generated_at=_ui.generated_at(), public=_cache.public()),
+        _ui.csv_download(lambda: downloads.series_csv(detail.trend, what=f"{meta['name']}: each period and its rolling 12 months",
+                                                      area=f"{detail.area_name} ({detail.area_code})", period=_span(detail.trend),
+                                                      generated_at=_ui.generated_at(), public=_cache.public()),
                          label="Download the trend (CSV)", file_stem=f"{stem}-trend", key=f"trend_{indicator}")
     chart_area, table_area = st.columns(2)
     with chart_area:
@@ -96,10 +96,10 @@ def _detail(ident, view: _state.View, indicator: str) -> None:
         if len(detail.districts):
             st.markdown(f"**Every area, {head['window_text']}** ({head['unit_text']})")
             _ui.figures_table(detail.districts, DISTRICT_COLUMNS)
-            _ui.csv_download(downloads.summary_csv(detail.districts, what=f"{meta['name']}: every area",
-                                                   area="every district, the county, LLR and comparators",
-                                                   period=head["window_text"], generated_at=_ui.generated_at(),
-                                                   public=_cache.public()),
+            _ui.csv_download(lambda: downloads.summary_csv(detail.districts, what=f"{meta['name']}: every area",
+                                                           area="every district, the county, LLR and comparators",
+                                                           period=head["window_text"], generated_at=_ui.generated_at(),
+                                                           public=_cache.public()),
                              label="Download every area (CSV)", file_stem=f"{stem}-areas", key=f"areas_{indicator}")
     if len(detail.parts):
         _breakdown(detail, stem)

@@ -23,10 +23,11 @@ table_area, chart_area = st.columns([2, 3]) if not view.present else (None, st.c
 if table_area is not None:
     with table_area:
         _ui.figures_table(covid, TABLE_COLUMNS)
-        _ui.csv_download(export.to_csv_text(covid[["measure", "count_2019", "count_2020", "change", "change_pct", "all_forces_pct_change"]],
-                                            header_lines=[f"What: COVID-19 period comparison, {PERIOD_TEXT}",
-                                                          "Area: Leicestershire Police (LLR)", f"Source: {SOURCE}",
-                                                          f"Generated: {_ui.generated_at():%Y-%m-%d %H:%M}"]),
+        _ui.csv_download(lambda: export.to_csv_text(covid[["measure", "count_2019", "count_2020", "change", "change_pct",
+                                                           "all_forces_pct_change"]],
+                                                    header_lines=[f"What: COVID-19 period comparison, {PERIOD_TEXT}",
+                                                                  "Area: Leicestershire Police (LLR)", f"Source: {SOURCE}",
+                                                                  f"Generated: {_ui.generated_at():%Y-%m-%d %H:%M}"]),
                          label="Download this table (CSV)", file_stem="lscsb-covid-period", key="covid_table")
 with chart_area:
     _ui.chart(lambda width: charts.covid_change_chart(covid, width=width, large=view.present), key="covid_change",

@@ -27,7 +27,7 @@ st.download_button("Download the full extract (CSV)", data=lambda: _cache.full_e
                    file_name="lscsb-full-extract.csv", mime="text/csv", key="full_extract", on_click="ignore",
                    icon=":material/download:")
 st.write("**The catalogue**: every indicator's definition, unit, polarity, frequency, source and caveats.")
-_ui.csv_download(export.to_csv_text(catalogue[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS)),
+_ui.csv_download(lambda: export.to_csv_text(catalogue[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS)),
                  label="Download the catalogue (CSV)", file_stem="lscsb-catalogue", key="catalogue")
 
 st.header("Sources and when they were loaded", divider="gray")

@@ -1,6 +1,8 @@
 """The chart builders hand their rows to Vega-Lite once, as named datasets, exactly as Altair would write them."""
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 
 import altair as alt
@@ -63,3 +65,24 @@ def test_the_trend_chart_plots_the_trend_rows_with_their_tooltip_texts(fixture_c
     assert len(rows) == len(detail.trend)
     assert [r["value"] for r in rows] == [None if pd.isna(v) else v for v in detail.trend.value]
     assert [r["value_text"] for r in rows] == list(detail.trend.value_text)
+
+
+def fields_by_dataset(node, inherited=None, found=None) -> dict[str, set[str]]:
+    """The fields each dataset's marks name (encodings, sorts and ``datum.`` tests), by dataset name."""
+    found = {} if found is None else found
+    data = node.get("data", {}).get("name", inherited) if isinstance(node.get("data"), dict) else inherited
+    if "mark" in node:
+        text = json.dumps(node.get("encoding", {}))
+        found.setdefault(data, set()).update(re.findall(r'"field": "([^"]+)"', text), re.findall(r"datum\.(\w+)", text))
+    for key in ("layer", "vconcat", "hconcat"):
+        for child in node.get(key, []):
+            fields_by_dataset(child, data, found)
+    return found
+
+
+def test_every_field_a_mark_names_is_a_column_of_its_rows(fixture_con, detail):
+    for chart in built_charts(fixture_con, detail):
+        spec = chart.to_dict()
+        for name, fields in fields_by_dataset(spec).items():
+            columns = set().union(*(row.keys() for row in spec["datasets"][name]))
+            assert fields <= columns, f"{name} lacks {fields - columns}"
