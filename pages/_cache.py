@@ -140,13 +140,15 @@ def covid_comparison(ident: Identity) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def covid_series(ident: Identity, area: str, indicators: tuple[str, ...], is_public: bool) -> pd.DataFrame:
-    return _run(ident, pagedata.covid_series, area=area, indicators=indicators, public=is_public)
+    return _run(ident, pagedata.covid_series, area=area, indicators=indicators, public=is_public,
+                catalogue_rows=catalogue(ident), series_frame=public_series(ident) if is_public else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def range_comparison(ident: Identity, indicator: str, area: str, first: tuple[date, date], second: tuple[date, date],
                      is_public: bool):
-    return _run(ident, pagedata.range_comparison, indicator=indicator, area=area, first=first, second=second, public=is_public)
+    return _run(ident, pagedata.range_comparison, indicator=indicator, area=area, first=first, second=second, public=is_public,
+                catalogue_rows=catalogue(ident))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

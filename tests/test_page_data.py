@@ -59,3 +59,17 @@ def test_a_held_area_summary_gives_the_same_cards_and_breakdown(fixture_con, pub
                                        public=public, summary_rows=held)
     assert len(alone.parts)
     pd.testing.assert_frame_equal(shared.parts, alone.parts)
+
+
+@pytest.mark.parametrize("public", [False, True])
+@pytest.mark.parametrize("area", ["D1", "F1"])
+def test_covid_months_from_one_query_or_the_held_public_series_match_a_query_per_indicator(fixture_con, area, public):
+    indicators, start, end = ("violence_with_injury", "policeuk_all_crime", "domestic_abuse_incidents"), date(2019, 1, 1), date(2020, 2, 1)
+    expected = pd.concat([engine.series(fixture_con, indicator=i, area=area, start=start, end=end, public=public)
+                          for i in indicators], ignore_index=True)
+    held = [None, engine.series(fixture_con, public=True)] if public else [None]
+    for series_frame in held:
+        got = pagedata.covid_series(fixture_con, area=area, indicators=indicators, start=start, end=end, public=public,
+                                    series_frame=series_frame)
+        assert list(got.indicator.unique()) == [i for i in indicators if i in set(expected.indicator)]
+        pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False)
