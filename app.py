@@ -54,6 +54,7 @@ html { font-size: 20px; }
 </style>
 """
 
+_cache.settle_heap()
 page = st.navigation(PAGES, position="sidebar", expanded=True)
 ident = _cache.identity()
 if ident is None:

@@ -138,12 +138,22 @@ def _month_middle(day) -> pd.Timestamp:
     return pd.Timestamp(day) + pd.Timedelta(days=14)
 
 
+def _mark(kind: str, **properties) -> dict:
+    """A mark definition as Vega-Lite writes it.
+
+    Altair's ``mark_*`` methods make an object holding every mark property (about a hundred, nearly all unset),
+    which it copies again at each step of building a layered chart; the plain dict holds only those set.
+    """
+    return {"type": kind, **properties}
+
+
 def _time_x(field: str, start: pd.Timestamp, end: pd.Timestamp) -> alt.X:
     """A month axis over ``start``..``end`` in UTC, so a browser in any time zone shows the same months."""
+    # why: plain dicts, as for _mark: an alt.Axis holds all 78 axis properties
     return alt.X(
         f"{field}:T",
-        scale=alt.Scale(domain=[start.isoformat(), end.isoformat()], type="utc"),
-        axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6, title=None),
+        scale={"domain": [start.isoformat(), end.isoformat()], "type": "utc"},
+        axis={"format": "%b %Y", "labelAngle": 0, "tickCount": 6, "title": None},
     )
 
 
@@ -162,17 +172,19 @@ def _annotation_layers(annotations: pd.DataFrame | None, start: pd.Timestamp, en
     )
     if len(bands):
         band_data = named_data(bands, datasets)
-        rect = alt.Chart(band_data).mark_rect(color="#BDBDBD", opacity=0.35).encode(
+        rect = alt.Chart(band_data, mark=_mark("rect", color="#BDBDBD", opacity=0.35)).encode(
             x=_time_x("start", start, end), x2=alt.X2("end:T"),
             tooltip=[alt.Tooltip("label:N", title="Period"), alt.Tooltip("description:N", title="What")]
         )
         layers.append(rect)
         if height_label:
-            layers.append(alt.Chart(band_data).mark_text(align="left", baseline="top", dx=2, dy=2, fontSize=10, color=DARK)
+            layers.append(alt.Chart(band_data, mark=_mark("text", align="left", baseline="top", dx=2, dy=2, fontSize=10,
+                                                          color=DARK))
                           .encode(x=alt.X("start:T"), y=alt.YValue(0), text=alt.TextValue("Lockdown")))
     changes = frame[frame.kind == "definition_change"]
     if len(changes):
-        layers.append(alt.Chart(named_data(changes, datasets)).mark_rule(color="#000000", strokeDash=[4, 3], strokeWidth=1.5).encode(
+        layers.append(alt.Chart(named_data(changes, datasets),
+                                mark=_mark("rule", color="#000000", strokeDash=[4, 3], strokeWidth=1.5)).encode(
             x=_time_x("start", start, end),
             tooltip=[alt.Tooltip("label:N", title="Definition change"), alt.Tooltip("description:N", title="What")]
         ))
@@ -181,9 +193,9 @@ def _annotation_layers(annotations: pd.DataFrame | None, start: pd.Timestamp, en
             middle = start + (end - start) / 2
             for align, side in (("left", changes[changes.start <= middle]), ("right", changes[changes.start > middle])):
                 if len(side):
-                    layers.append(alt.Chart(named_data(side, datasets)).mark_text(
-                        align=align, baseline="top", dx=3 if align == "left" else -3, dy=14, fontSize=10, color="#000000",
-                    ).encode(x=alt.X("start:T"), y=alt.YValue(0), text=alt.Text("label:N")))
+                    layers.append(alt.Chart(named_data(side, datasets), mark=_mark(
+                        "text", align=align, baseline="top", dx=3 if align == "left" else -3, dy=14, fontSize=10, color="#000000",
+                    )).encode(x=alt.X("start:T"), y=alt.YValue(0), text=alt.Text("label:N")))
     return layers
 
 
@@ -193,7 +205,7 @@ def _band_layer(indicator: Mapping, *, orient: str, datasets: dict[str, list]):
     if indicator.get("polarity") != "target_band" or formatting.is_missing(low) or formatting.is_missing(high):
         return None
     band = pd.DataFrame({"low": [low], "high": [high], "label": [f"Target band {formatting.band_text(indicator)}"]})
-    strip = alt.Chart(named_data(band, datasets)).mark_rect(color=GREEN, opacity=0.12)
+    strip = alt.Chart(named_data(band, datasets), mark=_mark("rect", color=GREEN, opacity=0.12))
     if orient == "y":
         return strip.encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"), tooltip=[alt.Tooltip("label:N")])
     return strip.encode(x=alt.X("low:Q"), x2=alt.X2("high:Q"), tooltip=[alt.Tooltip("label:N")])
@@ -244,7 +256,7 @@ def trend_chart(
         x_start=data.x_start.dt.strftime("%Y-%m-%d"), x_end=data.x_end.dt.strftime("%Y-%m-%d"), x_mid=data.x_mid.dt.strftime("%Y-%m-%d")
     )
     datasets: dict[str, list] = {}
-    base = alt.Chart(named_data(chart_data, datasets))
+    trend = named_data(chart_data, datasets)
     per = {"monthly": "Each month", "quarterly": "Each quarter", "annual": "Each financial year"}[frequency]
     bar_tooltip = [
         alt.Tooltip("period_text:N", title="Period"),
@@ -255,13 +267,13 @@ def trend_chart(
         alt.Tooltip("complete_text:N", title="Complete"),
         alt.Tooltip("source_text:N", title="Source"),
     ]
-    bars = base.mark_bar(color=BAR_BLUE).encode(
+    bars = alt.Chart(trend, mark=_mark("bar", color=BAR_BLUE)).encode(
         x=_time_x("x_start", start, end), x2=alt.X2("x_end:T"),
         y=alt.Y("value:Q", title=None),
         y2=alt.Y2Datum(0),
         tooltip=bar_tooltip,
     )
-    year_earlier = base.mark_line(color=GREY, strokeDash=[5, 3], point=alt.OverlayMarkDef(color=GREY, size=18)).encode(
+    year_earlier = alt.Chart(trend, mark=_mark("line", color=GREY, strokeDash=[5, 3], point={"color": GREY, "size": 18})).encode(
         x=alt.X("x_mid:T"), y=alt.Y("previous_year_value:Q"), tooltip=bar_tooltip
     )
     panel_layers = [*_annotation_layers(annotations, start, end, height_label=frequency == "annual", datasets=datasets),
@@ -277,8 +289,8 @@ def trend_chart(
         return _top_level(alt.LayerChart, layer=panel_layers, width=width, height=240 * scale, title=resolved_title,
                           description=description, large=large, datasets=datasets)
     periodic = alt.LayerChart(layer=panel_layers, width=width, height=150 * scale,
-                              title=alt.Title(f"{per} (bars); the same period a year earlier (dashed)",
-                                              fontSize=12 * scale, fontWeight="normal", color=DARK))
+                              title={"text": f"{per} (bars); the same period a year earlier (dashed)",
+                                     "fontSize": 12 * scale, "fontWeight": "normal", "color": DARK})
     rolling_tooltip = [
         alt.Tooltip("rolling_text:N", title="Period"),
         alt.Tooltip("rolling_value_text:N", title="Value"),
@@ -287,12 +299,13 @@ def trend_chart(
         alt.Tooltip("previous_year_rolling_text:N", title="Same 12 months a year earlier"),
         alt.Tooltip("source_text:N", title="Source"),
     ]
-    rolling_line = base.mark_line(color=BLUE, strokeWidth=3 * scale, point=alt.OverlayMarkDef(color=BLUE, size=30 * scale)).encode(
+    rolling_line = alt.Chart(trend, mark=_mark("line", color=BLUE, strokeWidth=3 * scale,
+                                               point={"color": BLUE, "size": 30 * scale})).encode(
         x=_time_x("x_mid", start, end),
         y=alt.Y("rolling_value:Q", title=None),
         tooltip=rolling_tooltip,
     )
-    rolling_year_earlier = base.mark_line(color=GREY, strokeDash=[5, 3], strokeWidth=2).encode(
+    rolling_year_earlier = alt.Chart(trend, mark=_mark("line", color=GREY, strokeDash=[5, 3], strokeWidth=2)).encode(
         x=alt.X("x_mid:T"), y=alt.Y("previous_year_rolling_value:Q"), tooltip=rolling_tooltip
     )
     rolling_layers = [*_annotation_layers(annotations, start, end, height_label=True, datasets=datasets), rolling_line,
@@ -301,8 +314,8 @@ def trend_chart(
         rolling_layers.insert(0, band)
     rolling = alt.LayerChart(
         layer=rolling_layers, width=width, height=220 * scale,
-        title=alt.Title("Rolling 12 months (blue line); the same 12 months a year earlier (dashed)",
-                        fontSize=12 * scale, fontWeight="normal", color=DARK),
+        title={"text": "Rolling 12 months (blue line); the same 12 months a year earlier (dashed)",
+               "fontSize": 12 * scale, "fontWeight": "normal", "color": DARK},
     )
     return _top_level(alt.VConcatChart, vconcat=[rolling, periodic], spacing=18,
                       resolve=alt.Resolve(scale=alt.ScaleResolveMap(x="shared")), title=resolved_title,
@@ -355,16 +368,16 @@ def comparison_chart(
     ]
     label_rows = len(references)
     order = list(bars_data.bar_label)
-    y = alt.Y("bar_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=220 * scale))
+    y = alt.Y("bar_label:N", sort=order, title=None, axis={"labelLimit": 220 * scale})
     datasets: dict[str, list] = {}
     bar_data = named_data(bars_data, datasets)
-    bars = alt.Chart(bar_data).mark_bar().encode(
+    bars = alt.Chart(bar_data, mark="bar").encode(
         y=y,
-        x=alt.X("current_value:Q", title=formatting.unit_label(indicator), scale=alt.Scale(zero=True, nice=True)),
+        x=alt.X("current_value:Q", title=formatting.unit_label(indicator), scale={"zero": True, "nice": True}),
         color=alt.ColorValue(BAR_GREY, condition={"test": alt.datum.chosen, "value": BLUE}),
         tooltip=tooltip,
     )
-    labels = alt.Chart(bar_data).mark_text(align="left", dx=3, fontSize=11 * scale, color="#1A1A1A").encode(
+    labels = alt.Chart(bar_data, mark=_mark("text", align="left", dx=3, fontSize=11 * scale, color="#1A1A1A")).encode(
         y=y, x=alt.X("current_value:Q"), text=alt.Text("label_text:N"), tooltip=tooltip
     )
     layers = [bars, labels]
@@ -375,15 +388,13 @@ def comparison_chart(
         # why: a legend keyed by dash pattern names each line without labels colliding on the bars
         names = [f"{r.area_name}: {r.label_text}" for r in references.itertuples()]
         colours = [BLUE if chosen else DARK for chosen in references.chosen]
-        layers.append(alt.Chart(named_data(references.assign(reference=names), datasets)).mark_rule(strokeWidth=2.5 * scale).encode(
+        legend = {"orient": "top", "direction": "vertical", "symbolType": "stroke", "symbolSize": 400 * scale, "labelLimit": 400}
+        layers.append(alt.Chart(named_data(references.assign(reference=names), datasets),
+                                mark=_mark("rule", strokeWidth=2.5 * scale)).encode(
             x=alt.X("current_value:Q"),
             strokeDash=alt.StrokeDash("reference:N", sort=names, title=None,
-                                      scale=alt.Scale(domain=names, range=REFERENCE_DASHES[: len(names)]),
-                                      legend=alt.Legend(orient="top", direction="vertical", symbolType="stroke",
-                                                        symbolSize=400 * scale, labelLimit=400)),
-            color=alt.Color("reference:N", sort=names, title=None, scale=alt.Scale(domain=names, range=colours),
-                            legend=alt.Legend(orient="top", direction="vertical", symbolType="stroke",
-                                              symbolSize=400 * scale, labelLimit=400)),
+                                      scale={"domain": names, "range": REFERENCE_DASHES[: len(names)]}, legend=legend),
+            color=alt.Color("reference:N", sort=names, title=None, scale={"domain": names, "range": colours}, legend=legend),
             tooltip=tooltip,
         ))
     return _top_level(
@@ -431,13 +442,13 @@ def breakdown_chart(
         alt.Tooltip("source_text:N", title="Source"),
     ]
     order = list(rows.sort_values("current_numerator", ascending=False, na_position="last").short_name)
-    y = alt.Y("short_name:N", sort=order, title=None, axis=alt.Axis(labelLimit=240 * scale))
+    y = alt.Y("short_name:N", sort=order, title=None, axis={"labelLimit": 240 * scale})
     datasets: dict[str, list] = {}
     part_data = named_data(rows, datasets)
-    bars = alt.Chart(part_data).mark_bar(color=BAR_BLUE).encode(
+    bars = alt.Chart(part_data, mark=_mark("bar", color=BAR_BLUE)).encode(
         y=y, x=alt.X("current_numerator:Q", title=f"{indicator.get('measure', 'count')} (count)"), tooltip=tooltip
     )
-    labels = alt.Chart(part_data).mark_text(align="left", dx=3, fontSize=11 * scale, color="#1A1A1A").encode(
+    labels = alt.Chart(part_data, mark=_mark("text", align="left", dx=3, fontSize=11 * scale, color="#1A1A1A")).encode(
         y=y, x=alt.X("current_numerator:Q"), text=alt.Text("label_text:N"), tooltip=tooltip
     )
     return _top_level(
@@ -483,19 +494,19 @@ def covid_change_chart(covid_rows: pd.DataFrame, *, title: str | alt.Title | Non
     long["count_2020_text"] = [_count(v) for v in long.count_2020]
     long = long[["measure", "who", "pct", "pct_text", "count_2019_text", "count_2020_text", "sort_order"]]
     order = list(rows.sort_values("sort_order").measure)
-    colour = alt.Color("who:N", title=None, scale=alt.Scale(domain=["Leicestershire Police (from its counts)", "All forces (as reported)"],
-                                                          range=[BLUE, VERMILLION]))
+    colour = alt.Color("who:N", title=None, scale={"domain": ["Leicestershire Police (from its counts)", "All forces (as reported)"],
+                                                   "range": [BLUE, VERMILLION]})
     tooltip = [alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("who:N", title="Whose change"),
                alt.Tooltip("pct_text:N", title="% change"), alt.Tooltip("count_2019_text:N", title="Force count 2019"),
                alt.Tooltip("count_2020_text:N", title="Force count 2020")]
     datasets: dict[str, list] = {}
-    bars = alt.Chart(named_data(long, datasets)).mark_bar().encode(
-        y=alt.Y("measure:N", sort=order, title=None, axis=alt.Axis(labelLimit=220 * scale)),
+    bars = alt.Chart(named_data(long, datasets), mark="bar").encode(
+        y=alt.Y("measure:N", sort=order, title=None, axis={"labelLimit": 220 * scale}),
         yOffset=alt.YOffset("who:N", sort=["Leicestershire Police (from its counts)", "All forces (as reported)"]),
         x=alt.X("pct:Q", title="% change, 8 March - 24 May 2020 against 2019"),
         color=colour, tooltip=tooltip,
     )
-    zero = alt.Chart(named_data(pd.DataFrame({"x": [0]}), datasets)).mark_rule(color="#1A1A1A").encode(x=alt.X("x:Q"))
+    zero = alt.Chart(named_data(pd.DataFrame({"x": [0]}), datasets), mark=_mark("rule", color="#1A1A1A")).encode(x=alt.X("x:Q"))
     return _top_level(
         alt.LayerChart, layer=[bars, zero], width=width, height=len(order) * 30 * scale,
         title=title if title is not None else alt.Title(
@@ -539,13 +550,13 @@ def monthly_counts_chart(
     tooltip = [alt.Tooltip("indicator_name:N", title="Category"), alt.Tooltip("period_text:N", title="Month"),
                alt.Tooltip("count_text:N", title="Count"), alt.Tooltip("source_text:N", title="Source")]
     datasets: dict[str, list] = {}
-    lines = alt.Chart(named_data(data, datasets)).mark_line(strokeWidth=2.5 * scale, point=alt.OverlayMarkDef(size=20 * scale)).encode(
+    lines = alt.Chart(named_data(data, datasets), mark=_mark("line", strokeWidth=2.5 * scale, point={"size": 20 * scale})).encode(
         x=_time_x("x", start, end),
         y=alt.Y("numerator:Q", title="count each month"),
         color=alt.Color("indicator_name:N", title=None, sort=names,
-                        scale=alt.Scale(domain=names, range=SERIES_COLOURS[: len(names)] or [BLUE])),
+                        scale={"domain": names, "range": SERIES_COLOURS[: len(names)] or [BLUE]}),
         strokeDash=alt.StrokeDash("indicator_name:N", title=None, sort=names,
-                                  scale=alt.Scale(domain=names, range=SERIES_DASHES[: len(names)] or [[1, 0]])),
+                                  scale={"domain": names, "range": SERIES_DASHES[: len(names)] or [[1, 0]]}),
         tooltip=tooltip,
     )
     return _top_level(

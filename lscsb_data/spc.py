@@ -264,14 +264,16 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
         period=pd.to_datetime(frame.period),
     )
     datasets: dict[str, list] = {}
-    base = alt.Chart(named_data(data, datasets)).encode(
-        x=alt.X("period:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
-    )
-    y_scale = alt.Scale(zero=False)
-    upper = base.mark_line(strokeDash=[5, 3], color="#6b6b6b", interpolate="step-after").encode(y=alt.Y("upper:Q", scale=y_scale))
-    lower = base.mark_line(strokeDash=[5, 3], color="#6b6b6b", interpolate="step-after").encode(y=alt.Y("lower:Q"))
-    centre = base.mark_line(color="#1b1b1b", strokeWidth=1).encode(y=alt.Y("centre:Q"))
-    line = base.mark_line(color="#005ea5", strokeWidth=2).encode(y=alt.Y("value:Q", title=value_title, scale=y_scale))
+    # why: marks, axis and scales as plain dicts, as in charts._mark: Altair copies its fuller objects at every step
+    points_data = named_data(data, datasets)
+    x = alt.X("period:T", title=None, axis={"format": "%b %Y", "labelAngle": 0})
+    y_scale = {"zero": False}
+    limit = {"type": "line", "strokeDash": [5, 3], "color": "#6b6b6b", "interpolate": "step-after"}
+    upper = alt.Chart(points_data, mark=limit).encode(x=x, y=alt.Y("upper:Q", scale=y_scale))
+    lower = alt.Chart(points_data, mark=limit).encode(x=x, y=alt.Y("lower:Q"))
+    centre = alt.Chart(points_data, mark={"type": "line", "color": "#1b1b1b", "strokeWidth": 1}).encode(x=x, y=alt.Y("centre:Q"))
+    line = alt.Chart(points_data, mark={"type": "line", "color": "#005ea5", "strokeWidth": 2}).encode(
+        x=x, y=alt.Y("value:Q", title=value_title, scale=y_scale))
     tooltip = [
         alt.Tooltip("period:T", title="Period", format="%b %Y"),
         alt.Tooltip("value:Q", title=value_title, format=",.2f"),
@@ -283,14 +285,15 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
         alt.Tooltip("signal_label:N", title="Signal"),
         alt.Tooltip("chart:N", title="Chart"),
     ]
-    points = base.mark_point(filled=True, size=60).encode(
+    points = alt.Chart(points_data, mark={"type": "point", "filled": True, "size": 60}).encode(
+        x=x,
         y=alt.Y("value:Q"),
-        shape=alt.Shape("signal_label:N", title="Signal", legend=alt.Legend(orient="bottom", columns=3),
-                        scale=alt.Scale(domain=list(SIGNAL_LABELS.values()),
-                                        range=["circle", "triangle-up", "triangle-down", "square", "diamond"])),
+        shape=alt.Shape("signal_label:N", title="Signal", legend={"orient": "bottom", "columns": 3},
+                        scale={"domain": list(SIGNAL_LABELS.values()),
+                               "range": ["circle", "triangle-up", "triangle-down", "square", "diamond"]}),
         color=alt.Color("signal_label:N", title="Signal",
-                        scale=alt.Scale(domain=list(SIGNAL_LABELS.values()),
-                                        range=["#005ea5", "#d4351c", "#d4351c", "#b35900", "#b35900"])),
+                        scale={"domain": list(SIGNAL_LABELS.values()),
+                               "range": ["#005ea5", "#d4351c", "#d4351c", "#b35900", "#b35900"]}),
         tooltip=tooltip,
     )
     chart_name = frame.chart.iloc[0] if len(frame) else ""
