@@ -5,7 +5,9 @@ renders the same charts into slides, so the figures on the wall are the figures 
 builder takes the frame a ``pagedata`` function returns plus plain arguments, returns a finished
 (configured) chart, and never imports streamlit. ``indicator`` is a catalogue row as a dict;
 ``width`` is pixels, or "container" to fill the element that shows the chart (the app does this;
-a PNG needs pixels); ``large`` scales type and marks by 1.5 for presentation on a projector.
+a PNG needs pixels); ``large`` scales type and marks by 1.5 for presentation on a projector. A
+chart's layers refer to their rows by name (``named_data``) and the chart carries each set of rows
+once, in its top-level ``datasets``.
 
 Every chart carries a title naming indicator, area, period, unit and source (saying so when the
 figures are demonstration data), tooltips with numerator, denominator, period and source, and a
