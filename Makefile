@@ -19,7 +19,10 @@ setup: $(VENV)/.installed
 build: setup
 	$(PY) -m lscsb_data build --if-stale
 
+# The background loop warms the server once it answers: the script health check runs the Overview headless.
 run: build
+	@( for i in $$(seq 300); do sleep 0.2; $(PY) -c 'import urllib.request as u; u.urlopen("http://127.0.0.1:$(PORT)/_stcore/health", timeout=5)' 2>/dev/null && break; done; \
+	   $(PY) -c 'import urllib.request as u; u.urlopen("http://127.0.0.1:$(PORT)/_stcore/script-health-check", timeout=120)' 2>/dev/null ) &
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
 # Debian's chromium drives the end-to-end tests; installed here when missing.

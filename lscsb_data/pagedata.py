@@ -491,16 +491,30 @@ COVID_RANGES = (
 
 def default_ranges(con: duckdb.DuckDBPyConnection, *, indicator: str, area: str, months: list[date]):
     """Two runs of months to compare first: the first of ``COVID_RANGES`` where the indicator has figures
-    for the area in both, else its latest three months against the same months a year earlier."""
+    for the area in both, else its latest three months against the same months a year earlier.
+
+    Every month returned is one of ``months`` (the choices the page offers), the nearest where a
+    wanted month is not held, so a database with only a few months still gets two valid runs.
+    """
+    held = sorted(months)
     for first, second in COVID_RANGES:
+        if not all(day in held for run in (first, second) for day in run):
+            continue
         totals = [engine.range_total(con, start=s, end=e, indicator=indicator, area=area) for s, e in (first, second)]
         if all(len(t) and t.numerator.notna().any() for t in totals):
             return first, second
-    held = sorted(months)
     latest = engine.latest_period(con, indicators=[indicator], area=area) or held[-1]
     second = (periods.add_months(latest, -2), latest)
     first = (periods.add_months(latest, -14), periods.add_months(latest, -12))
-    return (first if first[0] in held else (held[0], held[min(2, len(held) - 1)])), second
+    return _nearest_run(first, held), _nearest_run(second, held)
+
+
+def _nearest_run(run: tuple[date, date], held: list[date]) -> tuple[date, date]:
+    """``run`` with each end moved to the nearest held month."""
+    def nearest(day: date) -> date:
+        return min(held, key=lambda month: abs((month - day).days))
+
+    return nearest(run[0]), nearest(run[1])
 
 
 def covid_comparison(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -235,3 +235,26 @@ def test_refreshing_the_committed_aggregate_replaces_the_months_downloaded_again
     assert same_counts(stored, pandas_counts(POLICEUK_MONTHS))
     untouched = refreshed[refreshed.period == "2021-11"].numerator.sum()
     assert untouched == committed[committed.period == "2021-11"].numerator.astype(int).sum() > 0
+
+
+def test_a_long_scan_says_how_far_it_has_got_and_stops_when_interrupted(monkeypatch):
+    import duckdb
+
+    from lscsb_data.loaders import policeuk
+
+    monkeypatch.setattr(policeuk, "PROGRESS_SECONDS", 0.02)
+    slow = "CREATE TABLE summed AS SELECT sum(hash(i)) AS total FROM range(100_000_000) AS t(i)"
+    with duckdb.connect() as work:
+        work.execute("SET enable_progress_bar = true")
+        work.execute("SET enable_progress_bar_print = false")
+        said = []
+        policeuk._with_progress(work, slow, {}, said.append, "police.uk: reading 3 files")
+        assert said and all(line.startswith("police.uk: reading 3 files: ") and line.endswith("% done") for line in said)
+        assert work.execute("SELECT count(*) FROM summed").fetchall() == [(1,)]
+
+        def stop(_line):
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            policeuk._with_progress(work, slow.replace("summed", "stopped"), {}, stop, "police.uk")
+        assert not work.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stopped'").fetchall()[0][0]

@@ -21,11 +21,14 @@ import csv
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import lookups
 from .common import CHUNK_BYTES, FileReport, Inspected, LoadError, Problem, check_columns
@@ -37,7 +40,7 @@ COLUMNS = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Lat
            "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
 REQUIRED = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type"]
 OPTIONAL = tuple(c for c in COLUMNS if c not in REQUIRED)
-SCAN_BATCH_BYTES = 256 << 20
+PROGRESS_SECONDS = 1.0
 MAX_LOCATED = 20
 
 
@@ -66,6 +69,10 @@ CHECKS = [
           "is not an LSOA code: expected a code such as E01025631, or blank when the crime has no location"),
 ]
 
+# The column behind each value the scan groups by.
+RAW = {"month": "Month", "reported_by": "Reported by", "falls_within": "Falls within", "crime_type": "Crime type",
+       "lsoa_code": "LSOA code", "lsoa_name": "LSOA name"}
+
 # The cleaned form of each checked cell (blank is NULL), for the grouped scan and for numbering rows.
 CLEAN = {
     "month": "nullif(trim({Month}), '')",
@@ -85,13 +92,13 @@ class ParsedPoliceUK:
 
     report: FileReport
     path: str
-    batch_parts: pd.DataFrame
+    batch_parts: pa.Table
     new_areas: pd.DataFrame
 
     @property
     def parts(self) -> pd.DataFrame:
         """This file's own parts (only needed to check a file loaded before)."""
-        return self.batch_parts[self.batch_parts.file == self.path].drop(columns="file").reset_index(drop=True)
+        return self.batch_parts.filter(pc.equal(self.batch_parts["file"], self.path)).drop_columns("file").to_pandas()
 
 
 Progress = Callable[[str], None]
@@ -110,8 +117,9 @@ def parse(con: duckdb.DuckDBPyConnection, items: list[Inspected], say: Progress)
     with tempfile.TemporaryDirectory(prefix="lscsb-policeuk-") as workdir, duckdb.connect() as work:
         lookups.install(work)
         work.execute("SET preserve_insertion_order = false")
-        # why: the loader reports its own progress (files and rows); DuckDB's bar would garble it
-        work.execute("SET enable_progress_bar = false")
+        # why: the loader reports DuckDB's progress in its own words; DuckDB's bar would garble them
+        work.execute("SET enable_progress_bar = true")
+        work.execute("SET enable_progress_bar_print = false")
         paths = {item.name: _utf8_path(item, Path(workdir), index) for index, item in enumerate(readable)}
         problems += _scan(work, readable, paths, say)
         if not problems:
@@ -153,39 +161,44 @@ def _read_csv(header: list[str], *, rejects: bool, ordinality: bool = False) -> 
 
 
 def _clean(alias: str, header: list[str]) -> str:
-    present = set(_canonical(header))
-    return CLEAN[alias].format_map({c: f'r."{c}"' if c in present else "NULL" for c in COLUMNS})
+    return CLEAN[alias].format_map({c: _raw(c, header) for c in COLUMNS})
+
+
+def _raw(column: str, header: list[str]) -> str:
+    return f'r."{column}"' if column in _canonical(header) else "NULL"
 
 
 def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) -> list[Problem]:
-    """Count rows per file, month, force, crime type and place (one pass over every file), and
-    collect the rows DuckDB could not read (wrong number of fields, a number that is not one)."""
+    """Count rows per file, month, force, crime type and place (one multi-file pass per header), and
+    collect the rows DuckDB could not read (wrong number of fields, a stray quote)."""
     work.execute("""
-        CREATE TABLE scanned (file VARCHAR, month VARCHAR, reported_by VARCHAR, falls_within VARCHAR,
-                              crime_type VARCHAR, la_code VARCHAR, lsoa_code VARCHAR, lsoa_name VARCHAR, rows BIGINT)
+        CREATE TABLE read_groups (file VARCHAR, month VARCHAR, reported_by VARCHAR, falls_within VARCHAR, crime_type VARCHAR,
+                                  la_code VARCHAR, lsoa_code VARCHAR, lsoa_name VARCHAR, rows BIGINT)
     """)
-    by_path = {path: item.name for item, path in ((i, paths[i.name]) for i in items)}
+    by_path = {paths[item.name]: item.name for item in items}
     problems: list[Problem] = []
-    done, last_scan = 0, 0
-    for header, batch in _batches(items, paths):
-        files = [paths[item.name] for item in batch]
+    last_scan = 0
+    for header, group in _by_header(items):
+        files = [paths[item.name] for item in group]
+        raw = {alias: _raw(column, header) for alias, column in RAW.items()}
+        # why: only the few grouped values are trimmed and checked, not ten million cells; rows placed by
+        # their LSOA code need neither the code nor the name, which keeps the groups few
         query = f"""
-            INSERT INTO scanned
-            SELECT filename, {_clean('month', header)}, {_clean('reported_by', header)}, {_clean('falls_within', header)},
-                   {_clean('crime_type', header)}, l.la_code,
-                   CASE WHEN l.la_code IS NULL THEN {_clean('lsoa_code', header)} END,
-                   CASE WHEN l.la_code IS NULL THEN {_clean('lsoa_name', header)} END,
+            INSERT INTO read_groups
+            SELECT filename, {raw['month']}, {raw['reported_by']}, {raw['falls_within']}, {raw['crime_type']}, l.la_code,
+                   CASE WHEN l.la_code IS NULL THEN {raw['lsoa_code']} END,
+                   CASE WHEN l.la_code IS NULL THEN {raw['lsoa_name']} END,
                    count(*)
             FROM {_read_csv(header, rejects=True)} AS r
             LEFT JOIN lsoa_lookup AS l ON l.lsoa_code = r."LSOA code"
             GROUP BY ALL
         """
         try:
-            work.execute(query, {"files": files})
+            _with_progress(work, query, {"files": files}, say, f"police.uk: reading {len(files):,} files")
         except duckdb.Error as error:
-            # why: a batch that fails must name its files even when each one alone reads (so no row is lost unseen)
-            problems += _unreadable(work, header, batch, paths) or [
-                Problem(item.name, f"could not be read as CSV: {_reason(error)}") for item in batch]
+            # why: a scan that fails must name its files even when each one alone reads (so no row is lost unseen)
+            problems += _unreadable(work, header, group, paths) or [
+                Problem(item.name, f"could not be read as CSV: {_reason(error)}") for item in group]
         try:
             rejected = work.execute(
                 """
@@ -201,10 +214,18 @@ def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) ->
         last_scan = max([last_scan, *(row[-1] for row in rejected)])
         # why: DuckDB can log one short row once per missing column; the analyst needs it once
         problems += list(dict.fromkeys(_reject_problem(by_path[path], *rest, width=len(header)) for path, *rest, _ in rejected))
-        done += len(batch)
-        total_rows = work.execute("SELECT coalesce(sum(rows), 0) FROM scanned").fetchall()[0][0]
-        say(f"police.uk: read {total_rows:,} rows from {done:,}/{len(items):,} files")
+    cleaned = {alias: CLEAN[alias].format_map({column: alias for alias, column in RAW.items()}) for alias in CLEAN}
+    work.execute(
+        f"""
+        CREATE TABLE scanned AS
+        SELECT file, {cleaned['month']} AS month, {cleaned['reported_by']} AS reported_by,
+               {cleaned['falls_within']} AS falls_within, {cleaned['crime_type']} AS crime_type, la_code,
+               {cleaned['lsoa_code']} AS lsoa_code, {cleaned['lsoa_name']} AS lsoa_name, CAST(sum(rows) AS BIGINT) AS rows
+        FROM read_groups GROUP BY ALL
+        """
+    )
     rows_by_file = dict(work.execute("SELECT file, sum(rows) FROM scanned GROUP BY file").fetchall())
+    say(f"police.uk: read {sum(rows_by_file.values()):,} rows from {len(items):,}/{len(items):,} files")
     bad_files = {p.file for p in problems}
     for item in items:
         if item.name not in bad_files and not rows_by_file.get(paths[item.name]):
@@ -212,21 +233,31 @@ def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) ->
     return problems
 
 
-def _batches(items: list[Inspected], paths: dict[str, str]):
-    """Files with the same header, in groups of about ``SCAN_BATCH_BYTES`` so progress shows as they are read."""
+def _by_header(items: list[Inspected]):
+    """Files with the same header, which one ``read_csv`` reads together."""
     by_header: dict[tuple, list[Inspected]] = {}
     for item in items:
         by_header.setdefault(tuple(item.header), []).append(item)
-    for header, group in by_header.items():
-        batch, size = [], 0
-        for item in group:
-            batch.append(item)
-            size += Path(paths[item.name]).stat().st_size
-            if size >= SCAN_BATCH_BYTES:
-                yield list(header), batch
-                batch, size = [], 0
-        if batch:
-            yield list(header), batch
+    return [(list(header), group) for header, group in by_header.items()]
+
+
+def _with_progress(work, query: str, parameters: dict, say: Progress, doing: str) -> None:
+    """Run a long query, saying how far it has got every ``PROGRESS_SECONDS``."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        running = pool.submit(work.execute, query, parameters)
+        try:
+            while True:
+                try:
+                    running.result(timeout=PROGRESS_SECONDS)
+                    return
+                except TimeoutError:
+                    done = work.query_progress()
+                    if done >= 0:
+                        say(f"{doing}: {done:.0f}% done")
+        except BaseException:
+            # why: Ctrl-C (or a failing progress callback) must stop the query rather than wait for it
+            work.interrupt()
+            raise
 
 
 def _unreadable(work, header: list[str], batch: list[Inspected], paths: dict[str, str]) -> list[Problem]:
@@ -361,21 +392,23 @@ def _count(con: duckdb.DuckDBPyConnection, work, items: list[Inspected], paths: 
     )
     new_areas = _new_areas(work)
     notes = _notes(work)
-    parts = work.execute("SELECT * FROM parts ORDER BY reported_by, period, area_code, indicator_id").df()
-    totals = work.execute(
+    # why: Arrow hands the counts to the database connection without converting every string to Python
+    parts = work.sql("SELECT * FROM parts ORDER BY reported_by, period, area_code, indicator_id").to_arrow_table()
+    totals = {file: (rows, unallocated, figures) for file, rows, unallocated, figures in work.execute(
         """
-        SELECT file, sum(rows) AS rows, coalesce(sum(rows) FILTER (WHERE no_location OR unknown_lsoa), 0) AS unallocated
+        SELECT file, sum(rows), coalesce(sum(rows) FILTER (WHERE no_location OR unknown_lsoa), 0),
+               (SELECT count(*) FROM parts WHERE parts.file = placed.file)
         FROM placed GROUP BY file
         """
-    ).df().set_index("file")
-    figures = parts.file.value_counts()
+    ).fetchall()}
     results = []
     for item in items:
         path = paths[item.name]
         report = FileReport(file=item.name, kind="", sha256=item.sha256)
-        report.rows_read = report.rows_loaded = int(totals.rows[path])
-        report.rows_unallocated = int(totals.unallocated[path])
-        report.figures = int(figures.get(path, 0))
+        rows, unallocated, figures = totals[path]
+        report.rows_read = report.rows_loaded = int(rows)
+        report.rows_unallocated = int(unallocated)
+        report.figures = int(figures)
         report.notes += notes.get(path, [])
         results.append(ParsedPoliceUK(report, path, parts, new_areas))
     created = new_areas[new_areas.action == "create"]
@@ -509,15 +542,17 @@ def write(con: duckdb.DuckDBPyConnection, parsed: list[ParsedPoliceUK]) -> None:
             )
         finally:
             con.unregister("new_areas")
-    load_ids = {p.path: p.report.load_id for p in parsed}
-    incoming = pd.concat([p.batch_parts[p.batch_parts.file.isin(load_ids)] for p in batches], ignore_index=True)
-    incoming = incoming.assign(load_id=incoming.file.map(load_ids)).drop(columns="file")
-    replaced = write_parts(con, incoming)
+    files = pa.array([p.path for p in parsed])
+    load_ids = pa.array([p.report.load_id for p in parsed], pa.int32())
+    incoming = pa.concat_tables([p.batch_parts for p in batches])
+    position = pc.index_in(incoming["file"], value_set=files)
+    incoming = incoming.filter(pc.is_valid(position)).append_column("load_id", load_ids.take(position.drop_null()))
+    replaced = write_parts(con, incoming.drop_columns("file"))
     for item in parsed:
         item.report.rows_replaced = replaced.get(item.report.load_id, 0)
 
 
-def write_parts(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame) -> dict[int, int]:
+def write_parts(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame | pa.Table) -> dict[int, int]:
     """Replace each force's months given in ``incoming`` (reported_by, period, area_code, indicator_id,
     count, load_id) and recompute the figures they touch as the sum of the forces' parts.
 
