@@ -461,23 +461,6 @@ def breakdown_chart(
     )
 
 
-def sparkline(
-    values, *, indicator: Mapping, width: int = 160, height: int = 36, colour: str = BLUE
-) -> alt.Chart:
-    """A small line of the last periods' values with no axes (a card's shape of the trend).
-
-    ``values`` is a sequence of numbers (None where missing) or a series frame with ``period`` and ``value``.
-    """
-    if isinstance(values, pd.DataFrame):
-        frame = pd.DataFrame({"step": range(len(values)), "value": values.value.astype(float).to_numpy()})
-    else:
-        frame = pd.DataFrame({"step": range(len(values)), "value": pd.to_numeric(pd.Series(list(values), dtype=object))})
-    chart = alt.Chart(frame).mark_line(color=colour, strokeWidth=2).encode(
-        x=alt.X("step:Q", axis=None), y=alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False))
-    ).properties(width=width, height=height, description=f"Trend of {indicator['name']} over the last {len(frame)} periods")
-    return chart.configure_view(stroke=None).configure(background="transparent")
-
-
 def covid_change_chart(covid_rows: pd.DataFrame, *, title: str | alt.Title | None = None, width: int | str = 520, large: bool = False) -> alt.LayerChart:
     """Diverging bars of each measure's % change, the force's (from its counts) beside all forces'.
 
