@@ -7,9 +7,9 @@ errors (exceptions drawn, the app's failure message, timeouts), p50/p95 seconds 
 the page settled, and the server's peak memory (RSS, psutil, sampled every 0.2 s).
 
 ``--with-load`` also runs ``python -m lscsb_data load`` of a tidy revision (Overall crime and
-residential burglary doubled for every district over a year) into the served database while the
-users work; users then stay on the Overview at that year and check, after every change, that the
-two revised cards show both old or both new figures, never a mix.
+residential burglary doubled for every district over a year) into the served database once a quarter
+of all changes have settled, while the users work; users then stay on the Overview at that year and
+check, after every change, that the two revised cards show both old or both new figures, never a mix.
 """
 from __future__ import annotations
 
@@ -246,7 +246,11 @@ async def drive(base: str, sessions: int, changes: int, expected: dict | None, l
         try:
             users = [asyncio.create_task(user(n, browser, base, changes, tally, expected)) for n in range(sessions)]
             if load:
-                await asyncio.sleep(20)
+                # why: the load must land while users are mid-way through their changes, so some see old figures, then new
+                wanted = sessions * changes // 4
+                while len(tally.settle_seconds) < wanted and not all(u.done() for u in users):
+                    await asyncio.sleep(0.5)
+                print(f"starting the load after {len(tally.settle_seconds)} changes settled", flush=True)
                 await asyncio.to_thread(load)
             await asyncio.gather(*users)
         finally:
