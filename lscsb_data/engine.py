@@ -242,6 +242,23 @@ def areas(con: duckdb.DuckDBPyConnection, *, with_data_only: bool = False) -> pd
     ).df()
 
 
+def force_members(area_frame: pd.DataFrame) -> set[str]:
+    """The codes of every force and of every area that sums into one (its parent chain reaches a force)."""
+    parents = dict(zip(area_frame.code, area_frame.parent_code))
+    types = dict(zip(area_frame.code, area_frame.type))
+
+    def reaches_force(code) -> bool:
+        seen = set()
+        while isinstance(code, str) and code not in seen:
+            if types.get(code) == "force":
+                return True
+            seen.add(code)
+            code = parents.get(code)
+        return False
+
+    return {code for code in area_frame.code if reaches_force(code)}
+
+
 def annotations(con: duckdb.DuckDBPyConnection, *, indicator: str | None = None) -> pd.DataFrame:
     """Lockdowns and definition changes; those tied to another indicator are left out."""
     return con.cursor().execute(

@@ -63,19 +63,8 @@ def report_areas(con) -> list[str]:
     no-location bucket (no population) - so not comparators, nor districts outside the force that hold only
     the few crimes it recorded over its border."""
     frame = engine.areas(con)
-    parents = dict(zip(frame.code, frame.parent_code))
-    types = dict(zip(frame.code, frame.type))
-
-    def in_force(code: str) -> bool:
-        seen = set()
-        while isinstance(code, str) and code not in seen:
-            seen.add(code)
-            if types.get(code) == "force":
-                return True
-            code = parents.get(code)
-        return False
-
-    return [code for code, kind in zip(frame.code, frame.type) if kind != "unallocated" and in_force(code)]
+    members = engine.force_members(frame)
+    return [code for code, kind in zip(frame.code, frame.type) if kind != "unallocated" and code in members]
 
 
 def find_exceptions(

@@ -102,20 +102,9 @@ def areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rows recorded just across the border, so its rate is not its own crime rate).
     """
     frame = engine.areas(con)
-    parents = dict(zip(frame.code, frame.parent_code))
-    types = dict(zip(frame.code, frame.type))
-
-    def reaches_force(code: str) -> bool:
-        seen = set()
-        while isinstance(code, str) and code not in seen:
-            if types.get(code) == "force":
-                return True
-            seen.add(code)
-            code = parents.get(code)
-        return False
-
+    members = engine.force_members(frame)
     frame["role"] = [
-        "comparator" if kind in COMPARATOR_AREA_TYPES else "local" if reaches_force(code) else "outside"
+        "comparator" if kind in COMPARATOR_AREA_TYPES else "local" if code in members else "outside"
         for code, kind in zip(frame.code, frame.type)
     ]
     frame["role_order"] = frame.role.map({"local": 0, "comparator": 1, "outside": 2})
@@ -270,13 +259,19 @@ def _expected_window(row: dict, period: date, comparison: str) -> str:
 
 def _sparklines(con, *, area: str, period: date, public: bool | None, series_frame: pd.DataFrame | None) -> dict[str, list]:
     start = periods.add_months(period, -(SPARKLINE_MONTHS - 1))
-    if series_frame is None:
-        frame = engine.series(con, area=area, start=start, end=period, public=public)
-    else:
-        wanted = (series_frame.area_code == area) & series_frame.period.between(pd.Timestamp(start), pd.Timestamp(period))
-        frame = series_frame[wanted]
+    frame = _area_series(con, series_frame, area=area, start=start, end=period, public=public)
     values = frame.value.astype(float).replace({np.nan: None})
     return {indicator: list(group) for indicator, group in values.groupby(frame.indicator, sort=False)}
+
+
+def _area_series(con, series_frame: pd.DataFrame | None, *, area: str, start: date, end: date,
+                 public: bool | None) -> pd.DataFrame:
+    """Every indicator's series for ``area`` from ``start`` to ``end``: cut from ``series_frame`` (``engine.series``
+    of every indicator and area with the same ``public``) when the caller holds it, else from the engine."""
+    if series_frame is None:
+        return engine.series(con, area=area, start=start, end=end, public=public)
+    return series_frame[(series_frame.area_code == area)
+                        & series_frame.period.between(pd.Timestamp(start), pd.Timestamp(end))]
 
 
 def overview_cards(
@@ -338,7 +333,7 @@ def indicator_detail(
     window's end. ``districts``: the summary of every district and unitary (``role`` "bar") and of
     the county, force and comparators (``role`` "reference"), worded. ``parts``: the indicator's
     breakdown for the area with ``share_pct``, each part's share of the indicator's own count.
-    ``control``: the control chart to ``period`` (``spc.spc_or_reason``), else ``control_reason`` says why
+    ``control``: the control chart to ``period`` (``spc.chart_or_reason``), else ``control_reason`` says why
     there is none. ``catalogue_rows``, ``area_frame`` and ``summary_rows`` as for ``overview_cards``.
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
@@ -545,12 +540,8 @@ def covid_series(
     ``public``) as for ``overview_cards``.
     """
     names = (engine.indicators(con) if catalogue_rows is None else catalogue_rows).set_index("id").short_name
-    if series_frame is None:
-        # why: one query for every indicator of the area costs a quarter of one query per indicator
-        held = engine.series(con, area=area, start=start, end=end, public=public)
-    else:
-        held = series_frame[(series_frame.area_code == area)
-                            & series_frame.period.between(pd.Timestamp(start), pd.Timestamp(end))]
+    # why: one query for every indicator of the area costs a quarter of one query per indicator
+    held = _area_series(con, series_frame, area=area, start=start, end=end, public=public)
     frames = [held[held.indicator == i] for i in indicators]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if frame.empty:
