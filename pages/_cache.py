@@ -107,6 +107,13 @@ def themes(ident: Identity) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def report_areas(ident: Identity) -> list[str]:
+    from lscsb_data import exceptions
+
+    return _run(ident, exceptions.report_areas)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def data_as_at(ident: Identity) -> pd.DataFrame:
     return _run(ident, pagedata.data_as_at)
 

@@ -11,7 +11,7 @@ from datetime import date
 
 import streamlit as st
 
-from lscsb_data import exceptions, narrative, pack, periods, resolve_db_path, spc
+from lscsb_data import narrative, pack, periods, resolve_db_path, spc
 from pages import _cache, _ui
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -36,11 +36,6 @@ def commentary_file():
 
 def _call(function, **kwargs):
     return _cache._run(_cache.identity(), function, **kwargs)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def report_areas(ident: _cache.Identity) -> list[str]:
-    return _cache._run(ident, exceptions.report_areas)
 
 
 def indicator_panel(detail) -> None:
@@ -110,7 +105,7 @@ def _save(key: str, path, *, scope: str, subject: str, area: str, quarter: str) 
 
 def pack_downloads(area: str, area_name: str, quarter: periods.FinancialQuarter) -> None:
     """'Prepare the pack' for ``area`` and ``quarter``, then its PowerPoint and HTML downloads."""
-    if area not in report_areas(_cache.identity()):
+    if area not in _cache.report_areas(_cache.identity()):
         st.caption(f"Performance packs are made for the force's areas; {area_name} is not one of them.")
         return
     area_types = _cache.areas(_cache.identity()).set_index("code").type
