@@ -21,6 +21,21 @@ def fixture_con():
     con.close()
 
 
+@pytest.fixture()
+def fixture_app_env(tmp_path, monkeypatch) -> Path:
+    """The app's environment over the tiny fixture saved to a file: an empty commentary file beside it,
+    editing and public mode off. Returns the folder holding both."""
+    from lscsb_data import narrative
+
+    db_path = tmp_path / "f.duckdb"
+    make_fixture_db(str(db_path)).close()
+    monkeypatch.setenv("LSCSB_DB", str(db_path))
+    monkeypatch.setenv(narrative.COMMENTARY_ENV_VAR, str(tmp_path / "commentary.csv"))
+    monkeypatch.delenv(narrative.EDIT_ENV_VAR, raising=False)
+    monkeypatch.delenv("LSCSB_PUBLIC", raising=False)
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def demo_db_path(tmp_path_factory) -> Path:
     """The database built from data/, as `make run` builds it, in a temporary folder."""

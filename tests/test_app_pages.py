@@ -15,7 +15,6 @@ from streamlit.testing.v1 import AppTest, app_test
 
 from lscsb_data import connect, disclosure, engine, formatting, narrative, pagedata
 from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app
-from tests.fixture_db import make_fixture_db
 
 COUNTY, BLABY, CHARNWOOD, RUTLAND = "E10000018", "E07000129", "E07000130", "E06000017"
 PROBLEM = "unexpected problem"
@@ -33,10 +32,8 @@ def app_env(demo_db_path, tmp_path, monkeypatch):
 
 
 @pytest.fixture()
-def con(app_env):
-    connection = connect(app_env, read_only=True)
-    yield connection
-    connection.close()
+def con(app_env, demo_con):
+    return demo_con
 
 
 @pytest.fixture()
@@ -343,13 +340,11 @@ def test_every_page_renders_for_every_area(con, page):
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_every_page_renders_on_a_database_with_a_few_months(app_env, tmp_path, monkeypatch, page):
+def test_every_page_renders_on_a_database_with_a_few_months(fixture_app_env, monkeypatch, page):
     """The tiny fixture (a handful of months) has no 2019-2020 COVID runs and gaps: pages still draw."""
-    path = tmp_path / "tiny.duckdb"
-    fixture = make_fixture_db(str(path))
-    codes = list(pagedata.areas(fixture).code)
-    fixture.close()
-    monkeypatch.setenv("LSCSB_DB", str(path))
+    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+    with connect(fixture_app_env / "f.duckdb", read_only=True) as fixture:
+        codes = list(pagedata.areas(fixture).code)
     at = open_page(page)
     for code in codes:
         at.selectbox(key="area").set_value(code).run()

@@ -3,24 +3,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from lscsb_data import narrative
-from tests.fixture_db import make_fixture_db
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HOSTILE = '<script>alert("x")</script> [click me](javascript:alert(1)) **bold?** :red[red] $x^2$'
 
 
-@pytest.fixture()
-def page_env(tmp_path, monkeypatch):
-    db_path = tmp_path / "f.duckdb"
-    make_fixture_db(str(db_path)).close()
-    monkeypatch.setenv("LSCSB_DB", str(db_path))
-    monkeypatch.setenv(narrative.COMMENTARY_ENV_VAR, str(tmp_path / "commentary.csv"))
-    monkeypatch.delenv(narrative.EDIT_ENV_VAR, raising=False)
-    return tmp_path
 
 
 def open_page(area="D1", period="2020-03") -> AppTest:
@@ -35,7 +25,7 @@ def shown_markdown(at: AppTest) -> str:
     return "\n".join(element.value for element in at.markdown)
 
 
-def test_lists_the_engines_exceptions_by_theme_and_filters_to_concerns(page_env):
+def test_lists_the_engines_exceptions_by_theme_and_filters_to_concerns(fixture_app_env):
     at = open_page()
     assert not at.exception
     assert at.title[0].value == "Exceptions: Alpha"
@@ -51,19 +41,19 @@ def test_lists_the_engines_exceptions_by_theme_and_filters_to_concerns(page_env)
     assert "Nothing of concern to report" in filtered
 
 
-def test_another_area_shows_its_own_figures_and_nothing_exceptional_where_so(page_env):
+def test_another_area_shows_its_own_figures_and_nothing_exceptional_where_so(fixture_app_env):
     at = open_page(area="U1")
     assert at.title[0].value == "Exceptions: Gamma"
     assert "Nothing exceptional to report" in shown_markdown(at)
 
 
-def test_no_control_writes_unless_editing_is_enabled(page_env):
+def test_no_control_writes_unless_editing_is_enabled(fixture_app_env):
     at = open_page()
     assert len(at.text_area) == 0 and len(at.text_input) == 0
     assert not any("Save" in button.label for button in at.button)
 
 
-def test_saved_commentary_is_shown_literally_beside_its_exception(page_env, monkeypatch):
+def test_saved_commentary_is_shown_literally_beside_its_exception(fixture_app_env, monkeypatch):
     monkeypatch.setenv(narrative.EDIT_ENV_VAR, "1")
     at = open_page()
     at.text_area(key="text-all_crime").input(HOSTILE)
@@ -73,12 +63,12 @@ def test_saved_commentary_is_shown_literally_beside_its_exception(page_env, monk
     assert not at.exception
     assert HOSTILE in [element.value for element in at.text]
     assert all(HOSTILE not in element.value and "<script" not in element.value for element in at.markdown)
-    stored = narrative.comment_for(page_env / "commentary.csv", scope="indicator", subject="all_crime", area="D1",
+    stored = narrative.comment_for(fixture_app_env / "commentary.csv", scope="indicator", subject="all_crime", area="D1",
                                    quarter="2019-20-Q4")
     assert stored["text"] == HOSTILE and stored["author"] == "A Analyst"
 
 
-def test_prepare_pack_offers_both_downloads(page_env):
+def test_prepare_pack_offers_both_downloads(fixture_app_env):
     at = open_page()
     at.button(key="prepare_pack_D1_2019-20-Q4").click().run()
     assert not at.exception
@@ -86,7 +76,7 @@ def test_prepare_pack_offers_both_downloads(page_env):
     assert labels == ["Download PowerPoint", "Download HTML (prints to PDF)"]
 
 
-def test_every_kind_of_area_from_the_sidebar_renders_and_only_the_forces_areas_offer_a_pack(page_env):
+def test_every_kind_of_area_from_the_sidebar_renders_and_only_the_forces_areas_offer_a_pack(fixture_app_env):
     at = open_page()
     for code in ["D2", "C1", "U1", "F1", "R1", "F1-UNALLOCATED"]:
         at.selectbox(key="area").set_value(code).run()

@@ -4,25 +4,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from lscsb_data import narrative
-from tests.fixture_db import make_fixture_db
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<img src=x onerror=alert(1)> [link](javascript:alert(1)) **not bold** :red[not red]'
 
 
-@pytest.fixture()
-def app_env(tmp_path, monkeypatch):
-    db_path = tmp_path / "f.duckdb"
-    make_fixture_db(str(db_path)).close()
-    monkeypatch.setenv("LSCSB_DB", str(db_path))
-    monkeypatch.setenv(narrative.COMMENTARY_ENV_VAR, str(tmp_path / "commentary.csv"))
-    monkeypatch.delenv(narrative.EDIT_ENV_VAR, raising=False)
-    monkeypatch.delenv("LSCSB_PUBLIC", raising=False)
-    return tmp_path
 
 
 def open_detail(indicator="all_crime", area="D1", period="2020-03") -> AppTest:
@@ -43,8 +32,8 @@ def add_comment(path, text, *, subject="all_crime", area="D1", quarter="2019-20-
     monkeypatch.delenv(narrative.EDIT_ENV_VAR)
 
 
-def test_detail_shows_the_control_chart_beside_the_trend_and_the_commentary_literally(app_env, monkeypatch):
-    add_comment(app_env / "commentary.csv", HOSTILE, monkeypatch=monkeypatch)
+def test_detail_shows_the_control_chart_beside_the_trend_and_the_commentary_literally(fixture_app_env, monkeypatch):
+    add_comment(fixture_app_env / "commentary.csv", HOSTILE, monkeypatch=monkeypatch)
     at = open_detail()
     assert not at.exception and not at.error
     specs = chart_specs(at)
@@ -58,7 +47,7 @@ def test_detail_shows_the_control_chart_beside_the_trend_and_the_commentary_lite
     assert HOSTILE not in [element.value for element in open_detail(period="2019-12").text]
 
 
-def test_each_indicator_gets_its_own_control_chart_or_says_why_there_is_none(app_env):
+def test_each_indicator_gets_its_own_control_chart_or_says_why_there_is_none(fixture_app_env):
     specs = chart_specs(open_detail(indicator="business_burglary"))
     assert any("Control chart: Business burglary, Alpha" in spec for spec in specs)
     assert not any("Control chart: Overall crime" in spec for spec in specs)
@@ -68,7 +57,7 @@ def test_each_indicator_gets_its_own_control_chart_or_says_why_there_is_none(app
             "least 12.") in [info.value for info in at.info]
 
 
-def test_pack_download_from_the_detail(app_env):
+def test_pack_download_from_the_detail(fixture_app_env):
     at = open_detail()
     at.button(key="prepare_pack_D1_2019-20-Q4").click().run()
     assert not at.exception
@@ -76,7 +65,7 @@ def test_pack_download_from_the_detail(app_env):
     assert "Download PowerPoint" in labels and "Download HTML (prints to PDF)" in labels
 
 
-def test_editing_from_the_detail_only_when_enabled(app_env, monkeypatch):
+def test_editing_from_the_detail_only_when_enabled(fixture_app_env, monkeypatch):
     at = open_detail()
     assert not any(getattr(area, "key", "") == "text-detail-all_crime" for area in at.text_area)
     monkeypatch.setenv(narrative.EDIT_ENV_VAR, "1")
@@ -88,7 +77,7 @@ def test_editing_from_the_detail_only_when_enabled(app_env, monkeypatch):
     assert "Rise driven by <b>one</b> estate." in [element.value for element in at.text]
 
 
-def test_public_mode_draws_no_control_chart_over_withheld_figures(app_env, monkeypatch):
+def test_public_mode_draws_no_control_chart_over_withheld_figures(fixture_app_env, monkeypatch):
     at = open_detail(indicator="hate_incidents")
     at.switch_page("pages/hate.py").run()
     assert any("Control chart: Hate incidents, Alpha" in spec for spec in chart_specs(at))
@@ -102,9 +91,9 @@ def test_public_mode_draws_no_control_chart_over_withheld_figures(app_env, monke
                for info in at.info)
 
 
-def test_the_authors_name_is_shown_as_typed_too(app_env, monkeypatch):
+def test_the_authors_name_is_shown_as_typed_too(fixture_app_env, monkeypatch):
     monkeypatch.setenv(narrative.EDIT_ENV_VAR, "1")
-    narrative.add_comment(app_env / "commentary.csv", scope="indicator", subject="all_crime", area="D1",
+    narrative.add_comment(fixture_app_env / "commentary.csv", scope="indicator", subject="all_crime", area="D1",
                           quarter="2019-20-Q4", text="Steady.", author="**A** [Analyst](javascript:x)",
                           now=datetime(2020, 4, 14, 9, 30, tzinfo=timezone.utc))
     monkeypatch.delenv(narrative.EDIT_ENV_VAR)
@@ -114,7 +103,7 @@ def test_the_authors_name_is_shown_as_typed_too(app_env, monkeypatch):
     assert "**A**" not in signature and "](javascript" not in signature  # every mark escaped, so shown as typed
 
 
-def test_an_area_outside_the_force_is_offered_no_pack(app_env):
+def test_an_area_outside_the_force_is_offered_no_pack(fixture_app_env):
     at = open_detail(area="R1")
     assert not at.exception
     assert not any(str(getattr(b, "key", "")).startswith("prepare_pack") for b in at.button)
