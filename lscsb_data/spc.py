@@ -297,8 +297,8 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
         tooltip=tooltip,
     )
     chart_name = frame.chart.iloc[0] if len(frame) else ""
-    subtitle = [line for line in (f"{chart_name}: centre line (solid) and 3-sigma limits (dashed)" if chart_name else "",
-                                  source) if line]
+    subtitle = [text for text in (f"{chart_name}: centre line (solid) and 3-sigma limits (dashed)" if chart_name else "",
+                                  source) if text]
     # why: built in one call, as Altair copies every layer again for each step of building a layered chart
     return alt.LayerChart(layer=[upper, lower, centre, line, points], width=width, height=height,
                           title=alt.TitleParams(title, subtitle=subtitle, anchor="start"), datasets=datasets)

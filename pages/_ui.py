@@ -131,4 +131,3 @@ def summary_download(cards: pd.DataFrame, view: _state.View, *, what: str, key: 
         period=f"{formatting.month_name(view.period)}; {view.comparison_text.lower()}",
         generated_at=generated_at(), public=_cache.public(),
     ), label="Download these figures (CSV)", file_stem=file_stem("lscsb", key, view.area, view.period), key=key)
-
