@@ -33,7 +33,7 @@ browser:
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
 test: build browser
-	$(PY) -m pytest tests; rc=$$?; \
+	$(PY) -m pytest -n 2 tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
 bench: build

@@ -6,9 +6,10 @@ import logging
 
 import streamlit as st
 
-from lscsb_data import pagedata, resolve_db_path
+from lscsb_data.presentation import pagedata
+from lscsb_data import resolve_db_path
 from lscsb_data.config import env_flag
-from pages import _cache, _state, _ui
+from pages.shared import cache, view_state, ui
 
 st.set_page_config(
     page_title="Safer Communities performance",
@@ -54,33 +55,33 @@ html { font-size: 20px; }
 </style>
 """
 
-_cache.settle_heap()
+cache.settle_heap()
 page = st.navigation(PAGES, position="sidebar", expanded=True)
-ident = _cache.identity()
+ident = cache.identity()
 if ident is None:
     st.error(f"There is no database at {resolve_db_path()} yet. Build it with `make build` "
              "(or `python -m lscsb_data build`), then reload this page.")
     st.stop()
 
-areas = _cache.areas(ident)
-catalogue = _cache.catalogue(ident)
-options = _state.Options(areas=areas, months=_cache.months(ident), indicators=frozenset(catalogue.id),
+areas = cache.areas(ident)
+catalogue = cache.catalogue(ident)
+options = view_state.Options(areas=areas, months=cache.months(ident), indicators=frozenset(catalogue.id),
                          default_area=pagedata.default_area(areas))
-messages = _state.adopt_url(options)
+messages = view_state.adopt_url(options)
 theme = PAGE_THEMES.get(page.url_path)
 view_indicators = tuple(catalogue[catalogue.theme == theme].id) if theme else None
-view = _state.sidebar_filters(options, lambda area: _cache.default_period(ident, area, view_indicators))
+view = view_state.sidebar_filters(options, lambda area: cache.default_period(ident, area, view_indicators))
 
 with st.sidebar:
     st.caption("**Data as at**")
-    for line in _cache.data_as_at(ident).text:
+    for line in cache.data_as_at(ident).text:
         st.caption(line)
 if view.present:
     st.html(PRESENTATION_CSS)
 for message in messages:
     st.warning(message, icon=":material/link_off:")
 
-_state.frame_started()
+view_state.frame_started()
 try:
     if view.period is None:
         st.info("The database holds no figures yet: load some with `python -m lscsb_data load FILE` or `make build`.")
@@ -91,5 +92,5 @@ except Exception:
     st.error("Part of this page could not be shown because of an unexpected problem. It has been logged; "
              "try another area or period, or reload the page.")
 finally:
-    _state.write_url()
-    _state.frame_finished()
+    view_state.write_url()
+    view_state.frame_finished()

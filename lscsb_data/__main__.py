@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from lscsb_data.cli import main
 
 sys.exit(main())

@@ -1,4 +1,4 @@
 """Anti-social behaviour and satisfaction: police ASB incidents, Sentinel cases and the community survey."""
-from pages import _theme
+from pages.shared import theme_page
 
-_theme.render("asb")
+theme_page.render("asb")

@@ -1,4 +1,4 @@
 """Crime: ongoing reductions in crime (police recorded crime)."""
-from pages import _theme
+from pages.shared import theme_page
 
-_theme.render("crime")
+theme_page.render("crime")

@@ -1,8 +1,8 @@
 """Data and downloads: the catalogue, the sources and when they were loaded, and CSV downloads."""
 import streamlit as st
 
-from lscsb_data import disclosure, export
-from pages import _cache, _quality, _state, _ui
+from lscsb_data.figures import disclosure, export
+from pages.shared import cache, quality_section, view_state, ui
 
 CATALOGUE_COLUMNS = {
     "name": "Indicator", "theme_short_name": "Theme", "definition": "Definition", "unit_text": "Unit",
@@ -10,29 +10,29 @@ CATALOGUE_COLUMNS = {
     "latest_period_text": "Latest period", "data_kind": "Data",
 }
 
-view = _state.current()
-ident = _cache.identity()
-catalogue = _cache.catalogue(ident)
+view = view_state.current()
+ident = cache.identity()
+catalogue = cache.catalogue(ident)
 st.title("Data and downloads")
-_ui.demo_banner(bool(catalogue.has_demo.fillna(False).astype(bool).any()))
+ui.demo_banner(bool(catalogue.has_demo.fillna(False).astype(bool).any()))
 
 st.header("Downloads", divider="gray")
-_ui.view_caption(view)
-cards = _cache.overview_cards(ident, view.area, view.period, view.comparison, _cache.public())
+ui.view_caption(view)
+cards = cache.overview_cards(ident, view.area, view.period, view.comparison, cache.public())
 st.write("**The figures you are looking at**: every indicator's current and previous figures for the area and period "
          "in the sidebar, with the header block naming source, period, area and when the file was made.")
-_ui.summary_download(cards, view, what="every indicator's current and previous figures", key="data-view")
+ui.summary_download(cards, view, what="every indicator's current and previous figures", key="data-view")
 st.write("**Everything held**: every stored figure, each with its source and whether it is demonstration data.")
-st.download_button("Download the full extract (CSV)", data=lambda: _cache.full_extract(ident, _cache.public(), _ui.generated_at()),
+st.download_button("Download the full extract (CSV)", data=lambda: cache.full_extract(ident, cache.public(), ui.generated_at()),
                    file_name="lscsb-full-extract.csv", mime="text/csv", key="full_extract", on_click="ignore",
                    icon=":material/download:")
 st.write("**The catalogue**: every indicator's definition, unit, polarity, frequency, source and caveats.")
-_ui.csv_download(lambda: export.to_csv_text(catalogue[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS)),
+ui.csv_download(lambda: export.to_csv_text(catalogue[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS)),
                  label="Download the catalogue (CSV)", file_stem="lscsb-catalogue", key="catalogue")
 
 st.header("Sources and when they were loaded", divider="gray")
-held = _cache.data_as_at(ident)
-_ui.figures_table(held.assign(kind=held.is_demo.map({True: "demonstration", False: "real"})),
+held = cache.data_as_at(ident)
+ui.figures_table(held.assign(kind=held.is_demo.map({True: "demonstration", False: "real"})),
                   {"source_label": "Source", "kind": "Data", "text": "Holds"})
 
 st.header("The indicator catalogue", divider="gray")
@@ -40,8 +40,8 @@ st.dataframe(catalogue[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS
 
 # Data quality (issue 4): the loading engineer's checks from lscsb_data/quality.py are shown in this section.
 st.header("Data quality", divider="gray")
-_quality.render(ident)
+quality_section.render(ident)
 
 st.header("Disclosure control", divider="gray")
 st.write(disclosure.__doc__.split("\n\n", 1)[1])
-st.caption(f"Public mode is {'on' if _cache.public() else 'off'} for this deployment (LSCSB_PUBLIC).")
+st.caption(f"Public mode is {'on' if cache.public() else 'off'} for this deployment (LSCSB_PUBLIC).")

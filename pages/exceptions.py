@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lscsb_data import exceptions, periods
-from pages import _cache, _narrative, _state
+from lscsb_data.figures import exceptions, periods
+from lscsb_data.presentation import reporting
+from pages.shared import cache, narrative_panel, view_state
 
 # The frame (app.py) has checked the database and the filters: area, period end and comparison.
-view = _state.current()
-ident = _cache.identity()
+view = view_state.current()
+ident = cache.identity()
 area, period, comparison = view.area, view.period, view.comparison
 
 st.title(f"Exceptions: {view.area_name}")
@@ -24,25 +25,25 @@ quarter = quarter_column.selectbox("Quarter (for commentary and the pack)", quar
 concern_only = filter_column.toggle("Only what is of concern", key="exceptions_concern_only")
 
 
-sections = _cache._run(ident, exceptions.theme_report, period=period, area=area, comparison=comparison)
+sections = cache._run(ident, reporting.theme_report, period=period, area=area, comparison=comparison)
 if any(row for s in sections for row in s["rows"].is_demo.fillna(False)):
     st.warning("Some of these figures are demonstration data, not real data: each is marked [demo data].")
 for section in sections:
     st.header(section["name"], divider="blue")
-    _narrative.commentary(f"theme-{section['theme']}", scope="theme", subject=section["theme"], area=area, quarter=quarter.label)
+    narrative_panel.commentary(f"theme-{section['theme']}", scope="theme", subject=section["theme"], area=area, quarter=quarter.label)
     rows = section["rows"]
     if concern_only:
         rows = rows[rows.outlook == "concern"]
     if section["message"] or rows.empty:
-        st.markdown(f"*{_narrative.literal(section['message'] or 'Nothing of concern to report')}*")
+        st.markdown(f"*{narrative_panel.literal(section['message'] or 'Nothing of concern to report')}*")
     for row in rows.to_dict("records"):
         left, right = st.columns([3, 2])
         label = exceptions.OUTLOOK_LABELS[row["outlook"]]
         demo = " [demo data]" if row["is_demo"] else ""
-        left.markdown(f"**{label}** ({_narrative.literal(row['reasons'])}): {_narrative.literal(row['sentence'] + demo)}")
+        left.markdown(f"**{label}** ({narrative_panel.literal(row['reasons'])}): {narrative_panel.literal(row['sentence'] + demo)}")
         with right:
-            _narrative.commentary(f"{row['indicator']}", scope="indicator", subject=row["indicator"], area=area,
+            narrative_panel.commentary(f"{row['indicator']}", scope="indicator", subject=row["indicator"], area=area,
                         quarter=quarter.label)
 
 st.header("Performance pack", divider="blue")
-_narrative.pack_downloads(area, view.area_name, quarter)
+narrative_panel.pack_downloads(area, view.area_name, quarter)

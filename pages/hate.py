@@ -1,4 +1,4 @@
 """Hate and cohesion: hate incidents, racially or religiously aggravated crime and community cohesion."""
-from pages import _theme
+from pages.shared import theme_page
 
-_theme.render("hate")
+theme_page.render("hate")

@@ -1,4 +1,4 @@
 """Reducing offending and re-offending (youth offending service and probation)."""
-from pages import _theme
+from pages.shared import theme_page
 
-_theme.render("offending")
+theme_page.render("offending")

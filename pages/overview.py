@@ -1,7 +1,7 @@
 """Overview: every indicator's current figure for the chosen area and period, grouped by theme."""
 import streamlit as st
 
-from pages import _cache, _state, _ui
+from pages.shared import cache, view_state, ui
 
 CARDS_PER_ROW = 4
 LEGEND = (
@@ -15,19 +15,19 @@ def grid(rows, view) -> None:
     for start in range(0, len(rows), CARDS_PER_ROW):
         for column, (_, row) in zip(st.columns(CARDS_PER_ROW), rows.iloc[start:start + CARDS_PER_ROW].iterrows()):
             with column:
-                _ui.card(row, view)
+                ui.card(row, view)
 
 
 def step_theme(count: int, step: int) -> None:
     st.session_state["overview_theme"] = (st.session_state.get("overview_theme", 0) + step) % count
 
 
-view = _state.current()
-ident = _cache.identity()
-cards = _cache.overview_cards(ident, view.area, view.period, view.comparison, _cache.public())
-themes = _cache.themes(ident)
+view = view_state.current()
+ident = cache.identity()
+cards = cache.overview_cards(ident, view.area, view.period, view.comparison, cache.public())
+themes = cache.themes(ident)
 st.title("Overview")
-_ui.demo_banner(bool(cards.is_demo.fillna(False).astype(bool).any()))
+ui.demo_banner(bool(cards.is_demo.fillna(False).astype(bool).any()))
 shown = list(themes.itertuples())
 if view.present:
     at = st.session_state.get("overview_theme", 0) % len(shown)
@@ -39,9 +39,9 @@ if view.present:
                  width="stretch")
     shown = [shown[at]]
 else:
-    _ui.view_caption(view)
+    ui.view_caption(view)
     st.caption(LEGEND)
-    _ui.summary_download(cards, view, what="every indicator's current and previous figures", key="overview")
+    ui.summary_download(cards, view, what="every indicator's current and previous figures", key="overview")
 for theme in shown:
     group = cards[cards.theme == theme.id]
     st.header(theme.name, divider="gray")

@@ -1,4 +1,4 @@
 """police.uk public data: real street-level crime and ASB counted by district and month."""
-from pages import _theme
+from pages.shared import theme_page
 
-_theme.render("policeuk")
+theme_page.render("policeuk")

@@ -10,14 +10,14 @@ import streamlit as st
 
 from lscsb_data import loaders, resolve_db_path
 from lscsb_data.config import env_flag
-from pages import _cache
+from pages.shared import cache
 
 UPLOAD_FLAG = "LSCSB_ALLOW_UPLOAD"
 PROBLEM_COLUMNS = {"file": "File", "row": "Row", "column": "Column", "value": "Value", "reason": "Problem"}
 
 st.title("Upload data")
 # why: a public deployment never accepts writes, even if the upload switch is set by mistake
-if not env_flag(UPLOAD_FLAG) or _cache.public():
+if not env_flag(UPLOAD_FLAG) or cache.public():
     st.error(f"Uploading is switched off for this deployment ({UPLOAD_FLAG} is not set, or LSCSB_PUBLIC is): "
              "the dashboard only reads.")
     st.stop()
@@ -70,4 +70,4 @@ if st.button("Load these files", type="primary", key="upload_confirm", icon=":ma
     st.session_state["upload_done"] = batch
     st.success("Loaded: " + "; ".join(f"{r.file} (load {r.load_id})" for r in loaded if not r.skipped),
                icon=":material/check_circle:")
-    st.caption(f"Database: {_cache.identity()[0]}. Every page shows the new figures from its next refresh.")
+    st.caption(f"Database: {cache.identity()[0]}. Every page shows the new figures from its next refresh.")

@@ -1,4 +1,4 @@
 """Repeat victimisation and vulnerable victims: domestic abuse, MARAC, UAVA, sexual offences and hospital admissions."""
-from pages import _theme
+from pages.shared import theme_page
 
-_theme.render("victims")
+theme_page.render("victims")

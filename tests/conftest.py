@@ -25,7 +25,7 @@ def fixture_con():
 def fixture_app_env(tmp_path, monkeypatch) -> Path:
     """The app's environment over the tiny fixture saved to a file: an empty commentary file beside it,
     editing and public mode off. Returns the folder holding both."""
-    from lscsb_data import narrative
+    from lscsb_data.figures import narrative
 
     db_path = tmp_path / "f.duckdb"
     make_fixture_db(str(db_path)).close()
@@ -39,7 +39,7 @@ def fixture_app_env(tmp_path, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def demo_db_path(tmp_path_factory) -> Path:
     """The database built from data/, as `make run` builds it, in a temporary folder."""
-    from lscsb_data.build import build
+    from lscsb_data.loaders.build import build
 
     path = tmp_path_factory.mktemp("demo") / "lscsb.duckdb"
     build(path)

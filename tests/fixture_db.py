@@ -12,8 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from lscsb_data import db, loaders
-from lscsb_data.build import load_reference_tables
+from lscsb_data.figures import db
+from lscsb_data import loaders
+from lscsb_data.loaders.build import load_reference_tables
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lscsb_data import db
-from lscsb_data.build import load_reference_tables
+from lscsb_data.figures import db
+from lscsb_data.loaders.build import load_reference_tables
 from lscsb_data.config import DATA_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -13,7 +13,9 @@ import pytest
 import streamlit
 from streamlit.testing.v1 import AppTest, app_test
 
-from lscsb_data import connect, disclosure, engine, formatting, narrative, pagedata
+from lscsb_data import connect
+from lscsb_data.figures import disclosure, engine, narrative
+from lscsb_data.presentation import formatting, pagedata
 from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app
 
 COUNTY, BLABY, CHARNWOOD, RUTLAND = "E10000018", "E07000129", "E07000130", "E06000017"
@@ -317,7 +319,7 @@ def test_data_page_catalogue_full_extract_and_disclosure_rule(con, downloads):
 # --- Every page, every area, hostile links, nothing that writes -------------------------------
 
 
-# The theme pages share one renderer (pages/_theme.py): police.uk, the page with figures for every area,
+# The theme pages share one renderer (pages/theme_page.py): police.uk, the page with figures for every area,
 # goes through every area, and the other theme pages through one area of each kind, to keep CI fast.
 EVERY_AREA_PAGES = ("overview", "policeuk", "covid", "data")
 

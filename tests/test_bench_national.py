@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lscsb_data import bench_national
+from lscsb_data.tools import bench_national
 
 
 def test_every_local_authority_has_a_force_and_a_population():

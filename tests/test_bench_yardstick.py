@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import lscsb_data as L
-from lscsb_data.bench_pandas import read_tables, summary_pandas
+from lscsb_data.tools.bench_pandas import read_tables, summary_pandas
 
 
 @pytest.mark.parametrize("period", [date(2020, 3, 1), date(2019, 12, 1), date(2020, 2, 1)])

@@ -13,8 +13,8 @@ import pytest
 
 import lscsb_data as L
 from lscsb_data import loaders
-from lscsb_data.build import BuildError, build
-from lscsb_data.export import tidy_observations, to_csv_text
+from lscsb_data.loaders.build import BuildError, build
+from lscsb_data.figures.export import tidy_observations, to_csv_text
 from tests.fixture_db import fixture_csv, make_fixture_db
 
 ROOT = Path(__file__).resolve().parent.parent

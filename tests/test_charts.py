@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lscsb_data import charts, pagedata, spc
+from lscsb_data.presentation import charts, pagedata
+from lscsb_data.figures import spc
 
 
 def test_records_write_every_column_type_as_altairs_own_transformer_does():
@@ -49,7 +50,7 @@ def built_charts(fixture_con, detail):
     yield charts.trend_chart(detail.trend, indicator=meta, area_name=detail.area_name, annotations=detail.annotations,
                              width="container", large=True)
     yield charts.comparison_chart(detail.districts, indicator=meta, highlight_area=detail.area_code)
-    yield spc.spc_chart(spc.spc(fixture_con, indicator="all_crime", area="D1"), title="Overall crime, Alpha")
+    yield charts.spc_chart(spc.spc(fixture_con, indicator="all_crime", area="D1"), title="Overall crime, Alpha")
 
 
 def test_every_dataset_a_chart_refers_to_is_in_its_spec_and_holds_the_rows(fixture_con, detail):

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lscsb_data import demo
+from lscsb_data.tools import demo
 from lscsb_data.config import DATA_DIR
 from lscsb_data.loaders import tidy
 

@@ -9,7 +9,7 @@ import pytest
 from scipy import stats as scipy_stats
 
 import lscsb_data as L
-from lscsb_data import engine, stats
+from lscsb_data.figures import engine, stats
 
 
 def row(frame: pd.DataFrame, indicator: str, area: str) -> pd.Series:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from lscsb_data import exceptions as E
+from lscsb_data.figures import exceptions as E
+from lscsb_data.presentation import reporting
 from lscsb_data import summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +24,7 @@ MARCH_2020 = date(2020, 3, 1)
 
 @pytest.fixture()
 def alpha(fixture_con):
-    return E.exceptions(fixture_con, period=MARCH_2020, area="D1")
+    return reporting.exceptions(fixture_con, period=MARCH_2020, area="D1")
 
 
 def only(frame, indicator):
@@ -78,7 +79,7 @@ def test_worsening_first_then_neutral_then_improving_each_by_distance_from_norma
 
 
 def test_quarter_comparison_words_the_window_as_a_quarter(fixture_con):
-    crime = only(E.exceptions(fixture_con, period=MARCH_2020, area="D1", comparison="quarter"), "all_crime")
+    crime = only(reporting.exceptions(fixture_con, period=MARCH_2020, area="D1", comparison="quarter"), "all_crime")
     assert "compared with the same quarter a year earlier: 13.6 offences per 1,000 population in January to March 2020 " \
            "against 8.3 (+64%)." in crime.sentence
 
@@ -88,27 +89,27 @@ def test_a_significant_change_across_missing_months_is_no_exception(fixture_con)
     # short of a month is no news, so the report leaves it out rather than call the gap a fall.
     county = summary(fixture_con, period=MARCH_2020, indicator="all_crime", area="C1").iloc[0]
     assert county.significant and not county.complete
-    assert "all_crime" not in set(E.exceptions(fixture_con, period=MARCH_2020, area="C1").indicator)
+    assert "all_crime" not in set(reporting.exceptions(fixture_con, period=MARCH_2020, area="C1").indicator)
 
 
 def test_every_area_means_the_forces_areas_not_comparators_or_the_no_location_bucket(fixture_con):
     assert E.report_areas(fixture_con) == ["D1", "D2", "C1", "U1", "F1"]
-    every = E.exceptions(fixture_con, period=MARCH_2020)
+    every = reporting.exceptions(fixture_con, period=MARCH_2020)
     assert set(every.area_code) <= set(E.report_areas(fixture_con)) and "D1" in set(every.area_code)
 
 
 def test_a_stale_series_raises_no_control_chart_signal(fixture_con):
     # Nothing is held after March 2020, so at June 2020 the charts' latest points are not current.
-    later = E.exceptions(fixture_con, period=date(2020, 6, 1), area="D1")
+    later = reporting.exceptions(fixture_con, period=date(2020, 6, 1), area="D1")
     assert (later.spc_signal == "").all()
 
 
 def test_themes_with_nothing_exceptional_say_so(fixture_con):
-    sections = {s["theme"]: s for s in E.theme_report(fixture_con, period=MARCH_2020, area="U1")}
+    sections = {s["theme"]: s for s in reporting.theme_report(fixture_con, period=MARCH_2020, area="U1")}
     assert sections["crime"]["message"] == E.NOTHING_TO_REPORT and sections["crime"]["rows"].empty
     assert sections["policeuk"]["message"] == E.NOTHING_TO_REPORT
     assert sections["offending"]["message"] == "No figures for this area and period"
-    alpha = {s["theme"]: s for s in E.theme_report(fixture_con, period=MARCH_2020, area="D1")}
+    alpha = {s["theme"]: s for s in reporting.theme_report(fixture_con, period=MARCH_2020, area="D1")}
     assert alpha["crime"]["message"] == "" and list(alpha["crime"]["rows"].indicator) == ["all_crime", "violence_with_injury"]
 
 
@@ -133,12 +134,12 @@ def test_cli_prints_the_report_theme_by_theme(tmp_path):
 
 
 def test_public_mode_never_reports_an_exception_on_withheld_figures(fixture_con, monkeypatch):
-    from lscsb_data import spc
+    from lscsb_data.figures import spc
 
     # Beta's 30 domestic abuse incidents are shown in private; in public mode Alpha's 2 are withheld and,
     # so that the county total cannot give Alpha's away, Beta's are withheld too.
-    assert "domestic_abuse_incidents" in set(E.exceptions(fixture_con, period=MARCH_2020, area="D2").indicator)
+    assert "domestic_abuse_incidents" in set(reporting.exceptions(fixture_con, period=MARCH_2020, area="D2").indicator)
     monkeypatch.setenv("LSCSB_PUBLIC", "1")
-    assert "domestic_abuse_incidents" not in set(E.exceptions(fixture_con, period=MARCH_2020, area="D2").indicator)
+    assert "domestic_abuse_incidents" not in set(reporting.exceptions(fixture_con, period=MARCH_2020, area="D2").indicator)
     assert spc.spc(fixture_con, indicator="domestic_abuse_incidents", area="D2").empty
-    assert "all_crime" in set(E.exceptions(fixture_con, period=MARCH_2020, area="D1").indicator)
+    assert "all_crime" in set(reporting.exceptions(fixture_con, period=MARCH_2020, area="D1").indicator)

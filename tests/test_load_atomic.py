@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from lscsb_data import connect, db, loaders
+from lscsb_data import connect, loaders
+from lscsb_data.figures import db
 from tests.loading_support import POLICEUK_MONTHS, base_db_path, db_path  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent

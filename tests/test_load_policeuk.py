@@ -209,7 +209,7 @@ def test_the_real_ons_layout_loads(db_path, tmp_path):
 
 
 def test_the_benchmarks_pandas_yardstick_counts_what_the_loader_counts(db_path):
-    from lscsb_data import bench_load
+    from lscsb_data.tools import bench_load
 
     loaders.load_files(db_path, [POLICEUK])
     with connect(db_path, read_only=True) as con:
@@ -220,7 +220,7 @@ def test_the_benchmarks_pandas_yardstick_counts_what_the_loader_counts(db_path):
 
 def test_refreshing_the_committed_aggregate_replaces_the_months_downloaded_again(tmp_path):
     from lscsb_data.config import DATA_DIR
-    from lscsb_data.refresh import refresh_policeuk
+    from lscsb_data.loaders.refresh import refresh_policeuk
 
     data_dir = tmp_path / "data"
     shutil.copytree(DATA_DIR, data_dir, ignore=shutil.ignore_patterns("demo", "*.duckdb*"))

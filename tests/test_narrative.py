@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from lscsb_data import loaders, narrative
-from lscsb_data.build import build
+from lscsb_data import loaders
+from lscsb_data.figures import narrative
+from lscsb_data.loaders.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = (

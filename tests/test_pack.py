@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 
-from lscsb_data import exceptions, narrative, pack, summary, wording
+from lscsb_data.figures import exceptions, narrative
+from lscsb_data.presentation import pack, wording
+from lscsb_data import summary
 from tests.fixture_db import make_fixture_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -244,7 +246,8 @@ def test_public_mode_pack_withholds_small_numbers_everywhere(fixture_files, monk
 def test_public_mode_charts_never_plot_a_withheld_figure(fixture_files, monkeypatch):
     import json
 
-    from lscsb_data import connect, pack_charts, series
+    from lscsb_data import connect, series
+    from lscsb_data.presentation import pack_charts
 
     db_path, _commentary = fixture_files
     specs = []

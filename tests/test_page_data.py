@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from lscsb_data import engine, pagedata, periods, spc
+from lscsb_data.figures import engine, periods, spc
+from lscsb_data.presentation import pagedata
 
 CASES = [
     ("all_crime", "D1", date(2020, 3, 1)),

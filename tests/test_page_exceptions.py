@@ -5,7 +5,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lscsb_data import narrative
+from lscsb_data.figures import narrative
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HOSTILE = '<script>alert("x")</script> [click me](javascript:alert(1)) **bold?** :red[red] $x^2$'

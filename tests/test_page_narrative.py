@@ -1,4 +1,4 @@
-"""The indicator detail's narrative panel (pages/_narrative.py) in AppTest, inside the real frame (app.py)."""
+"""The indicator detail's narrative panel (pages/narrative_panel.py) in AppTest, inside the real frame (app.py)."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from lscsb_data import narrative
+from lscsb_data.figures import narrative
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<img src=x onerror=alert(1)> [link](javascript:alert(1)) **not bold** :red[not red]'

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from lscsb_data import periods
+from lscsb_data.figures import periods
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,8 @@ from datetime import date
 
 import pandas as pd
 
-from lscsb_data import connect, loaders, quality
+from lscsb_data import connect, loaders
+from lscsb_data.figures import quality
 from lscsb_data.cli import main
 from tests.loading_support import (  # noqa: F401 (fixtures)
     LLR_FORCE,

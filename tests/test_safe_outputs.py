@@ -17,7 +17,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import lscsb_data as L
-from lscsb_data import charts, disclosure, downloads, export, pagedata
+from lscsb_data.presentation import charts, downloads, pagedata
+from lscsb_data.figures import disclosure, export
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

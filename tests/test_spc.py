@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lscsb_data import spc
+from lscsb_data.figures import spc
+from lscsb_data.presentation import charts
 
 
 def points(numerators, denominators=None, multiplier=1.0, unit="count"):
@@ -154,7 +155,7 @@ def test_signal_strength_ranks_runs_and_breaches_as_normal_deviates():
 
 def test_spc_chart_builds_a_layered_chart_with_limits_and_signals(fixture_con):
     frame = spc.spc(fixture_con, indicator="all_crime", area="D1")
-    chart = spc.spc_chart(frame, title="Overall crime, Alpha", source="Source: fixture, demonstration data")
+    chart = charts.spc_chart(frame, title="Overall crime, Alpha", source="Source: fixture, demonstration data")
     assert isinstance(chart, alt.LayerChart)
     spec = chart.to_dict()
     fields = {layer["encoding"]["y"]["field"] for layer in spec["layer"]}

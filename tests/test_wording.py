@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import pytest
 
-from lscsb_data import wording
+from lscsb_data.presentation import wording
 
 RATE = {"indicator": "vehicle_offences", "indicator_name": "Vehicle offences", "area_name": "Blaby", "unit": "rate",
         "multiplier": 1000, "measure": "offences", "denominator_basis": "population"}

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import duckdb
 
-from .. import db
-from . import policeuk, population, tidy
-from .common import (
+from lscsb_data.figures import db
+from lscsb_data.loaders import policeuk, population, tidy
+from lscsb_data.loaders.common import (
     FileReport,
     Inspected,
     InputFile,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
-from ..config import DATA_DIR
+from lscsb_data.config import DATA_DIR
 
 LOOKUP_FILES = {
     "lsoa_lookup": "lsoa_lookup.csv",

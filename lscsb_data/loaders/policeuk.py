@@ -30,8 +30,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import lookups
-from .common import CHUNK_BYTES, FileReport, Inspected, LoadError, Problem, check_columns
+from lscsb_data.loaders import lookups
+from lscsb_data.loaders.common import CHUNK_BYTES, FileReport, Inspected, LoadError, Problem, check_columns
 
 THEME = "policeuk"
 ALL_CRIME = "policeuk_all_crime"

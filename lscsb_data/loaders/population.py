@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .common import FileReport, Inspected, LoadError, Problem, check_columns, count_problems, read_csv_records
+from lscsb_data.loaders.common import FileReport, Inspected, LoadError, Problem, check_columns, count_problems, read_csv_records
 
 COLUMNS = ["area_code", "area_name", "year", "persons"]
 OPTIONAL = ("persons_10_17", "source")

@@ -16,8 +16,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import policeuk
-from .common import FileReport, Inspected, LoadError, Problem, check_columns, count_problems, read_csv_records
+from lscsb_data.loaders import policeuk
+from lscsb_data.loaders.common import FileReport, Inspected, LoadError, Problem, check_columns, count_problems, read_csv_records
 
 COLUMNS = ["indicator", "area_code", "period", "numerator", "denominator"]
 OPTIONAL = ("reported_by",)

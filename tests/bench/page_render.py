@@ -15,7 +15,9 @@ import statistics
 import sys
 import time
 
-from lscsb_data import connect, pagedata, periods, resolve_db_path
+from lscsb_data import connect, resolve_db_path
+from lscsb_data.presentation import pagedata
+from lscsb_data.figures import periods
 from tests.apptest_support import app, use_navigation
 
 BENCH_PAGES = ("overview", "crime", "victims", "policeuk", "covid", "data")

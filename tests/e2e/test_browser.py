@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 
 import lscsb_data as L
-from lscsb_data import formatting, periods
+from lscsb_data.presentation import formatting
+from lscsb_data.figures import periods
 from tests.e2e.browser import ROOT, screenshot, settle
 
 # url path -> the page's own title (its h1) and one thing only that page draws

@@ -34,7 +34,8 @@ import pandas as pd
 import psutil
 
 import lscsb_data as L
-from lscsb_data import build, formatting
+from lscsb_data.loaders import build
+from lscsb_data.presentation import formatting
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, serve
 
 DISTRICTS = {"E07000129": "Blaby", "E07000130": "Charnwood", "E07000131": "Harborough",

@@ -1,0 +1,38 @@
+"""The benchmark command: prints figures, never fails on time."""
+from __future__ import annotations
+
+ORDER = 90
+
+
+def cmd_bench(args) -> int:
+    if args.pack:
+        from lscsb_data.tools import bench_pack
+
+        return bench_pack.main(args)
+    if args.load:
+        from lscsb_data.tools import bench_load
+
+        return bench_load.main(args)
+    if args.national:
+        from lscsb_data.tools import bench_national
+
+        return bench_national.main(args)
+    from lscsb_data.tools import bench
+
+    return bench.main(args)
+
+
+def register(commands, common) -> None:
+    bench = commands.add_parser("bench", parents=[common], help="time the engine (prints figures, never fails on time)")
+    bench.add_argument("--repeat", type=int, default=20)
+    bench.add_argument("--pack", action="store_true", help="time performance packs instead: one CSP, and every CSP")
+    bench.add_argument("--quarter", metavar="YYYY-YY-Qn", help="with --pack: the quarter (default: the latest whole one)")
+    bench.add_argument("--load", action="store_true",
+                       help="time loading police.uk files (24 real months, then a synthetic national set) against plain pandas")
+    bench.add_argument("--policeuk-zip", default=None, metavar="ZIP",
+                       help="the real months for --load (default: ../shared/reference/policeuk/leicestershire-2019-12-to-2021-11.zip)")
+    bench.add_argument("--national-rows", type=int, default=10_000_000, metavar="N",
+                       help="rows in the synthetic national set for --load (0 skips it)")
+    bench.add_argument("--national", action="store_true",
+                       help="the engine on the demo and a national-scale database (every LA, ten years) beside plain pandas")
+    bench.set_defaults(func=cmd_bench)

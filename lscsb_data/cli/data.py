@@ -1,0 +1,145 @@
+"""Commands that build the database and load, check and write out its data."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lscsb_data.cli import progress
+from lscsb_data.config import resolve_db_path
+
+ORDER = 10
+
+
+def cmd_build(args) -> int:
+    from lscsb_data.loaders import build
+
+    path = resolve_db_path(args.db)
+    if args.if_stale and not build.is_stale(path):
+        print(f"{path} is up to date")
+        return 0
+    build.build(path, progress=progress)
+    print(f"built {path}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from lscsb_data.tools import demo
+
+    written = demo.write_demo_files(progress=progress)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_indicators(args) -> int:
+    from lscsb_data.figures import db, engine, export
+
+    with db.connect(resolve_db_path(args.db), read_only=True) as con:
+        frame = engine.indicators(con)
+    columns = ["id", "name", "theme", "unit", "multiplier", "denominator_basis", "polarity", "band_low",
+               "band_high", "frequency", "source", "parent_id", "sensitive", "regional_comparator"]
+    if args.format == "csv":
+        sys.stdout.write(export.to_csv_text(frame[columns]))
+    else:
+        print(frame[["id", "name", "unit", "polarity", "frequency", "source"]].to_string(index=False))
+    return 0
+
+
+def cmd_load(args) -> int:
+    from lscsb_data import loaders
+
+    reports = loaders.load_files(
+        resolve_db_path(args.db), args.paths, source_label=args.source, dry_run=args.dry_run, progress=progress
+    )
+    for report in reports:
+        print(report.summary_line())
+    if args.dry_run:
+        print("dry run: nothing was written")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from lscsb_data.figures import db, disclosure, export, periods
+
+    if disclosure.public_mode():
+        # why: the tidy export writes stored counts as they are, which would undo public mode's withholding
+        print("error: export writes stored figures unsuppressed, so it is off while LSCSB_PUBLIC is set; "
+              "use the dashboard's full extract, which withholds small counts", file=sys.stderr)
+        return 2
+    start = periods.parse_month(args.from_month) if args.from_month else None
+    end = periods.parse_month(args.to_month) if args.to_month else None
+    with db.connect(resolve_db_path(args.db), read_only=True) as con:
+        frame = export.tidy_observations(con, indicator=args.indicator, area=args.area, start=start, end=end)
+    text = export.to_csv_text(frame)
+    if args.out:
+        Path(args.out).write_text(text)
+        print(f"wrote {len(frame):,} rows to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_refresh_policeuk(args) -> int:
+    from lscsb_data.loaders.refresh import refresh_policeuk
+
+    for path in refresh_policeuk(args.paths, replace=args.replace, progress=progress):
+        print(f"wrote {path}")
+    print("now rebuild: python -m lscsb_data build")
+    return 0
+
+
+def cmd_lookups(args) -> int:
+    from lscsb_data.loaders.lookups import derive_from_reference
+
+    for name, rows in derive_from_reference(args.reference).items():
+        print(f"wrote data/{name} ({rows:,} rows)")
+    return 0
+
+
+def cmd_quality(args) -> int:
+    from lscsb_data.figures import db, quality
+
+    with db.connect(resolve_db_path(args.db), read_only=True) as con:
+        print(quality.report(con))
+    return 0
+
+
+def register(commands, common) -> None:
+    build = commands.add_parser("build", parents=[common], help="build the database from data/ (atomically)")
+    build.add_argument("--if-stale", action="store_true", help="only when missing or older than its sources")
+    build.set_defaults(func=cmd_build)
+
+    demo = commands.add_parser("demo", parents=[common], help="regenerate data/demo/*.csv (deterministic)")
+    demo.set_defaults(func=cmd_demo)
+
+    indicators = commands.add_parser("indicators", parents=[common], help="print the indicator catalogue")
+    indicators.add_argument("--format", choices=["table", "csv"], default="table")
+    indicators.set_defaults(func=cmd_indicators)
+
+    load = commands.add_parser("load", parents=[common], help="validate and load files (all or nothing)")
+    load.add_argument("paths", nargs="+", metavar="PATH", help="CSV files, folders of them, or police.uk zips")
+    load.add_argument("--source", help="source label recorded with the load")
+    load.add_argument("--dry-run", action="store_true", help="validate and report without writing")
+    load.set_defaults(func=cmd_load)
+
+    export_cmd = commands.add_parser("export", parents=[common], help="write observations in the tidy load format")
+    export_cmd.add_argument("--out", help="file to write (default: standard output)")
+    export_cmd.add_argument("--indicator")
+    export_cmd.add_argument("--area")
+    export_cmd.add_argument("--from", dest="from_month", metavar="YYYY-MM")
+    export_cmd.add_argument("--to", dest="to_month", metavar="YYYY-MM")
+    export_cmd.set_defaults(func=cmd_export)
+
+    refresh = commands.add_parser("refresh-policeuk", help="regenerate data/policeuk/ from police.uk downloads")
+    refresh.add_argument("paths", nargs="+", metavar="PATH", help="a police.uk zip archive, folders or month files")
+    refresh.add_argument("--replace", action="store_true",
+                         help="start from nothing instead of keeping the months already in data/policeuk/")
+    refresh.set_defaults(func=cmd_refresh_policeuk)
+
+    lookups = commands.add_parser("lookups", help="rewrite the LSOA lookups in data/ from the ONS-based reference lookup")
+    lookups.add_argument("--reference", required=True, metavar="CSV", help="e.g. ../shared/reference/lsoa2011_lookup.csv")
+    lookups.set_defaults(func=cmd_lookups)
+
+    quality_cmd = commands.add_parser("quality", parents=[common],
+                                      help="print the data quality checks: loads, latest periods, gaps, unallocated rows")
+    quality_cmd.set_defaults(func=cmd_quality)

@@ -1,0 +1,323 @@
+"""The named query API: small typed functions over a DuckDB connection.
+
+Every figure the dashboard, the command line and the packs show comes from here. SQL lives in
+``sql/queries/*.sql`` and takes parameters; this module adds the arithmetic on whole columns
+(values, changes, significance, direction).
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from lscsb_data.figures import disclosure, periods, stats
+
+QUERY_DIR = Path(__file__).parent / "sql" / "queries"
+
+SUMMARY_COLUMNS = [
+    "indicator", "area_code", "period_end",
+    "current_numerator", "current_denominator", "current_value",
+    "previous_numerator", "previous_denominator", "previous_value",
+    "change", "change_pct", "direction", "significant", "complete",
+]
+
+
+@cache
+def _query(name: str) -> str:
+    return (QUERY_DIR / f"{name}.sql").read_text()
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    return con.cursor().execute(_query(name), params).df()
+
+
+def _value(numerator: pd.Series, denominator: pd.Series, unit: pd.Series, multiplier: pd.Series) -> pd.Series:
+    """A figure from its parts: a count is its numerator; anything else is numerator / denominator x multiplier."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = numerator.astype(float) / denominator.astype(float).where(denominator > 0) * multiplier
+    return numerator.astype(float).where(unit == "count", ratio)
+
+
+def _check_comparison(comparison: str) -> None:
+    if comparison not in periods.COMPARISONS:
+        raise ValueError(f"unknown comparison '{comparison}': expected one of {', '.join(periods.COMPARISONS)}")
+
+
+def summary(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    period: date,
+    indicator: str | None = None,
+    area: str | None = None,
+    comparison: str = "rolling12",
+    public: bool | None = None,
+) -> pd.DataFrame:
+    """Current against previous window for each indicator and area with data at ``period``.
+
+    One row per indicator and area that has at least one figure in either window. Columns are
+    ``SUMMARY_COLUMNS`` plus the window dates, unit, population year used, completeness of each
+    window, the p-value, whether the figures are demonstration data and their source. In public
+    mode (``public``, else ``$LSCSB_PUBLIC``) small counts of sensitive indicators are withheld
+    (see ``disclosure``) and ``current_suppressed`` / ``previous_suppressed`` say where.
+    """
+    _check_comparison(comparison)
+    if disclosure.public_mode(public):
+        # why: whether an area's figure is withheld depends on its neighbours', so work on every area
+        frame = _summary(con, period=period, indicator=indicator, area=None, comparison=comparison)
+        frame = disclosure.suppress_summary(frame, frame.sensitive, area_parts(con))
+        return _only_area(frame, area)
+    frame = _summary(con, period=period, indicator=indicator, area=area, comparison=comparison)
+    return frame.assign(
+        current_suppressed=False, previous_suppressed=False, current_count_suppressed=False, previous_count_suppressed=False
+    )
+
+
+def _only_area(frame: pd.DataFrame, area: str | None) -> pd.DataFrame:
+    return frame if area is None else frame[frame.area_code == area].reset_index(drop=True)
+
+
+def area_parts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each aggregate area with its direct parts, for secondary suppression."""
+    return con.cursor().execute(
+        """
+        SELECT p.code AS area_code, c.code AS part_code, c.is_aggregate AS part_is_aggregate
+        FROM stg_areas AS p JOIN stg_areas AS c ON c.parent_code = p.code
+        WHERE p.is_aggregate
+        ORDER BY p.code, c.code
+        """
+    ).df()
+
+
+def _summary(con, *, period: date, indicator: str | None, area: str | None, comparison: str) -> pd.DataFrame:
+    frame = _run(con, "summary", period_end=period, comparison=comparison, indicator=indicator, area=area)
+    frame = frame.astype({"current_numerator": "Int64", "previous_numerator": "Int64"})
+    frame["period_end"] = periods.month_label(period)
+    frame["current_value"] = _value(frame.current_numerator, frame.current_denominator, frame.unit, frame.multiplier)
+    frame["previous_value"] = _value(frame.previous_numerator, frame.previous_denominator, frame.unit, frame.multiplier)
+    frame["change"] = frame.current_value - frame.previous_value
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["change_pct"] = (frame.change / frame.previous_value * 100).where(frame.previous_value != 0)
+    frame["p_value"] = _p_values(frame)
+    comparable = frame.current_value.notna() & frame.previous_value.notna()
+    frame["significant"] = comparable & (frame.p_value < stats.ALPHA)
+    frame["direction"] = _directions(frame, comparable)
+    frame["complete"] = frame.current_complete & frame.previous_complete
+    extra = [c for c in frame.columns if c not in SUMMARY_COLUMNS]
+    return frame[SUMMARY_COLUMNS + extra].reset_index(drop=True)
+
+
+def _p_values(frame: pd.DataFrame) -> np.ndarray:
+    """Two-sided p-value of the change, by unit (see ``stats``)."""
+    x1 = frame.current_numerator.fillna(0).to_numpy(float)
+    x2 = frame.previous_numerator.fillna(0).to_numpy(float)
+    is_count = (frame.unit == "count").to_numpy()
+    # why: a plain count compares two equal windows, so the exposures are equal
+    e1 = np.where(is_count, 1.0, frame.current_denominator.to_numpy(float))
+    e2 = np.where(is_count, 1.0, frame.previous_denominator.to_numpy(float))
+    poisson = stats.poisson_rate_test(x1, e1, x2, e2)
+    proportion = stats.two_proportion_test(x1, e1, x2, e2)
+    return np.where((frame.unit == "percentage").to_numpy(), proportion, poisson)
+
+
+def _directions(frame: pd.DataFrame, comparable: pd.Series) -> pd.Series:
+    """Direction of travel from polarity; a change that is not significant reads "stable"."""
+    rising = frame.change > 0
+    by_polarity = np.select(
+        [frame.polarity == "lower_better", frame.polarity == "higher_better"],
+        [np.where(rising, "worsening", "improving"), np.where(rising, "improving", "worsening")],
+        np.where(rising, "increasing", "decreasing"),
+    )
+    direction = pd.Series(np.where(frame.significant, by_polarity, "stable"), index=frame.index)
+    direction = direction.where(comparable, "")
+    # why: a target-band indicator is judged on where it sits against the band, not on its change
+    band = np.select(
+        [frame.current_value < frame.band_low, frame.current_value > frame.band_high],
+        ["below_band", "above_band"],
+        "within_band",
+    )
+    is_band = (frame.polarity == "target_band") & frame.current_value.notna()
+    return direction.where(~is_band, pd.Series(band, index=frame.index))
+
+
+def series(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    indicator: str | None = None,
+    area: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    public: bool | None = None,
+) -> pd.DataFrame:
+    """Each period's figure and the rolling 12-month figure ending with it.
+
+    One row per indicator, area and period (months, quarters or financial years, by frequency)
+    between the first and last period held; a period with no figure has a missing ``value``.
+    ``previous_year_value`` is the same period a year earlier. Public mode withholds small counts
+    of sensitive indicators (``suppressed`` and ``rolling_suppressed`` say where).
+    """
+    is_public = disclosure.public_mode(public)
+    frame = _run(con, "series", indicator=indicator, area=None if is_public else area, start=None, end=end)
+    frame["value"] = _value(frame.numerator, frame.denominator, frame.unit, frame.multiplier)
+    frame["rolling_value"] = _value(
+        frame.rolling_numerator, frame.rolling_denominator, frame.unit, frame.multiplier
+    ).where(frame.rolling_complete)
+    if is_public:
+        frame = disclosure.suppress_periods(frame, frame.sensitive, area_parts(con), period_column="period")
+        frame = _only_area(frame, area)
+    else:
+        frame = frame.assign(suppressed=False, count_suppressed=False, rolling_suppressed=False)
+    frame["period"] = pd.to_datetime(frame.period)
+    frame["period_end"] = pd.to_datetime(frame.period_end)
+    year_earlier = frame[["indicator", "area_code", "period", "value", "rolling_value"]].copy()
+    year_earlier["period"] = year_earlier.period + pd.DateOffset(years=1)
+    frame = frame.merge(
+        year_earlier.rename(columns={"value": "previous_year_value", "rolling_value": "previous_year_rolling_value"}),
+        on=["indicator", "area_code", "period"],
+        how="left",
+    )
+    if start is not None:
+        frame = frame[frame.period >= pd.Timestamp(start)]
+    return frame.reset_index(drop=True)
+
+
+def range_total(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    start: date,
+    end: date,
+    indicator: str | None = None,
+    area: str | None = None,
+    public: bool | None = None,
+) -> pd.DataFrame:
+    """Totals and value over the months ``start``..``end`` inclusive (first days of those months).
+
+    Quarterly and annual figures count only when their whole period lies inside the range. A rate
+    uses the population of the calendar year of ``end``. Public mode withholds small counts of
+    sensitive indicators (``suppressed`` says where).
+    """
+    if end < start:
+        raise ValueError(f"the range ends ({periods.month_label(end)}) before it starts ({periods.month_label(start)})")
+    is_public = disclosure.public_mode(public)
+    frame = _run(con, "range_total", indicator=indicator, area=None if is_public else area, start=start, end=end)
+    frame["value"] = _value(frame.numerator, frame.denominator, frame.unit, frame.multiplier)
+    if not is_public:
+        return frame.assign(suppressed=False, count_suppressed=False)
+    frame = disclosure.suppress_periods(frame.assign(range_start=start), frame.sensitive, area_parts(con), period_column="range_start")
+    return _only_area(frame.drop(columns="range_start"), area)
+
+
+def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The catalogue, in board order, with each indicator's theme and latest period held."""
+    return con.cursor().execute(
+        """
+        SELECT i.*, max(o.period) AS latest_period, min(o.period) AS first_period,
+               bool_or(o.is_demo) AS has_demo, bool_or(NOT o.is_demo) AS has_real
+        FROM stg_indicators AS i
+        LEFT JOIN stg_observations AS o ON o.indicator_id = i.id
+        GROUP BY ALL
+        ORDER BY i.theme_order, i.sort_order
+        """
+    ).df()
+
+
+def themes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.cursor().execute("SELECT * FROM themes ORDER BY sort_order").df()
+
+
+def areas(con: duckdb.DuckDBPyConnection, *, with_data_only: bool = False) -> pd.DataFrame:
+    """Areas in display order (districts, county, unitaries, force, comparators)."""
+    return con.cursor().execute(
+        """
+        SELECT a.code, a.name, a.type, a.parent_code, a.is_aggregate, a.type_order,
+               EXISTS (SELECT 1 FROM mat_contributors AS c WHERE c.area_code = a.code) AS has_data
+        FROM stg_areas AS a
+        WHERE NOT $with_data_only OR EXISTS (SELECT 1 FROM mat_contributors AS c WHERE c.area_code = a.code)
+        ORDER BY a.type_order, a.name
+        """,
+        {"with_data_only": with_data_only},
+    ).df()
+
+
+def force_members(area_frame: pd.DataFrame) -> set[str]:
+    """The codes of every force and of every area that sums into one (its parent chain reaches a force)."""
+    parents = dict(zip(area_frame.code, area_frame.parent_code))
+    types = dict(zip(area_frame.code, area_frame.type))
+
+    def reaches_force(code) -> bool:
+        seen = set()
+        while isinstance(code, str) and code not in seen:
+            if types.get(code) == "force":
+                return True
+            seen.add(code)
+            code = parents.get(code)
+        return False
+
+    return {code for code in area_frame.code if reaches_force(code)}
+
+
+def annotations(con: duckdb.DuckDBPyConnection, *, indicator: str | None = None) -> pd.DataFrame:
+    """Lockdowns and definition changes; those tied to another indicator are left out."""
+    return con.cursor().execute(
+        "SELECT * FROM annotations WHERE indicator_id IS NULL OR indicator_id = $indicator ORDER BY start_date",
+        {"indicator": indicator},
+    ).df()
+
+
+def population(con: duckdb.DuckDBPyConnection, *, area: str, year: int) -> pd.DataFrame:
+    """Persons and households of ``area`` in ``year``, with the year used and whether it was interpolated."""
+    return con.cursor().execute(
+        "SELECT * FROM mat_population WHERE area_code = $area AND year = $year ORDER BY measure",
+        {"area": area, "year": year},
+    ).df()
+
+
+def data_as_at(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per source: the latest period held, when it was last loaded, and whether it is demonstration data."""
+    return con.cursor().execute(
+        """
+        SELECT l.source_label, l.is_demo, max(o.period) AS latest_period, min(o.period) AS first_period,
+               max(l.loaded_at) AS last_loaded, count(*) AS observations
+        FROM observations AS o JOIN loads AS l USING (load_id)
+        GROUP BY l.source_label, l.is_demo
+        ORDER BY l.is_demo, l.source_label
+        """
+    ).df()
+
+
+def latest_period(
+    con: duckdb.DuckDBPyConnection, *, indicators: list[str] | None = None, area: str | None = None
+) -> date | None:
+    """The latest month at which every given indicator (all if None) that has data is complete for ``area``.
+
+    An indicator's latest complete month is the last month of its latest period where every part
+    of the area has a figure; the view's default is the latest of those that all such indicators reach.
+    """
+    row = con.cursor().execute(
+        """
+        WITH parts AS (
+            SELECT * FROM mat_contributors
+            WHERE ($area IS NULL OR area_code = $area)
+              AND ($indicators IS NULL OR list_contains($indicators, indicator_id))
+        ),
+        part_counts AS (SELECT indicator_id, area_code, count(*) AS n_parts FROM parts GROUP BY ALL),
+        per_period AS (
+            SELECT p.indicator_id, p.area_code, o.period, count(*) AS n_rows
+            FROM parts AS p JOIN observations AS o ON o.indicator_id = p.indicator_id AND o.area_code = p.node_code
+            WHERE p.is_stored GROUP BY ALL
+        ),
+        latest AS (
+            SELECT pp.indicator_id, pp.area_code, max(CAST(pp.period + to_months(i.period_months - 1) AS DATE)) AS last_month
+            FROM per_period AS pp JOIN part_counts USING (indicator_id, area_code)
+            JOIN stg_indicators AS i ON i.id = pp.indicator_id
+            WHERE pp.n_rows = part_counts.n_parts AND i.frequency = 'monthly'
+            GROUP BY ALL
+        )
+        SELECT min(last_month) FROM latest
+        """,
+        {"area": area, "indicators": indicators},
+    ).fetchone()
+    return row[0] if row else None

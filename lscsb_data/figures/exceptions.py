@@ -1,0 +1,179 @@
+"""Exceptions: what moved notably at a period, most worrying first (the sentences are drafted by
+``presentation.reporting``).
+
+An indicator and area is an exception when, at the period:
+
+- its change against the comparison window is statistically significant (``summary``'s ``significant``)
+  and both windows are complete (a window with months missing understates its total, so its change
+  is an artefact of the gap, not news);
+- its control chart signals at the latest period (``spc``: beyond a 3-sigma limit, or a run of 8);
+- it has a target band (MARAC repeats, 20-40%) and sits outside it.
+
+Exceptions are ordered by outlook (``concern`` first: worsening, outside the band, or a signal in the
+bad direction; then ``note`` for indicators with no good direction; then ``improving``) and, within
+each, by how far from normal they are (``score``: the largest of the change's two-sided z, the
+signal's sigma distance or run equivalent, and the band breach's z).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from lscsb_data.figures import engine, periods, spc
+
+NOTHING_TO_REPORT = "Nothing exceptional to report"
+OUTLOOKS = ("concern", "note", "improving")
+OUTLOOK_LABELS = {"concern": "Of concern", "note": "To note", "improving": "Improving"}
+REASON_LABELS = {
+    "band": "outside target range",
+    "significant_change": "significant change",
+    "spc_signal": "control chart signal",
+}
+
+EXCEPTION_COLUMNS = [
+    "theme", "theme_name", "indicator", "indicator_name", "area_code", "area_name", "outlook", "reasons",
+    "score", "changed", "outside_band", "signalled", "direction", "current_value", "previous_value", "change", "change_pct", "p_value",
+    "significant", "spc_signal", "spc_period", "spc_value", "spc_centre", "spc_lower", "spc_upper", "spc_z",
+    "spc_run_length", "spc_chart", "band_low", "band_high", "unit", "complete", "is_demo", "data_source",
+    "current_start", "current_end", "period_end",
+]
+# why: a p-value of exactly 0 (underflow) would otherwise rank as infinitely far from normal
+_MIN_P = 1e-300
+
+
+def exceptions(con, *, period: date, area: str | None = None, comparison: str = "rolling12") -> pd.DataFrame:
+    """Every indicator and area that is exceptional at ``period``, most worrying first (see module docstring)."""
+    current = engine.summary(con, period=period, area=area, comparison=comparison)
+    history = engine.series(con, area=area, end=period)
+    if area is None:
+        reported = report_areas(con)
+        current, history = current[current.area_code.isin(reported)], history[history.area_code.isin(reported)]
+    return find_exceptions(current, history, engine.indicators(con), period=period)
+
+
+def report_areas(con) -> list[str]:
+    """The areas an exception report covers: each force and every area that sums into one, except the
+    no-location bucket (no population) - so not comparators, nor districts outside the force that hold only
+    the few crimes it recorded over its border."""
+    frame = engine.areas(con)
+    members = engine.force_members(frame)
+    return [code for code, kind in zip(frame.code, frame.type) if kind != "unallocated" and code in members]
+
+
+def find_exceptions(
+    current: pd.DataFrame,
+    history: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    *,
+    period: date,
+) -> pd.DataFrame:
+    """The exceptions among ``summary`` rows ``current``, with control charts from ``series`` rows ``history``."""
+    return select_exceptions(with_signals(current, history, catalogue, period=period))
+
+
+def select_exceptions(rows: pd.DataFrame) -> pd.DataFrame:
+    """The exceptional rows of ``with_signals``, with outlook, score and why (``changed``, ``outside_band``,
+    ``signalled``), most worrying first: ``EXCEPTION_COLUMNS``, then the rest of the row."""
+    changed = rows.significant.astype(bool) & rows.complete.fillna(False).astype(bool)
+    outside = (rows.polarity == "target_band") & rows.direction.isin(["above_band", "below_band"])
+    signalled = rows.spc_signal.fillna("") != ""
+    rows = rows[changed | outside | signalled].copy()
+    if rows.empty:
+        return pd.DataFrame(columns=EXCEPTION_COLUMNS)
+    changed, outside, signalled = changed[rows.index], outside[rows.index], signalled[rows.index]
+    rows["reasons"] = [
+        "; ".join(label for label, flag in zip(REASON_LABELS.values(), flags) if flag)
+        for flags in zip(outside, changed, signalled)
+    ]
+    rows["outlook"] = _outlook(rows, changed, outside, signalled)
+    rows["score"] = np.maximum.reduce([
+        np.where(changed, _change_z(rows.p_value), 0.0),
+        np.where(signalled, [spc.signal_strength(s, z, r) for s, z, r in
+                             zip(rows.spc_signal.fillna(""), rows.spc_z.fillna(0), rows.spc_run_length.fillna(0))], 0.0),
+        np.where(outside, _band_z(rows), 0.0),
+    ])
+    rows["changed"], rows["outside_band"], rows["signalled"] = changed, outside, signalled
+    rows["outlook_rank"] = rows.outlook.map({name: rank for rank, name in enumerate(OUTLOOKS)})
+    rows = rows.sort_values(["outlook_rank", "score", "theme_order", "sort_order", "area_code"],
+                            ascending=[True, False, True, True, True])
+    rest = [c for c in rows.columns if c not in EXCEPTION_COLUMNS and c != "outlook_rank"]
+    # why: the wording of each exception reads catalogue fields beyond the report's columns
+    return rows[EXCEPTION_COLUMNS + rest].reset_index(drop=True)
+
+
+def with_signals(current: pd.DataFrame, history: pd.DataFrame, catalogue: pd.DataFrame, *, period: date) -> pd.DataFrame:
+    """``summary`` rows with their catalogue wording fields and the control chart's latest point (if it is current)."""
+    names = catalogue[["id", "name", "theme", "theme_name", "theme_order", "sort_order", "measure",
+                       "denominator_basis", "frequency"]].rename(columns={"id": "indicator", "name": "indicator_name"})
+    rows = current.merge(names, on="indicator", how="left")
+    latest = spc.latest_points(spc.spc_frame(history, period=period))
+    latest = latest.merge(names[["indicator", "frequency"]], on="indicator", how="left")
+    # why: a signal counts only at the latest whole period the window ends with, never on stale data
+    window_ends = [pd.Timestamp(periods.window_end(period, f)) for f in latest.frequency]
+    latest = latest[latest.period_end == pd.Series(window_ends, index=latest.index, dtype="datetime64[ns]")] \
+        if len(latest) else latest
+    signals = latest.rename(columns={
+        "signal": "spc_signal", "period": "spc_period", "value": "spc_value", "centre": "spc_centre",
+        "lower": "spc_lower", "upper": "spc_upper", "z": "spc_z", "run_length": "spc_run_length", "chart": "spc_chart",
+    })[["indicator", "area_code", "spc_signal", "spc_period", "spc_value", "spc_centre", "spc_lower", "spc_upper",
+        "spc_z", "spc_run_length", "spc_chart"]]
+    rows = rows.merge(signals, on=["indicator", "area_code"], how="left")
+    rows["spc_signal"] = rows.spc_signal.fillna("")
+    return rows
+
+
+def _outlook(rows: pd.DataFrame, changed, outside, signalled) -> np.ndarray:
+    up = rows.spc_signal.isin(["above_limit", "run_above"])
+    bad_signal = signalled & (((rows.polarity == "lower_better") & up) | ((rows.polarity == "higher_better") & ~up))
+    good_signal = signalled & (((rows.polarity == "lower_better") & ~up) | ((rows.polarity == "higher_better") & up))
+    concern = outside | (changed & (rows.direction == "worsening")) | bad_signal
+    improving = (changed & (rows.direction == "improving")) | good_signal
+    return np.select([concern, improving], ["concern", "improving"], "note")
+
+
+def _change_z(p_value: pd.Series) -> np.ndarray:
+    """The two-sided p-value as a normal deviate, so changes and signals rank on one scale."""
+    return scipy_stats.norm.isf(np.clip(p_value.astype(float).to_numpy(), _MIN_P, 1.0) / 2)
+
+
+def _band_z(rows: pd.DataFrame) -> np.ndarray:
+    """How many standard errors the percentage sits outside its band (percentage points when no denominator)."""
+    share = rows.current_value.astype(float) / rows.multiplier.astype(float)
+    edge = np.where(rows.direction == "above_band", rows.band_high, rows.band_low).astype(float) / rows.multiplier.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        error = np.sqrt(share * (1 - share) / rows.current_denominator.astype(float))
+        z = np.abs(share - edge) / error
+    fallback = np.abs(share - edge) * rows.multiplier.astype(float)
+    return np.where(np.isfinite(z), z, fallback)
+
+
+def theme_sections(found: pd.DataFrame, themes: pd.DataFrame, current: pd.DataFrame) -> list[dict]:
+    """Per theme in board order: its exceptions, or the message to print in their place.
+
+    ``current`` (the ``summary`` rows for the same selection, with a ``theme`` column) tells a theme
+    with nothing exceptional apart from one with no figures at all.
+    """
+    themes_with_figures = set(current.theme) if "theme" in current else set()
+    sections = []
+    for theme in themes.itertuples():
+        rows = found[found.theme == theme.id]
+        if len(rows):
+            message = ""
+        elif theme.id in themes_with_figures:
+            message = NOTHING_TO_REPORT
+        else:
+            message = "No figures for this area and period"
+        sections.append({"theme": theme.id, "name": theme.name, "rows": rows, "message": message})
+    return sections
+
+
+def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12") -> list[dict]:
+    """``theme_sections`` computed from the database: the exception report, theme by theme."""
+    found = exceptions(con, period=period, area=area, comparison=comparison)
+    current = engine.summary(con, period=period, area=area, comparison=comparison).merge(
+        engine.indicators(con)[["id", "theme"]].rename(columns={"id": "indicator"}), on="indicator"
+    )
+    return theme_sections(found, engine.themes(con), current)

@@ -1,0 +1,250 @@
+"""Statistical process control: is the latest month (or quarter) within normal variation?
+
+Each indicator's periodic series (from ``engine.series``) gets a control chart chosen by its unit:
+
+- ``count`` -> c-chart: events in equal periods; centre c-bar, sigma sqrt(c-bar).
+- ``rate`` -> u-chart: events over a population (or households) exposure that changes by year;
+  centre u-bar = sum(events) / sum(exposure), sigma sqrt(u-bar / exposure), shown per 1,000 (the
+  indicator's multiplier) so the chart reads in the same units as the trend chart.
+- ``percentage`` -> p-chart: successes out of a denominator that varies each period; centre
+  p-bar = sum(x) / sum(n), sigma sqrt(p-bar (1 - p-bar) / n).
+- ``ratio`` -> XmR (individuals and moving range): re-offences per young offender cluster within
+  individuals, so neither Poisson nor binomial variation fits; the limits come from the average
+  moving range (centre +- 2.66 mR-bar).
+
+Large counts vary more from month to month than Poisson or binomial chance allows (seasonality,
+recording practice), which would put almost every county month outside plain c/u/p limits. So the
+c, u and p limits are widened by Laney's sigma-z (the average moving range of the standardised
+points / 1.128) whenever it exceeds 1; the chart is then labelled c', u' or p'. The limits are never
+narrower than the plain chart's.
+
+Limits are 3 sigma about the centre, computed from the last ``BASELINE_PERIODS`` whole periods up to
+the chosen one (missing or incomplete periods are left out). Signals: a point beyond a limit, and a
+run of ``RUN_LENGTH`` or more consecutive points on one side of the centre (a point on the centre
+line ends a run).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from lscsb_data.figures import engine
+
+SIGMA_LIMIT = 3.0
+RUN_LENGTH = 8
+BASELINE_PERIODS = 36
+MIN_POINTS = 12
+# why: where a typical period has under two events the count is mostly zeros and ones, its lower limit is 0
+# and a run of zeros "below the mean" is routine, so limits and runs about the mean would signal by chance
+MIN_MEDIAN_COUNT = 2.0
+# why: the mean moving range of two independent normal points is 1.128 sigma (the d2 constant for n=2)
+D2 = 1.128
+
+CHART_FOR_UNIT = {"count": "c", "rate": "u", "percentage": "p", "ratio": "xmr"}
+CHART_NAMES = {
+    "c": "c-chart (counts)",
+    "u": "u-chart (rate on the population exposure)",
+    "p": "p-chart (percentage of a varying denominator)",
+    "xmr": "XmR chart (individuals and moving range)",
+}
+SIGNALS = ("above_limit", "below_limit", "run_above", "run_below")
+
+SPC_COLUMNS = [
+    "indicator", "area_code", "period", "period_end", "value", "numerator", "denominator",
+    "centre", "lower", "upper", "sigma", "z", "run_length", "signal", "chart", "dispersion",
+]
+
+
+def chart_kind(unit: str) -> str:
+    try:
+        return CHART_FOR_UNIT[unit]
+    except KeyError:
+        raise ValueError(f"no control chart for unit '{unit}'") from None
+
+
+def chart_label(kind: str, dispersion: float) -> str:
+    """``'u'`` -> ``'u-chart'``; with Laney's adjustment in force, ``"u'-chart (Laney)"``."""
+    if kind == "xmr":
+        return "XmR chart"
+    return f"{kind}'-chart (Laney)" if dispersion > 1 else f"{kind}-chart"
+
+
+def control_limits(numerator, denominator, value, *, unit: str, multiplier: float = 1.0) -> dict:
+    """Centre, per-point sigma and limits for one series of whole periods, in the units of ``value``.
+
+    ``numerator``/``denominator`` are the period's parts (denominator ignored for counts); ``value``
+    is the figure as shown (per ``multiplier`` for rates, per cent for percentages).
+    """
+    kind = chart_kind(unit)
+    x = np.asarray(numerator, dtype=float)
+    n = np.asarray(denominator, dtype=float) if denominator is not None else np.ones_like(x)
+    y = np.asarray(value, dtype=float)
+    if kind == "xmr":
+        centre = float(y.mean())
+        moving_range = float(np.abs(np.diff(y)).mean()) if len(y) > 1 else 0.0
+        sigma = np.full_like(y, moving_range / D2)
+        dispersion = 1.0
+    else:
+        if kind == "c":
+            n = np.ones_like(x)
+        rate = x.sum() / n.sum()
+        if kind == "p":
+            base_sigma = np.sqrt(rate * (1 - rate) / n)
+        else:
+            base_sigma = np.sqrt(rate / n)
+        scale = multiplier if kind in ("u", "p") else 1.0
+        centre = float(rate * scale)
+        base_sigma = base_sigma * scale
+        dispersion = _laney_sigma_z(y, centre, base_sigma)
+        sigma = base_sigma * max(1.0, dispersion)
+    lower = np.maximum(centre - SIGMA_LIMIT * sigma, 0.0)
+    upper = centre + SIGMA_LIMIT * sigma
+    if kind == "p":
+        upper = np.minimum(upper, multiplier)
+    return {"kind": kind, "centre": centre, "sigma": sigma, "lower": lower, "upper": upper, "dispersion": dispersion}
+
+
+def _laney_sigma_z(y: np.ndarray, centre: float, sigma: np.ndarray) -> float:
+    """Laney's sigma-z: the spread of the standardised points, estimated from their moving range."""
+    if len(y) < 2 or not np.all(sigma > 0):
+        return 1.0
+    z = (y - centre) / sigma
+    return float(np.abs(np.diff(z)).mean() / D2)
+
+
+def run_lengths(values, centre: float) -> np.ndarray:
+    """Signed length of the run each point belongs to (+ above, - below, 0 on the centre line)."""
+    values = np.asarray(values, dtype=float)
+    tolerance = 1e-9 * max(1.0, abs(centre))
+    side = np.where(values > centre + tolerance, 1, np.where(values < centre - tolerance, -1, 0))
+    lengths = np.zeros(len(side), dtype=int)
+    start = 0
+    for index in range(1, len(side) + 1):
+        if index == len(side) or side[index] != side[start]:
+            lengths[start:index] = side[start] * (index - start)
+            start = index
+    return lengths
+
+
+def control_chart(points: pd.DataFrame, *, unit: str, multiplier: float = 1.0) -> pd.DataFrame:
+    """Limits and signals for one indicator and area; ``points`` are whole periods in order.
+
+    ``points`` needs ``numerator``, ``denominator`` and ``value``. Adds ``centre``, ``lower``, ``upper``,
+    ``sigma``, ``z`` (sigmas from the centre), ``run_length`` (signed), ``signal`` ('' or one of
+    ``SIGNALS``; a limit breach wins over a run), ``chart`` and ``dispersion`` (Laney's sigma-z).
+    """
+    frame = points.reset_index(drop=True).copy()
+    limits = control_limits(
+        frame.numerator, None if unit == "count" else frame.denominator, frame.value, unit=unit, multiplier=multiplier
+    )
+    frame["centre"] = limits["centre"]
+    frame["lower"] = limits["lower"]
+    frame["upper"] = limits["upper"]
+    frame["sigma"] = limits["sigma"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frame["z"] = np.where(frame.sigma > 0, (frame.value - frame.centre) / frame.sigma, 0.0)
+    frame["run_length"] = run_lengths(frame.value, limits["centre"])
+    frame["signal"] = np.select(
+        [frame.value > frame.upper, frame.value < frame.lower,
+         frame.run_length >= RUN_LENGTH, frame.run_length <= -RUN_LENGTH],
+        list(SIGNALS),
+        "",
+    )
+    frame["chart"] = chart_label(limits["kind"], limits["dispersion"])
+    frame["dispersion"] = limits["dispersion"]
+    return frame
+
+
+def whole_periods(series: pd.DataFrame, *, period: date | None = None, periods: int = BASELINE_PERIODS) -> pd.DataFrame:
+    """The complete periods among the last ``periods`` of each indicator and area ending at or before ``period``.
+
+    A series with a figure withheld for disclosure control (public mode) in that span is left out whole:
+    charting only the figures shown would bias its centre line.
+    """
+    frame = series if period is None else series[series.period_end <= pd.Timestamp(period)]
+    keys = ["indicator", "area_code"]
+    frame = frame.sort_values([*keys, "period"]).groupby(keys, sort=False).tail(periods)
+    if "suppressed" in frame:
+        frame = frame[~frame.groupby(keys, sort=False).suppressed.transform("any").astype(bool)]
+    return frame[frame.complete.fillna(False).astype(bool) & frame.value.notna()]
+
+
+def spc_frame(series: pd.DataFrame, *, period: date | None = None, periods: int = BASELINE_PERIODS) -> pd.DataFrame:
+    """Control charts for every indicator and area in ``series`` (a frame from ``engine.series``).
+
+    Series with fewer than ``MIN_POINTS`` whole periods, and count-based series (c, u, p) whose median
+    period has fewer than ``MIN_MEDIAN_COUNT`` events, are left out: their limits would mean little.
+    """
+    charts = []
+    for (_indicator, _area), points in whole_periods(series, period=period, periods=periods).groupby(
+        ["indicator", "area_code"], sort=False
+    ):
+        first = points.iloc[0]
+        if len(points) < MIN_POINTS or (first.unit != "ratio" and points.numerator.median() < MIN_MEDIAN_COUNT):
+            continue
+        charts.append(control_chart(points, unit=first.unit, multiplier=float(first.multiplier)))
+    if not charts:
+        return pd.DataFrame(columns=SPC_COLUMNS)
+    return pd.concat(charts, ignore_index=True)[SPC_COLUMNS]
+
+
+def no_chart_reason(series: pd.DataFrame, *, period: date | None = None, periods: int = BASELINE_PERIODS) -> str:
+    """Why one indicator and area's ``series`` gets no control chart (``spc_frame`` leaves it out), in words."""
+    recent = series if period is None else series[series.period_end <= pd.Timestamp(period)]
+    recent = recent.sort_values("period").tail(periods)
+    if "suppressed" in recent and recent.suppressed.fillna(False).astype(bool).any():
+        return "some of its figures are withheld in public outputs to protect privacy"
+    points = whole_periods(series, period=period, periods=periods)
+    if len(points) < MIN_POINTS:
+        return f"it has {len(points)} whole periods and a control chart needs at least {MIN_POINTS}"
+    if points.unit.iloc[0] != "ratio" and points.numerator.median() < MIN_MEDIAN_COUNT:
+        return (f"a typical period has {points.numerator.median():g} events, too few for control limits "
+                f"(at least {MIN_MEDIAN_COUNT:g} needed)")
+    return ""
+
+
+def spc(con, *, indicator: str, area: str, period: date | None = None, periods: int = BASELINE_PERIODS,
+        public: bool | None = None) -> pd.DataFrame:
+    """The control chart of one indicator and area up to ``period`` (default: the latest held)."""
+    return spc_or_reason(con, indicator=indicator, area=area, period=period, periods=periods, public=public)[0]
+
+
+def spc_or_reason(con, *, indicator: str, area: str, period: date | None = None, periods: int = BASELINE_PERIODS,
+                  public: bool | None = None) -> tuple[pd.DataFrame, str]:
+    """``spc``'s chart and, when it is empty, why (``no_chart_reason``); ``public`` as for ``engine.series``."""
+    history = engine.series(con, indicator=indicator, area=area, end=period, public=public)
+    return chart_or_reason(history, period=period, periods=periods)
+
+
+def chart_or_reason(history: pd.DataFrame, *, period: date | None = None,
+                    periods: int = BASELINE_PERIODS) -> tuple[pd.DataFrame, str]:
+    """``spc_or_reason`` from one indicator and area's ``engine.series`` up to ``period``, already fetched."""
+    frame = spc_frame(history, period=period, periods=periods)
+    return frame, "" if len(frame) else no_chart_reason(history, period=period, periods=periods)
+
+
+def latest_points(charts: pd.DataFrame) -> pd.DataFrame:
+    """The last point of each indicator and area's chart, with its signal."""
+    return charts.sort_values("period").groupby(["indicator", "area_code"], sort=False).tail(1).reset_index(drop=True)
+
+
+def signal_strength(signal: str, z: float, run_length: int) -> float:
+    """How far from normal a signal is, as a normal deviate: |z| for a limit breach, the run's equivalent for a run."""
+    if signal in ("above_limit", "below_limit"):
+        return abs(z)
+    if signal in ("run_above", "run_below"):
+        # why: a run of k on one side has chance 0.5**k under a stable process
+        return float(scipy_stats.norm.isf(0.5 ** abs(run_length)))
+    return 0.0
+
+
+SIGNAL_LABELS = {
+    "": "within normal variation",
+    "above_limit": "above the upper limit",
+    "below_limit": "below the lower limit",
+    "run_above": f"{RUN_LENGTH}+ in a row above the centre",
+    "run_below": f"{RUN_LENGTH}+ in a row below the centre",
+}

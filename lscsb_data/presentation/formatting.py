@@ -1,0 +1,301 @@
+"""Figures as people read them: values with their unit, changes, direction of travel and period labels.
+
+Pure functions of the engine's output (no arithmetic beyond rounding for display), shared by the
+app, the CSV headers, the charts and the performance pack so every output words a figure the same
+way. ``indicator`` is a catalogue row (a dict or a pandas row with ``unit``, ``multiplier``,
+``denominator_basis``, ``measure``, ``polarity``, ``band_low``, ``band_high``).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from lscsb_data.figures import periods
+from lscsb_data.figures.disclosure import SUPPRESSED
+
+NO_FIGURE = "no figure"
+MINUS = "\u2212"
+
+# Colour-blind-safe (blue / orange / grey, never red against green), each at least 4.5:1 on white.
+IMPROVING_COLOUR = "#0B5FA5"
+WORSENING_COLOUR = "#A84300"
+NEUTRAL_COLOUR = "#595959"
+
+POLARITY_WORDS = {
+    "lower_better": "lower is better",
+    "higher_better": "higher is better",
+    "target_band": "best within the target band",
+    "neutral": "no direction judged",
+}
+FREQUENCY_WORDS = {"monthly": "monthly", "quarterly": "quarterly (financial quarters)", "annual": "annual (financial years)"}
+
+
+@dataclass(frozen=True)
+class Direction:
+    """How a direction of travel is shown: never by colour alone."""
+
+    arrow: str
+    word: str
+    colour_name: str  # a Streamlit palette name: blue, orange or gray
+    colour: str  # the same colour as hex, for charts and HTML
+
+    @property
+    def text(self) -> str:
+        return f"{self.arrow} {self.word}".strip()
+
+
+def _get(indicator: Mapping, key: str, default=None):
+    value = indicator.get(key, default) if hasattr(indicator, "get") else getattr(indicator, key, default)
+    return default if _missing(value) else value
+
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(value, float) and math.isnan(value))
+    except TypeError:
+        return False
+
+
+def is_missing(value) -> bool:
+    """True for None, NaN and pandas' missing markers."""
+    return _missing(value)
+
+
+def number(value, decimals: int = 0) -> str:
+    """``1234.5`` -> ``'1,234.5'``; a typographic minus for negatives."""
+    text = f"{abs(float(value)):,.{decimals}f}"
+    return f"{MINUS}{text}" if float(value) < 0 and float(text.replace(",", "")) != 0 else text
+
+
+def decimals_for(value, unit: str) -> int:
+    """Counts whole; ratios to 2 places; rates to 1 place, or 2 below 1 so small rates keep a figure."""
+    if unit == "count":
+        return 0
+    if unit == "ratio":
+        return 2
+    if unit == "rate" and not _missing(value) and abs(float(value)) < 1:
+        return 2
+    return 1
+
+
+def rate_basis(indicator: Mapping) -> str:
+    """``'per 1,000 population'``, ``'per 1,000 households'`` or ``'per 100,000 population'``."""
+    multiplier = int(_get(indicator, "multiplier", 1))
+    basis = "households" if _get(indicator, "denominator_basis") == "households" else "population"
+    return f"per {multiplier:,} {basis}"
+
+
+def unit_label(indicator: Mapping) -> str:
+    """What a value of this indicator counts, e.g. ``'offences per 1,000 population'``."""
+    unit, measure = _get(indicator, "unit"), _get(indicator, "measure", "")
+    if unit == "rate":
+        return f"{measure} {rate_basis(indicator)}"
+    if unit == "percentage":
+        return f"percentage ({measure})" if measure else "percentage"
+    return measure
+
+
+def measure_text(indicator: Mapping) -> str:
+    """What an indicator counts, as a plain count: ``'offences (count)'``."""
+    return f"{_get(indicator, 'measure', '')} (count)".strip()
+
+
+def format_value(value, indicator: Mapping, *, suppressed: bool = False, short: bool = False) -> str:
+    """A value with its unit: ``'5.3 offences per 1,000 population'``, ``'49%'``, ``'1,829 referrals'``.
+
+    ``short`` gives the number alone (``'5.3'``, ``'1,829'``, ``'49%'``) for cards and labels whose unit is said beside them.
+    A withheld value reads ``[c]``; a missing one ``no figure``.
+    """
+    if suppressed:
+        return SUPPRESSED
+    if _missing(value):
+        return NO_FIGURE
+    unit = _get(indicator, "unit")
+    text = number(value, decimals_for(value, unit))
+    if unit == "percentage":
+        return f"{text.removesuffix('.0')}%"
+    if short:
+        return text
+    return f"{text} {unit_label(indicator)}".strip()
+
+
+def format_count(value, measure: str = "", *, suppressed: bool = False) -> str:
+    """A whole count with what it counts: ``'1,829 referrals'``."""
+    if suppressed:
+        return SUPPRESSED
+    if _missing(value):
+        return NO_FIGURE
+    return f"{number(value)} {measure}".strip()
+
+
+def format_change(change, change_pct, indicator: Mapping, *, suppressed: bool = False) -> str:
+    """``'+0.4 (+8%)'``; percentages change in points: ``'+3.1 points'``; blank when nothing compares."""
+    if suppressed:
+        return SUPPRESSED
+    if _missing(change):
+        return ""
+    if float(change) == 0:
+        return "no change"
+    unit = _get(indicator, "unit")
+    sign = "+" if float(change) > 0 else ""
+    text = sign + number(change, decimals_for(change, unit))
+    if unit == "percentage":
+        return f"{text} points"
+    if _missing(change_pct):
+        return text
+    pct_sign = "+" if float(change_pct) > 0 else ""
+    return f"{text} ({pct_sign}{number(change_pct)}%)"
+
+
+def format_percent_change(change_pct) -> str:
+    """``-10.4`` -> ``'−10.4%'``; blank when there is no base to compare with."""
+    if _missing(change_pct):
+        return ""
+    sign = "+" if float(change_pct) > 0 else ""
+    return f"{sign}{number(change_pct, 1)}%"
+
+
+def band_text(indicator: Mapping) -> str:
+    low, high = _get(indicator, "band_low"), _get(indicator, "band_high")
+    if low is None or high is None:
+        return ""
+    return f"{number(low, 0)}-{number(high, 0)}%" if _get(indicator, "unit") == "percentage" else f"{low:g}-{high:g}"
+
+
+def direction(direction_code: str | None, change, indicator: Mapping) -> Direction:
+    """Arrow (which way the figure moved), word (what that means, by polarity) and colour.
+
+    A change that is not significant reads "stable" with a level arrow; a target-band indicator
+    reads where it sits against its band.
+    """
+    code = direction_code or ""
+    moved = not _missing(change) and float(change) != 0
+    arrow = ("\u2191" if float(change) > 0 else "\u2193") if moved else "\u2192"
+    if code in {"below_band", "within_band", "above_band"}:
+        where = code.removesuffix("_band")
+        good = code == "within_band"
+        return Direction(
+            arrow if moved else "\u2192",
+            f"{where} the {band_text(indicator)} band",
+            "blue" if good else "orange",
+            IMPROVING_COLOUR if good else WORSENING_COLOUR,
+        )
+    if code == "improving":
+        return Direction(arrow, "improving", "blue", IMPROVING_COLOUR)
+    if code == "worsening":
+        return Direction(arrow, "worsening", "orange", WORSENING_COLOUR)
+    if code in {"increasing", "decreasing"}:
+        return Direction(arrow, code, "gray", NEUTRAL_COLOUR)
+    if code == "stable":
+        return Direction("\u2192", "stable", "gray", NEUTRAL_COLOUR)
+    return Direction("", "no comparison", "gray", NEUTRAL_COLOUR)
+
+
+def month_name(day) -> str:
+    """``'Mar 2020'``."""
+    return periods.month_name(_as_date(day))
+
+
+def _as_date(day) -> date:
+    if isinstance(day, pd.Timestamp):
+        return day.date()
+    if isinstance(day, str):
+        return periods.parse_month(day[:7])
+    return day
+
+
+def window_label(start, end) -> str:
+    """A run of months as people say it: ``'12 months to Mar 2020'``, ``'Jan-Mar 2020'``, ``'Mar 2020'``."""
+    start, end = _as_date(start), _as_date(end)
+    months = periods.months_between(start, end) + 1
+    if months == 1:
+        return periods.month_name(end)
+    if months == 12:
+        return f"12 months to {periods.month_name(end)}"
+    if months <= 6:
+        first = start.strftime("%b") if start.year == end.year else periods.month_name(start)
+        return f"{first}-{periods.month_name(end)}"
+    return f"{periods.month_name(start)} to {periods.month_name(end)}"
+
+
+def comparison_window_label(start, end, comparison: str) -> str:
+    """The current window of a comparison: rolling ``'12 months to Mar 2020'`` or ``'2019/20 Q4 (Jan-Mar 2020)'``."""
+    if comparison == "quarter":
+        return periods.quarter_of(_as_date(start)).long_label
+    return window_label(start, end)
+
+
+def period_label(period, frequency: str) -> str:
+    """One period of an indicator: ``'Mar 2020'``, ``'2019/20 Q4 (Jan-Mar 2020)'`` or ``'2019/20'``."""
+    day = _as_date(period)
+    if frequency == "quarterly":
+        return periods.quarter_of(day).long_label
+    if frequency == "annual":
+        return f"{day.year}/{(day.year + 1) % 100:02d}"
+    return periods.month_name(day)
+
+
+COMPARISON_WORDS = {
+    "rolling12": "Rolling 12 months against the previous 12",
+    "quarter": "Latest quarter against the same quarter a year earlier",
+}
+
+
+def source_text(catalogue_source, data_source=None, is_demo=False) -> str:
+    """Where a figure comes from, saying plainly when it is demonstration data.
+
+    ``'Leicestershire Police crime records (demonstration data)'``; for a real load the load's
+    label is added when it says more than the catalogue: ``'data.police.uk street-level crime and ASB (police.uk)'``.
+    """
+    source = "" if _missing(catalogue_source) else str(catalogue_source)
+    if not _missing(is_demo) and bool(is_demo):
+        return f"{source}, demonstration data" if source else "demonstration data"
+    label = "" if _missing(data_source) else str(data_source)
+    if label and label.lower() not in source.lower():
+        return f"{source} ({label})" if source else label
+    return source
+
+
+def flag_column(frame: pd.DataFrame, name: str) -> list[bool]:
+    """A yes/no column as plain booleans (missing reads no; an absent column is all no)."""
+    if name not in frame:
+        return [False] * len(frame)
+    return [False if _missing(v) else bool(v) for v in frame[name]]
+
+
+def series_texts(frame: pd.DataFrame, indicator: Mapping) -> pd.DataFrame:
+    """Display text for each row of an ``engine.series`` frame of one indicator (same index).
+
+    Columns: ``period_text``, ``rolling_text`` (the 12 months ending with the period), ``value_text``,
+    ``numerator_text``, ``denominator_text``, ``rolling_value_text``, ``rolling_numerator_text``,
+    ``rolling_denominator_text``, ``previous_year_text``, ``previous_year_rolling_text``,
+    ``complete_text``; withheld figures read ``[c]``.
+    """
+    frequency = _get(indicator, "frequency", "monthly")
+    suppressed = flag_column(frame, "suppressed")
+    count_suppressed = flag_column(frame, "count_suppressed")
+    rolling_suppressed = flag_column(frame, "rolling_suppressed")
+    measure = ""
+    ends = [_as_date(e) for e in frame.period_end] if "period_end" in frame else []
+    return pd.DataFrame(
+        {
+            "period_text": [period_label(p, frequency) for p in frame.period],
+            "rolling_text": [window_label(periods.add_months(e, -11), e) for e in ends],
+            "value_text": [format_value(v, indicator, suppressed=s) for v, s in zip(frame.value, suppressed)],
+            "numerator_text": [format_count(v, measure, suppressed=s) for v, s in zip(frame.numerator, count_suppressed)],
+            "denominator_text": [format_count(v) for v in frame.denominator],
+            "rolling_value_text": [format_value(v, indicator, suppressed=s) for v, s in zip(frame.rolling_value, rolling_suppressed)],
+            "rolling_numerator_text": [format_count(v, measure, suppressed=s) for v, s in zip(frame.rolling_numerator, rolling_suppressed)],
+            "rolling_denominator_text": [format_count(v) for v in frame.rolling_denominator],
+            "previous_year_text": [format_value(v, indicator) for v in frame.previous_year_value],
+            "previous_year_rolling_text": [format_value(v, indicator) for v in frame.previous_year_rolling_value],
+            "complete_text": ["yes" if not _missing(c) and bool(c) else "no: periods missing for part of the area" for c in frame.complete],
+        },
+        index=frame.index,
+    )

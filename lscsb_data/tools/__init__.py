@@ -1,0 +1,1 @@
+"""Tools around the dashboard: benchmarks and the demonstration-data generator."""

@@ -1,0 +1,148 @@
+"""One theme's page: its indicators' figures, then one indicator's trend, district comparison and breakdown."""
+from __future__ import annotations
+
+import streamlit as st
+
+from lscsb_data.presentation import charts, downloads, formatting
+from pages.shared import cache, narrative_panel, view_state, ui
+
+SUMMARY_COLUMNS = {
+    "label": "Indicator", "value_text": "Value", "previous_text": "Previous", "change_text": "Change",
+    "direction_text": "Direction", "window_text": "Period", "source_text": "Source", "status_text": "Note",
+}
+TREND_COLUMNS = {
+    "period_text": "Period", "value_text": "Value", "numerator_text": "Numerator", "denominator_text": "Denominator",
+    "rolling_value_text": "Rolling 12 months", "previous_year_text": "Same period a year earlier", "complete_text": "Complete",
+}
+DISTRICT_COLUMNS = {
+    "area_name": "Area", "value_short": "Value", "previous_short": "Previous", "change_text": "Change",
+    "direction_text": "Direction", "status_text": "Note",
+}
+PART_COLUMNS = {"short_name": "Part", "share_text": "Share", "value_short": "Value", "change_text": "Change",
+                "direction_text": "Direction", "status_text": "Note"}
+
+
+def render(theme: str) -> None:
+    view = view_state.current()
+    ident = cache.identity()
+    meta = cache.themes(ident).set_index("id").loc[theme]
+    cards = cache.overview_cards(ident, view.area, view.period, view.comparison, cache.public(), sparklines=False,
+                                  theme=theme)
+    ids = list(cards.id)
+    names = dict(zip(cards.id, [("\u2003\u00b7 " if p else "") + n for n, p in zip(cards.short_name, cards.parent_id.notna())]))
+    chosen = view.indicator if view.indicator in ids else ids[0]
+    st.title(meta["name"])
+    ui.demo_banner(bool(cards.is_demo.fillna(False).astype(bool).any()))
+    if view.present:
+        _present_controls(ids, chosen, names)
+        _detail(ident, view, chosen)
+        return
+    st.caption(meta["description"])
+    ui.view_caption(view)
+    key = f"indicator_{theme}"
+    st.session_state[key] = chosen
+    st.selectbox("Indicator", ids, format_func=names.get, key=key,
+                 on_change=lambda: view_state.choose_indicator(st.session_state[key]))
+    _detail(ident, view, chosen)
+    st.header(f"Every indicator in this theme: {view.area_name}", divider="gray")
+    ui.figures_table(cards.assign(label=[names[i] for i in cards.id]), SUMMARY_COLUMNS)
+    ui.summary_download(cards, view, what=f"{meta['name']}: every indicator", key=f"theme-{theme}")
+    for caveat in dict.fromkeys(cards.caveats.dropna()):
+        st.caption(f":material/info: {caveat}")
+
+
+def _present_controls(ids: list[str], chosen: str, names: dict) -> None:
+    """Previous / next through the theme's indicators, also on the left and right arrow keys."""
+    at = ids.index(chosen)
+    left, middle, right = st.columns([1, 3, 1], vertical_alignment="center")
+    left.button("Previous", icon=":material/arrow_back:", shortcut="Left", key="present_previous",
+                on_click=view_state.choose_indicator, args=(ids[at - 1],), width="stretch")
+    name = names[chosen].lstrip("\u2003\u00b7 ")
+    middle.markdown(f"Indicator {at + 1} of {len(ids)}: **{name}**", text_alignment="center")
+    right.button("Next", icon=":material/arrow_forward:", shortcut="Right", key="present_next",
+                 on_click=view_state.choose_indicator, args=(ids[(at + 1) % len(ids)],), width="stretch")
+
+
+def _detail(ident, view: view_state.View, indicator: str) -> None:
+    detail = cache.indicator_detail(ident, indicator, view.area, view.period, view.comparison, cache.public())
+    head, meta, present = detail.headline, detail.indicator, view.present
+    st.header(f"{meta['name']}: {detail.area_name}", divider="gray")
+    current, previous, words = st.columns([2, 2, 3])
+    with current:
+        ui.metric(head, label=f"{head['window_text']}")
+    previous.metric(f"Previous: {head['previous_window_text'] or 'none'}", head["previous_short"])
+    words.markdown(f"**{head['direction_text']}**  \n{head['unit_text']}  \nSource: {head['source_text']}")
+    ui.notes(detail.notes, present=present)
+    stem = ui.file_stem(meta["id"], detail.area_code, view.period)
+    if present:
+        trend_area, compare_area = st.columns([3, 2])
+        with trend_area:
+            _trend(detail, stem, present=True)
+        with compare_area:
+            _comparison(detail, stem, present=True)
+        return
+    _trend(detail, stem, present=False)
+    narrative_panel.indicator_panel(detail)
+    with st.expander("The trend's figures as a table"):
+        ui.figures_table(detail.trend.iloc[::-1], TREND_COLUMNS)
+        ui.csv_download(lambda: downloads.series_csv(detail.trend, what=f"{meta['name']}: each period and its rolling 12 months",
+                                                      area=f"{detail.area_name} ({detail.area_code})", period=_span(detail.trend),
+                                                      generated_at=ui.generated_at(), public=cache.public()),
+                         label="Download the trend (CSV)", file_stem=f"{stem}-trend", key=f"trend_{indicator}")
+    chart_area, table_area = st.columns(2)
+    with chart_area:
+        _comparison(detail, stem, present=False)
+    with table_area:
+        if len(detail.districts):
+            st.markdown(f"**Every area, {head['window_text']}** ({head['unit_text']})")
+            ui.figures_table(detail.districts, DISTRICT_COLUMNS)
+            ui.csv_download(lambda: downloads.summary_csv(detail.districts, what=f"{meta['name']}: every area",
+                                                           area="every district, the county, LLR and comparators",
+                                                           period=head["window_text"], generated_at=ui.generated_at(),
+                                                           public=cache.public()),
+                             label="Download every area (CSV)", file_stem=f"{stem}-areas", key=f"areas_{indicator}")
+    if len(detail.parts):
+        _breakdown(detail, stem)
+
+
+def _span(trend) -> str:
+    return formatting.window_label(trend.period.min(), trend.period_end.max()) if len(trend) else "none"
+
+
+def _trend(detail, stem: str, *, present: bool) -> None:
+    meta = detail.indicator
+    if detail.trend.value.notna().any() or detail.trend.suppressed.any():
+        ui.chart(lambda width: charts.trend_chart(detail.trend, indicator=meta, area_name=detail.area_name,
+                                                   annotations=detail.annotations, width=width, large=present),
+                  key=f"trend_{meta['id']}", file_stem=f"{stem}-trend", present=present)
+    else:
+        st.info(f"There are no figures for {meta['name']} in {detail.area_name} to draw a trend.")
+
+
+def _comparison(detail, stem: str, *, present: bool) -> None:
+    meta = detail.indicator
+    bars = detail.districts[detail.districts.role == "bar"] if len(detail.districts) else detail.districts
+    if len(bars) and bars.current_value.notna().any():
+        ui.chart(lambda width: charts.comparison_chart(detail.districts, indicator=meta, highlight_area=detail.area_code,
+                                                        width=width, large=present),
+                  key=f"districts_{meta['id']}", file_stem=f"{stem}-districts", present=present, png_width=480)
+    else:
+        st.info(f"There are no district figures for {meta['name']} in the {detail.headline['window_text']}.")
+
+
+def _breakdown(detail, stem: str) -> None:
+    meta = detail.indicator
+    st.subheader(f"What {meta['short_name'].lower()} is made of", divider="gray")
+    for caveat in dict.fromkeys(detail.parts.caveats.dropna()):
+        st.caption(f":material/info: {caveat}")
+    if detail.parts.current_numerator.notna().any():
+        chart_area, table_area = st.columns(2)
+        with chart_area:
+            ui.chart(lambda width: charts.breakdown_chart(detail.parts, indicator=meta, area_name=detail.area_name, width=width),
+                      key=f"parts_{meta['id']}", file_stem=f"{stem}-breakdown", png_width=480)
+        with table_area:
+            st.markdown(f"**The parts, {detail.headline['window_text']}** ({detail.headline['unit_text']}; "
+                        f"share of the {meta['short_name'].lower()} count)")
+            ui.figures_table(detail.parts, PART_COLUMNS)
+    else:
+        st.info(f"There is no breakdown of {meta['name']} for {detail.area_name} in the {detail.headline['window_text']}.")

@@ -1,0 +1,133 @@
+"""Rendering pieces the pages share: banners, cards, charts with their downloads, notes and tables."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from lscsb_data.presentation import charts, downloads, formatting
+from lscsb_data.presentation.pagedata import Note
+from pages.shared import cache, view_state
+
+DEMO_BANNER = (
+    "**Demonstration data.** Figures marked *demonstration data* are illustrative, generated to resemble the "
+    "board's published figures; they are not real. The police.uk figures are real. Every figure names its source."
+)
+THEME_PAGES = {
+    "crime": "pages/crime.py", "offending": "pages/offending.py", "victims": "pages/victims.py",
+    "asb": "pages/asb.py", "hate": "pages/hate.py", "policeuk": "pages/policeuk.py",
+}
+
+
+def demo_banner(shows_demo: bool) -> None:
+    if shows_demo:
+        st.warning(DEMO_BANNER, icon=":material/science:")
+
+
+def view_caption(view: view_state.View) -> None:
+    period = formatting.month_name(view.period) if view.period else "no period held"
+    latest = " (the latest complete month)" if view.period_is_latest else ""
+    st.caption(f"**{view.area_name}** · period ending **{period}**{latest} · {view.comparison_text.lower()}")
+
+
+def notes(items: list[Note], *, present: bool = False) -> None:
+    """Definition as a caption, caveats and warnings as boxes (in presentation mode only the warnings)."""
+    for note in items:
+        if note.kind == "warning":
+            st.warning(note.text, icon=":material/warning:")
+        elif present:
+            continue
+        elif note.kind == "caveat":
+            st.info(note.text, icon=":material/info:")
+        else:
+            st.caption(note.text)
+
+
+def _delta_arrow(row) -> str:
+    if row["direction_word"] in {"stable", "no comparison"} or not row["change_text"] or row["change_text"] == "no change":
+        return "off"
+    return "up" if row["arrow"] == "\u2191" else "down"
+
+
+def metric(row, *, label: str | None = None, sparkline: bool = False) -> None:
+    """An indicator's current value with change, arrow, word and colour (never colour alone)."""
+    # why: st.metric draws only numbers; a missing or withheld month is a gap (NaN), never a zero
+    spark = [float("nan") if v is None else v for v in row.get("sparkline", []) or []] if sparkline else None
+    has_spark = spark and any(v == v for v in spark)
+    st.metric(
+        label=label or row["short_name"],
+        value=row["value_short"],
+        delta=row["change_text"] or None,
+        delta_color=row["colour_name"],
+        delta_arrow=_delta_arrow(row),
+        delta_description=row["direction_word"] if row["change_text"] else None,
+        chart_data=spark if has_spark else None,
+        help=f"{row['definition']} Unit: {row['unit_text']}.",
+    )
+
+
+def card(row, view: view_state.View) -> None:
+    """An Overview card: value, change, direction, sparkline, the period and previous figure, and a link to the detail."""
+    with st.container(border=True):
+        metric(row, sparkline=True)
+        if row["has_data"]:
+            st.caption(f"{row['unit_text']}, {row['window_text']}  \nPrevious: {row['previous_short']}  \n"
+                       f"Source: {row['source_text']}")
+        if row["status_text"]:
+            st.caption(f":material/warning: {row['status_text']}")
+        st.page_link(THEME_PAGES[row["theme"]], label=f"{row['short_name']}: details", icon=":material/arrow_forward:",
+                     query_params=view_state.url_values(view, indicator=row["id"]))
+
+
+def chart(make, *, key: str, file_stem: str, present: bool = False, png_width: int = charts.DEFAULT_WIDTH,
+          depends: tuple = ()) -> None:
+    """A chart as wide as its column, and (outside presentation mode) a PNG download at 2x.
+
+    ``make(width)`` builds the chart: "container" on screen, ``png_width`` pixels for the PNG, which
+    is rendered only when someone clicks the download. The on-screen spec is cached by ``key``, the
+    view (database, area, period, comparison, public and presentation mode) and ``depends`` (anything
+    else the chart is drawn from), so going back to a view does not build its charts again.
+    """
+    view = view_state.current()
+    spec = cache.chart_spec((key, cache.identity(), view.area, view.period, view.comparison, view.present,
+                              cache.public(), depends), make)
+    st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}")
+    if not present:
+        st.download_button("Download chart (PNG)", data=lambda: charts.to_png(make(png_width), scale=2),
+                           file_name=f"{file_stem}.png", mime="image/png", key=f"png_{key}", on_click="ignore",
+                           icon=":material/image:")
+
+
+def csv_download(make: Callable[[], str], *, label: str, file_stem: str, key: str) -> None:
+    """A CSV download whose text ``make()`` writes only when someone clicks, not on every run of the page."""
+    st.download_button(label, data=make, file_name=f"{file_stem}.csv", mime="text/csv", key=f"csv_{key}",
+                       on_click="ignore", icon=":material/download:")
+
+
+def generated_at() -> datetime:
+    return datetime.now().replace(second=0, microsecond=0)
+
+
+def file_stem(*parts: str) -> str:
+    """A safe file name from the view: letters, digits and dashes only."""
+    return "-".join("".join(ch if ch.isalnum() else "-" for ch in str(p)).strip("-") for p in parts if p)
+
+
+def figures_table(frame: pd.DataFrame, columns: dict[str, str]) -> None:
+    """A plain table (the text alternative to a chart): ``columns`` maps frame columns to headings;
+    a column with nothing to say (every cell blank) is left out."""
+    # why: a plain loop over the cells is ten times faster than pandas' string methods on these short columns
+    shown = [c for i, c in enumerate(columns) if i == 0 or any(str(cell).strip() for cell in frame[c])]
+    st.table(frame[shown].rename(columns=columns).set_index(columns[shown[0]]))
+
+
+def summary_download(cards: pd.DataFrame, view: view_state.View, *, what: str, key: str) -> None:
+    """The CSV of the summary figures a page shows, with the header block."""
+    shown = cards[cards.indicator.notna()]
+    csv_download(lambda: downloads.summary_csv(
+        shown, what=what, area=f"{view.area_name} ({view.area})",
+        period=f"{formatting.month_name(view.period)}; {view.comparison_text.lower()}",
+        generated_at=generated_at(), public=cache.public(),
+    ), label="Download these figures (CSV)", file_stem=file_stem("lscsb", key, view.area, view.period), key=key)

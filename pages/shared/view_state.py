@@ -1,0 +1,224 @@
+"""The shared view (area, period end, comparison, indicator, presentation mode), kept in the URL.
+
+The sidebar widgets hold the view for the session; the URL holds the same values, so any view is a
+link that opens exactly that view. Each run: when the URL differs from what this session last
+wrote (a shared link, a card's link, a reload), its valid values are taken and any invalid value
+is named in a message and replaced by the default; at the end of the run the URL is rewritten from
+the view. Nothing read from the URL reaches a query except as a value checked against a list.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+from lscsb_data.presentation import formatting
+from lscsb_data.figures import periods
+
+PARAMS = ("area", "period", "comparison", "indicator", "present")
+LATEST = "latest"
+DEFAULT_COMPARISON = "rolling12"
+_LAST_WRITTEN = "_url_last_written"
+_VIEW = "_view"
+FRAME_RUNNING = "_frame_running"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+AREA_TYPE_WORDS = {
+    "district": "district", "county": "county", "unitary": "unitary", "force": "force area",
+    "region": "region", "national": "national", "group": "comparator group", "unallocated": "no location",
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the view may hold: the areas, months and indicators this database has."""
+
+    areas: pd.DataFrame
+    months: list[date]
+    indicators: frozenset[str]
+    default_area: str
+
+    @property
+    def area_codes(self) -> list[str]:
+        return list(self.areas.code)
+
+    def area_name(self, code: str) -> str:
+        match = self.areas[self.areas.code == code]
+        return str(match.name.iloc[0]) if len(match) else code
+
+    def area_type(self, code: str) -> str:
+        match = self.areas[self.areas.code == code]
+        return str(match.type.iloc[0]) if len(match) else ""
+
+
+@dataclass(frozen=True)
+class View:
+    area: str
+    area_name: str
+    area_type: str
+    period: date | None
+    period_is_latest: bool
+    comparison: str
+    present: bool
+    indicator: str | None
+
+    @property
+    def comparison_text(self) -> str:
+        return formatting.COMPARISON_WORDS[self.comparison]
+
+
+def _shown(text: str) -> str:
+    """A value from the URL made safe to quote in a message: plain characters only, and short."""
+    cleaned = re.sub(r"[^A-Za-z0-9 _.-]", "", str(text))[:40]
+    return cleaned or "(unreadable)"
+
+
+def _parse(key: str, value: str, options: Options):
+    """The URL's ``value`` for ``key`` as a state value, or None when it is not a value this view can hold."""
+    if key == "area":
+        return value if value in options.area_codes else None
+    if key == "period":
+        if value == LATEST:
+            return LATEST
+        try:
+            month = periods.parse_month(value)
+        except ValueError:
+            return None
+        return periods.month_label(month) if month in options.months else None
+    if key == "comparison":
+        return value if value in periods.COMPARISONS else None
+    if key == "indicator":
+        return value if value in options.indicators else None
+    if key == "present":
+        lowered = value.strip().lower()
+        return True if lowered in _TRUE else False if lowered in _FALSE else None
+    return None
+
+
+REFUSED = {
+    "area": "is not an area this dashboard holds",
+    "period": "is not a month this dashboard holds (expected YYYY-MM)",
+    "comparison": "is not a comparison (expected rolling12 or quarter)",
+    "indicator": "is not an indicator in the catalogue",
+    "present": "is not on or off (expected 1 or 0)",
+}
+
+
+def adopt_url(options: Options) -> list[str]:
+    """Take the URL's values into the session when the URL changed; return a message per refused value."""
+    url = st.query_params.to_dict()
+    if url == st.session_state.get(_LAST_WRITTEN):
+        return []
+    messages = []
+    for key in PARAMS:
+        if key not in url:
+            continue
+        value = _parse(key, url[key], options)
+        if value is None:
+            messages.append(f"The link's {key} '{_shown(url[key])}' {REFUSED[key]}, so the default is shown instead.")
+            st.session_state.pop(key, None)
+        else:
+            st.session_state[key] = value
+    return messages
+
+
+def _ensure_valid(options: Options) -> None:
+    """Fill in defaults, and drop values a replaced database no longer holds."""
+    state = st.session_state
+    if state.get("area") not in options.area_codes:
+        state["area"] = options.default_area
+    if state.get("period") != LATEST and state.get("period") not in {periods.month_label(m) for m in options.months}:
+        state["period"] = LATEST
+    if state.get("comparison") not in periods.COMPARISONS:
+        state["comparison"] = DEFAULT_COMPARISON
+    if not isinstance(state.get("present"), bool):
+        state["present"] = False
+    if state.get("indicator") not in options.indicators:
+        state["indicator"] = None
+
+
+def sidebar_filters(options: Options, default_period) -> View:
+    """The shared filters in the sidebar; ``default_period(area)`` gives the latest complete month of the page's view."""
+    _ensure_valid(options)
+    area_labels = {
+        row.code: f"{row.name} ({AREA_TYPE_WORDS.get(row.type, row.type)}"
+                  f"{', outside the force: border crimes only' if getattr(row, 'role', '') == 'outside' else ''})"
+        for row in options.areas.itertuples()
+    }
+    with st.sidebar:
+        area = st.selectbox("Area", options.area_codes, format_func=area_labels.get, key="area",
+                            help="Your district, the county, LLR or a comparator. Kept when you change page.")
+        latest = default_period(area)
+        latest_text = formatting.month_name(latest) if latest else "none held"
+        choices = [LATEST, *(periods.month_label(m) for m in options.months)]
+        choice = st.selectbox(
+            "Period end", choices, key="period",
+            format_func=lambda c: f"Latest complete ({latest_text})" if c == LATEST else formatting.month_name(c),
+            help="The last month of the figures shown. Quarterly and annual figures use the latest whole quarter or year ending by then.",
+        )
+        comparison = st.radio("Comparison", list(periods.COMPARISONS), key="comparison",
+                              format_func=formatting.COMPARISON_WORDS.get)
+        present = st.toggle("Presentation mode", key="present",
+                            help="Larger type, one indicator per screen; next and previous with the arrow keys.")
+    period = latest if choice == LATEST else periods.parse_month(choice)
+    view = View(area=area, area_name=options.area_name(area), area_type=options.area_type(area), period=period,
+                period_is_latest=choice == LATEST, comparison=comparison, present=present,
+                indicator=st.session_state.get("indicator"))
+    st.session_state[_VIEW] = view
+    return view
+
+
+def current() -> View:
+    """The view the frame (app.py) set up for this run.
+
+    A page reached without app.py running first (the first request after a restart opening a page's
+    own URL, or every rerun under AppTest) is run by Streamlit's older pages-folder mode; it
+    switches that mode off (as app.py's st.navigation call would) and reruns, so app.py runs the
+    frame and then this same page.
+    """
+    if not st.session_state.get(FRAME_RUNNING):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return st.session_state[_VIEW]
+
+
+def frame_started() -> None:
+    """Mark that app.py's frame is running, so a page run without it (see ``current``) can tell."""
+    st.session_state[FRAME_RUNNING] = True
+
+
+def frame_finished() -> None:
+    st.session_state[FRAME_RUNNING] = False
+
+
+def choose_indicator(indicator: str) -> None:
+    """Make ``indicator`` the view's indicator (a page's own selector calls this)."""
+    st.session_state["indicator"] = indicator
+
+
+def url_values(view: View, indicator: str | None = None) -> dict[str, str]:
+    """The query parameters that open ``view`` (with ``indicator`` if given, else the view's)."""
+    values = {"area": view.area, "comparison": view.comparison}
+    if view.period is not None:
+        values["period"] = periods.month_label(view.period)
+    chosen = indicator if indicator is not None else st.session_state.get("indicator")
+    if chosen:
+        values["indicator"] = chosen
+    if view.present:
+        values["present"] = "1"
+    return values
+
+
+def write_url() -> None:
+    """Rewrite the URL from the view at the end of a run (only when it differs, so nothing is sent otherwise)."""
+    view = st.session_state.get(_VIEW)
+    if view is None:
+        return
+    wanted = url_values(view)
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+    st.session_state[_LAST_WRITTEN] = wanted
