@@ -4,7 +4,9 @@ import streamlit as st
 from lscsb_data.presentation import charts, formatting, pagedata
 from lscsb_data.figures import export, periods
 from lscsb_data.figures.covid import PERIOD_TEXT, SOURCE
-from pages.shared import cache, view_state, ui
+from pages.shared import cache, frame, ui, view_state
+
+frame.enter()
 
 TABLE_COLUMNS = {"measure": "Measure", "count_2019_text": "2019", "count_2020_text": "2020", "change_text": "Change",
                  "change_pct_text": "% change (from the counts)", "all_forces_text": "All forces % change"}

@@ -2,7 +2,9 @@
 import streamlit as st
 
 from lscsb_data.figures import disclosure, export
-from pages.shared import cache, quality_section, view_state, ui
+from pages.shared import cache, frame, quality_section, ui, view_state
+
+frame.enter()
 
 CATALOGUE_COLUMNS = {
     "name": "Indicator", "theme_short_name": "Theme", "definition": "Definition", "unit_text": "Unit",

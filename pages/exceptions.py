@@ -5,7 +5,9 @@ import streamlit as st
 
 from lscsb_data.figures import exceptions, periods
 from lscsb_data.presentation import reporting
-from pages.shared import cache, narrative_panel, view_state
+from pages.shared import cache, frame, narrative_panel, view_state
+
+frame.enter()
 
 # The frame (app.py) has checked the database and the filters: area, period end and comparison.
 view = view_state.current()

@@ -1,7 +1,9 @@
 """Overview: every indicator's current figure for the chosen area and period, grouped by theme."""
 import streamlit as st
 
-from pages.shared import cache, view_state, ui
+from pages.shared import cache, frame, ui, view_state
+
+frame.enter()
 
 CARDS_PER_ROW = 4
 LEGEND = (

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest, app_test
 from lscsb_data import connect
 from lscsb_data.figures import disclosure, engine, narrative
 from lscsb_data.presentation import formatting, pagedata
-from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app
+from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app, go
 
 COUNTY, BLABY, CHARNWOOD, RUTLAND = "E10000018", "E07000129", "E07000130", "E06000017"
 PROBLEM = "unexpected problem"
@@ -201,7 +201,7 @@ def test_theme_page_indicator_selector_changes_the_detail_and_the_url(con):
 def test_filters_survive_a_page_switch(con):
     at = open_page("overview")
     at.selectbox(key="area").set_value(CHARNWOOD).run()
-    at.switch_page(str(ROOT / "pages/asb.py")).run()
+    go(at, "asb").run()
     assert_healthy(at)
     assert at.selectbox(key="area").value == CHARNWOOD
     assert any(h.value.endswith(": Charnwood") for h in at.header)

@@ -9,16 +9,12 @@ import streamlit as st
 
 from lscsb_data.presentation import charts, downloads, formatting
 from lscsb_data.presentation.pagedata import Note
-from pages.shared import cache, view_state
+from pages.shared import cache, frame, view_state
 
 DEMO_BANNER = (
     "**Demonstration data.** Figures marked *demonstration data* are illustrative, generated to resemble the "
     "board's published figures; they are not real. The police.uk figures are real. Every figure names its source."
 )
-THEME_PAGES = {
-    "crime": "pages/crime.py", "offending": "pages/offending.py", "victims": "pages/victims.py",
-    "asb": "pages/asb.py", "hate": "pages/hate.py", "policeuk": "pages/policeuk.py",
-}
 
 
 def demo_banner(shows_demo: bool) -> None:
@@ -77,7 +73,7 @@ def card(row, view: view_state.View) -> None:
                        f"Source: {row['source_text']}")
         if row["status_text"]:
             st.caption(f":material/warning: {row['status_text']}")
-        st.page_link(THEME_PAGES[row["theme"]], label=f"{row['short_name']}: details", icon=":material/arrow_forward:",
+        st.page_link(frame.page(row["theme"]), label=f"{row['short_name']}: details", icon=":material/arrow_forward:",
                      query_params=view_state.url_values(view, indicator=row["id"]))
 
 
