@@ -17,7 +17,7 @@ area, period, comparison = view.area, view.period, view.comparison
 st.title(f"Exceptions: {view.area_name}")
 window = "rolling 12 months" if comparison == "rolling12" else "latest quarter against the same quarter a year earlier"
 st.caption(f"What moved notably at {periods.month_name(period)} ({window}): significant changes, control-chart "
-           "signals and figures outside their target range; most worrying first. Figures from the lscsb engine.")
+           "signals and figures outside their target range; most worrying first.")
 
 quarters = [periods.quarter_of(periods.add_months(period, -3 * back)) for back in range(8)]
 quarters = [q for q in quarters if q.end <= period] or quarters[1:]

@@ -255,7 +255,7 @@ def test_theme_presentation_mode_steps_through_indicators_without_downloads(con,
     at.button(key="present_next").click().run()
     assert_healthy(at)
     assert at.query_params["indicator"] == "residential_burglary"
-    assert any(h.value.startswith("Residential burglary") for h in at.header)
+    assert any(h.value.startswith("Residential burglary") for h in at.title)
 
 
 def test_public_mode_withholds_small_counts_on_cards_tables_and_csv(con, monkeypatch, downloads):

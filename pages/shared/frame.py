@@ -10,6 +10,7 @@ files is never shown: the frame draws the menu from its own page list. Theme pag
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import streamlit as st
 
@@ -18,33 +19,28 @@ from lscsb_data.config import env_flag
 from lscsb_data.presentation import pagedata
 from pages.shared import cache, view_state
 
-THEME_PAGE = "pages/theme.py"
-PRESENTATION_CSS = """
-<style>
-html { font-size: 20px; }
-[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none; }
-[data-testid="stMain"] .block-container { padding-top: 1rem; max-width: 100%; }
-[data-testid="stMetricValue"] { font-size: 3rem; }
-</style>
-"""
+PAGES_DIR = Path(__file__).resolve().parents[1]
+THEME_PAGE = PAGES_DIR / "theme.py"
+# Pages that work on a database holding no figures yet (the first load is made there).
+PAGES_WITHOUT_FIGURES = {"upload"}
 
 
 def page_list(themes) -> dict[str, list]:
     """The pages, grouped as the menu shows them; one theme page per row of data/themes.csv, at its id."""
     pages = {
         "Performance": [
-            st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-            st.Page("pages/exceptions.py", title="Exceptions and the pack", icon=":material/priority_high:"),
+            st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
+            st.Page(PAGES_DIR / "exceptions.py", title="Exceptions and the pack", icon=":material/priority_high:"),
         ],
         "Themes": [st.Page(THEME_PAGE, title=row.short_name, icon=f":material/{row.icon}:", url_path=row.id)
                    for row in themes.itertuples()],
         "Context and data": [
-            st.Page("pages/covid.py", title="COVID-19 impact", icon=":material/coronavirus:"),
-            st.Page("pages/data.py", title="Data and downloads", icon=":material/download:"),
+            st.Page(PAGES_DIR / "covid.py", title="COVID-19 impact", icon=":material/coronavirus:"),
+            st.Page(PAGES_DIR / "data.py", title="Data and downloads", icon=":material/download:"),
         ],
     }
     if env_flag("LSCSB_ALLOW_UPLOAD"):
-        pages["Context and data"].append(st.Page("pages/upload.py", title="Upload data", icon=":material/upload:"))
+        pages["Context and data"].append(st.Page(PAGES_DIR / "upload.py", title="Upload data", icon=":material/upload:"))
     return pages
 
 
@@ -84,7 +80,7 @@ def run() -> None:
     cache.settle_heap()
     ident = cache.identity()
     if ident is None:
-        st.navigation([st.Page("pages/overview.py", title="Overview", default=True)], position="hidden")
+        st.navigation([st.Page(PAGES_DIR / "overview.py", title="Overview", default=True)], position="hidden")
         st.error(f"There is no database at {resolve_db_path()} yet. Build it with `make build` "
                  "(or `python -m lscsb_data build`), then reload this page.")
         st.stop()
@@ -106,13 +102,11 @@ def run() -> None:
         st.caption("**Data as at**")
         for line in cache.data_as_at(ident).text:
             st.caption(line)
-    if view.present:
-        st.html(PRESENTATION_CSS)
     for message in messages:
         st.warning(message, icon=":material/link_off:")
     view_state.frame_started()
     try:
-        if view.period is None:
+        if view.period is None and page.url_path not in PAGES_WITHOUT_FIGURES:
             st.info("The database holds no figures yet: load some with `python -m lscsb_data load FILE` or `make build`.")
         else:
             page.run()
