@@ -657,7 +657,7 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
     points = alt.Chart(points_data, mark=_mark("point", filled=True, opacity=1, size=60 * scale)).encode(
         x=x,
         y=alt.Y("value:Q"),
-        shape=alt.Shape("signal_text:N", title=None, legend={"orient": "bottom", "direction": "horizontal"},
+        shape=alt.Shape("signal_text:N", title=None, legend={"orient": "bottom", "columns": 3},
                         scale={"domain": words, "range": palette.SIGNAL_SHAPES}),
         color=alt.Color("signal_text:N", title=None, scale={"domain": words, "range": palette.SIGNAL_COLOURS}),
         tooltip=tooltip,
