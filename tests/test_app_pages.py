@@ -152,12 +152,14 @@ def test_overview_download_serves_the_engines_summary(con, downloads):
 
 def test_presentation_mode_shows_one_theme_and_steps_with_next(con):
     at = open_page("overview", present="1")
-    first = [h.value for h in at.header]
-    assert len(first) == 1
-    at.button[1].click().run()
+    first = [h.value for h in at.title]
+    assert len(first) == 1 and first[0].endswith(": Leicestershire")
+    at.button(key="present_next").click().run()
     assert_healthy(at)
-    assert [h.value for h in at.header] != first and len(at.header) == 1
+    assert [h.value for h in at.title] != first and len(at.title) == 1
     assert at.query_params["present"] == "1"
+    at.button(key="present_exit").click().run()
+    assert "present" not in at.query_params and [h.value for h in at.title] == ["Overview"]
 
 
 # --- Theme pages ------------------------------------------------------------------------------
