@@ -191,7 +191,7 @@ def test_theme_page_url_restores_area_period_and_indicator(con):
 
 def test_theme_page_indicator_selector_changes_the_detail_and_the_url(con):
     at = open_page("hate", area=COUNTY, period="2024-03")
-    assert any(s.value.startswith("What hate incidents is made of") for s in at.subheader)
+    assert any(s.value.startswith("What hate incidents are made of") for s in at.subheader)
     at.selectbox(key="indicator_hate").set_value("racially_religiously_aggravated").run()
     assert_healthy(at)
     assert any(h.value == "Racially or religiously aggravated crime: Leicestershire" for h in at.header), [h.value for h in at.header]
