@@ -98,13 +98,34 @@ def free_port(address: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
+# why: the app's modules (and through them pandas, DuckDB, SciPy and Altair) load before the server opens its port,
+# not on the first visitor's run; a code string, so that lscsb_data itself never imports streamlit or the pages
+PRELOAD = """\
+import importlib, pkgutil, sys
+import pages.shared
+for found in pkgutil.iter_modules(pages.shared.__path__):
+    importlib.import_module(f"pages.shared.{found.name}")
+from streamlit.web import cli
+cli.main(sys.argv[1:], prog_name="streamlit")
+"""
+
+
+def streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    """``streamlit run app.py`` on ``address:port``, headless, with the app's modules loaded before it listens."""
+    return [sys.executable, "-c", PRELOAD, "run", str(PROJECT_ROOT / "app.py"), "--server.headless", "true",
+            "--server.port", str(port), "--server.address", address, "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none"]
+
+
 def _streamlit(port: int, address: str, env: dict[str, str], log) -> subprocess.Popen:
-    command = [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"), "--server.headless", "true",
-               "--server.port", str(port), "--server.address", address, "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
+    command = streamlit_command(port, address)
     # why: Streamlit's own "You can now view" banner comes before the warm-up; the launcher says when it is ready
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
                             stderr=None if log is subprocess.DEVNULL else log, start_new_session=True)
+
+
+def _name(process: subprocess.Popen) -> str:
+    return f"nginx (pid {process.pid})" if "nginx" in str(process.args[0]) else f"the app process (pid {process.pid})"
 
 
 def _answers(url: str, timeout: float) -> bool:
@@ -119,7 +140,7 @@ def _wait(url: str, processes: list[subprocess.Popen], timeout: float) -> None:
     while time.monotonic() < deadline:
         for process in processes:
             if process.poll() is not None:
-                raise ServingError(f"{' '.join(map(str, process.args[:4]))} exited with {process.returncode}")
+                raise ServingError(f"{_name(process)} exited with {process.returncode}")
         if _answers(url, timeout=5):
             return
         time.sleep(0.1)
@@ -212,7 +233,7 @@ def main(args) -> int:
             print(f"ready: open http://{host}:{args.port}/ ({what}, warmed). Ctrl+C stops it.", flush=True)
             while (gone := server.exited()) is None:
                 time.sleep(0.5)
-            print(f"error: {' '.join(map(str, gone.args[:4]))} exited with {gone.returncode}; stopping", file=sys.stderr)
+            print(f"error: {_name(gone)} exited with {gone.returncode}; stopping the others", file=sys.stderr)
             return 1
     except KeyboardInterrupt:
         print("stopped", flush=True)

@@ -47,24 +47,41 @@ class Tally:
 
 
 class MemoryWatch(threading.Thread):
-    """The peak resident memory of some processes and all their children, sampled until stopped."""
+    """The peak resident memory of some processes and all their children, sampled until stopped, and the CPU
+    seconds they used meanwhile (a figure that a busy machine slows far less than it slows the wall clock)."""
 
     def __init__(self, pids: list[int]) -> None:
         super().__init__(daemon=True)
         self.processes = [psutil.Process(pid) for pid in pids]
         self.peak = 0
         self.stopped = threading.Event()
+        self.cpu_at_start = self.cpu_seconds()
+        self.cpu_used = 0.0
+
+    def members(self) -> list[psutil.Process]:
+        found = []
+        for process in self.processes:
+            with contextlib.suppress(psutil.Error):
+                found.extend((process, *process.children(recursive=True)))
+        return found
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for member in self.members():
+            with contextlib.suppress(psutil.Error):
+                times = member.cpu_times()
+                total += times.user + times.system
+        return total
 
     def run(self) -> None:
         while not self.stopped.is_set():
             total = 0
-            for process in self.processes:
+            for member in self.members():
                 with contextlib.suppress(psutil.Error):
-                    for member in (process, *process.children(recursive=True)):
-                        with contextlib.suppress(psutil.Error):
-                            total += member.memory_info().rss
+                    total += member.memory_info().rss
             self.peak = max(self.peak, total)
             self.stopped.wait(0.2)
+        self.cpu_used = self.cpu_seconds() - self.cpu_at_start
 
 
 def months_held(db_path, latest: int) -> list[str]:
@@ -169,7 +186,8 @@ def think_range(text: str) -> tuple[float, float]:
     return low_value, high_value
 
 
-def report(args, tally: Tally, peak: int | None, load_before: tuple, served_by: str) -> None:
+def report(args, tally: Tally, watch: MemoryWatch | None, load_before: tuple, served_by: str) -> None:
+    peak = watch.peak if watch else None
     done = len(tally.seconds)
     span = (tally.last_finished - tally.first_sent) if done and tally.first_sent else 0
     think = "none" if args.think[1] == 0 else f"{args.think[0]:g}-{args.think[1]:g} s"
@@ -190,12 +208,14 @@ def report(args, tally: Tally, peak: int | None, load_before: tuple, served_by: 
     if tally.pings:
         print(f"idle websocket ping answered: p50 {seconds_text(percentile(tally.pings, 0.5))}, "
               f"max {seconds_text(max(tally.pings))}; unanswered within 20 s: {tally.ping_failures}")
-    if peak is not None:
-        print(f"server peak memory {peak / 2**20:,.0f} MiB (every process)")
+    if watch is not None:
+        print(f"server peak memory {peak / 2**20:,.0f} MiB (every process); server CPU {watch.cpu_used:.1f} s, "
+              f"{1000 * watch.cpu_used / max(1, done):.0f} ms a view")
     if done:
         print(f"| {args.sessions} | {think} | {done} | {len(tally.errors)} | {seconds_text(percentile(tally.seconds, 0.5))} | "
               f"{seconds_text(percentile(tally.seconds, 0.95))} | {seconds_text(percentile(tally.seconds, 0.99))} | "
-              f"{done / span if span else 0:.1f} views/s | {peak / 2**20 if peak else 0:,.0f} MiB | {load_before[0]:.1f} |")
+              f"{done / span if span else 0:.1f} views/s | {1000 * watch.cpu_used / done if watch else 0:.0f} ms | "
+              f"{peak / 2**20 if peak else 0:,.0f} MiB | {load_before[0]:.1f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                 watch.stopped.set()
                 watch.join()
             what = "" if args.passes == 1 else f"pass {number} of {args.passes}: "
-            report(args, tally, watch.peak if watch else None, load_before, what + served_by)
+            report(args, tally, watch, load_before, what + served_by)
             errors += len(tally.errors)
             load_before = os.getloadavg()
     return 1 if errors else 0
