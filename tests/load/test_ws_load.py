@@ -5,21 +5,24 @@ Not a benchmark: a few views each, checked for what the generator reports, never
 from __future__ import annotations
 
 import re
-
+import subprocess
+import sys
 
 import pytest
 
+from lscsb_data.config import PROJECT_ROOT as ROOT
 from lscsb_data.tools import serving
-from tests.load import ws
 
 
-def run(capsys, *args: str) -> tuple[int, str]:
-    code = ws.main(list(args))
-    return code, capsys.readouterr().out
+def run(*args: str) -> tuple[int, str]:
+    """``python -m tests.load.ws ARGS`` as someone would run it (its own process: no event loop of another test in the way)."""
+    done = subprocess.run([sys.executable, "-m", "tests.load.ws", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    return done.returncode, done.stdout + done.stderr
 
 
-def test_two_sessions_of_three_views_against_one_process(demo_db_path, capsys):
-    code, out = run(capsys, "--sessions", "2", "--views", "3", "--ramp", "0", "--db", str(demo_db_path))
+def test_two_sessions_of_three_views_against_one_process(demo_db_path):
+    code, out = run("--sessions", "2", "--views", "3", "--ramp", "0", "--db", str(demo_db_path))
     assert "views finished 6 of 6; errors 0" in out, out
     assert code == 0
     assert "view to script_finished: p50 " in out, out
@@ -27,13 +30,13 @@ def test_two_sessions_of_three_views_against_one_process(demo_db_path, capsys):
     assert re.search(r"received per view: median \d+ KiB", out), out
 
 
-def test_sessions_through_nginx_to_two_processes(demo_db_path, capsys):
+def test_sessions_through_nginx_to_two_processes(demo_db_path):
     try:
         serving.nginx_path()
     except serving.ServingError as error:
         pytest.fail(f"{error} (make test installs it)", pytrace=False)
     # why: a second pass reuses nothing of the first, so every session opens, views and closes through the proxy twice
-    code, out = run(capsys, "--sessions", "2", "--views", "3", "--replicas", "2", "--passes", "2", "--ramp", "0",
+    code, out = run("--sessions", "2", "--views", "3", "--replicas", "2", "--passes", "2", "--ramp", "0",
                     "--db", str(demo_db_path))
     assert out.count("views finished 6 of 6; errors 0") == 2, out
     assert "2 app processes behind nginx" in out
