@@ -41,7 +41,7 @@ browser:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
-test: build browser
+test: build browser proxy
 	$(PY) -m pytest -n 2 tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
