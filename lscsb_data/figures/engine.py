@@ -164,7 +164,7 @@ def windows(
     is_public = disclosure.public_mode(public)
     frame = _run(con, "windows", period_end=period, n_windows=count, indicator=indicator,
                  areas=None if is_public else areas)
-    if not is_public:
+    if not is_public or frame.empty:
         return frame.assign(suppressed=False, count_suppressed=False)
     return disclosure.suppress_periods(frame, frame.sensitive, area_parts(con), period_column="window_end")
 
