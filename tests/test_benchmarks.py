@@ -143,7 +143,8 @@ def test_every_interval_of_the_demo_database_equals_an_independent_computation(d
 def test_default_comparators_follow_the_area_tree():
     areas = pd.DataFrame({"code": ["D1", "C1", "U1", "F1", "R1", "N1", "X1"],
                           "type": ["district", "county", "unitary", "force", "region", "national", "district"],
-                          "parent_code": ["C1", "F1", "F1", None, None, None, None]})
+                          "parent_code": ["C1", "F1", "F1", None, None, None, None],
+                          "is_aggregate": [False, True, False, True, False, False, False]})
     groups = pd.DataFrame({"group_code": ["R1", "N1", "N1"], "group_type": ["region", "national", "national"],
                            "member_code": ["F1", "F1", "F2"], "group_name": ["R", "N", "N"]})
     assert [benchmarks.default_comparator(areas, groups, c) for c in ["D1", "C1", "U1", "F1", "R1", "N1", "X1"]] == \

@@ -54,12 +54,13 @@ def comparator_options(area_frame: pd.DataFrame, groups: pd.DataFrame) -> pd.Dat
     group_rows = (groups.groupby("group_code", sort=False)
                   .agg(name=("group_name", "first"), kind=("group_type", "first"), n_members=("member_code", "size"))
                   .reset_index().rename(columns={"group_code": "code"}))
-    tree = area_frame[area_frame.type.isin(["county", "force", "region", "national", "group"])][["code", "name", "type"]]
-    tree = tree.rename(columns={"type": "kind"}).assign(n_members=0)
+    tree = area_frame[area_frame.is_comparator][["code", "name", "type", "type_order"]]
+    tree = tree.rename(columns={"type": "kind", "type_order": "kind_order"}).assign(n_members=0)
     tree = tree[~tree.code.isin(group_rows.code)]
-    order = {"county": 0, "force": 1, "region": 2, "national": 3, "group": 4, "peer": 5}
+    # why: a group of members is listed where its kind of stored area is (area_types.csv's order), peer groups last
+    kind_orders = dict(zip(area_frame.type, area_frame.type_order))
+    group_rows["kind_order"] = group_rows.kind.map(kind_orders).fillna(area_frame.type_order.max() + 1)
     frame = pd.concat([tree, group_rows], ignore_index=True)
-    frame["kind_order"] = frame.kind.map(order)
     return frame.sort_values(["kind_order", "name"], kind="stable").drop(columns="kind_order").reset_index(drop=True)
 
 
@@ -83,11 +84,12 @@ def default_comparator(area_frame: pd.DataFrame, groups: pd.DataFrame, code: str
     """The area's default comparator: a district's county, a unitary's force; the county's and the force's region;
     a region's nation; none for the nation, a comparator group or an area outside the tree."""
     types = dict(zip(area_frame.code, area_frame.type))
+    sums = dict(zip(area_frame.code, area_frame.is_aggregate))
     kind = types.get(code)
     chain = _ancestors(area_frame, code)
-    if kind in ("district", "unitary", "unallocated") and chain:
+    if chain and not sums.get(code):
         return chain[0]
-    if kind in ("county", "force"):
+    if sums.get(code):
         regions = _groups_holding(groups, [code, *chain], "region")
         return regions[0] if regions else None
     if kind == "region":

@@ -337,11 +337,19 @@ def themes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.cursor().execute("SELECT * FROM themes ORDER BY sort_order").df()
 
 
+def area_types(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """``data/area_types.csv``: each type of area with its word, display order and how it is treated."""
+    return con.cursor().execute("SELECT * FROM area_types ORDER BY sort_order").df()
+
+
 def areas(con: duckdb.DuckDBPyConnection, *, with_data_only: bool = False) -> pd.DataFrame:
-    """Areas in display order (districts, county, unitaries, force, comparators)."""
+    """Areas in display order (districts, county, unitaries, force, comparators), each with its type's rules
+    (``data/area_types.csv``): ``type_word``, ``type_order``, ``is_aggregate``, ``is_csp``, ``is_board_area``,
+    ``is_comparator``, ``has_residents``."""
     return con.cursor().execute(
         """
-        SELECT a.code, a.name, a.type, a.parent_code, a.is_aggregate, a.type_order,
+        SELECT a.code, a.name, a.type, a.parent_code, a.is_aggregate, a.type_order, a.type_word, a.is_csp,
+               a.is_board_area, a.is_comparator, a.has_residents,
                EXISTS (SELECT 1 FROM mat_contributors AS c WHERE c.area_code = a.code) AS has_data
         FROM stg_areas AS a
         WHERE NOT $with_data_only OR EXISTS (SELECT 1 FROM mat_contributors AS c WHERE c.area_code = a.code)

@@ -60,7 +60,7 @@ def report_areas(con) -> list[str]:
     the few crimes it recorded over its border."""
     frame = engine.areas(con)
     members = engine.force_members(frame)
-    return [code for code, kind in zip(frame.code, frame.type) if kind != "unallocated" and code in members]
+    return [code for code, residents in zip(frame.code, frame.has_residents) if residents and code in members]
 
 
 def find_exceptions(

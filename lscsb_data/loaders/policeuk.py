@@ -338,7 +338,7 @@ def _count(con: duckdb.DuckDBPyConnection, work, items: list[Inspected], paths: 
     report what each file holds."""
     types = con.execute("SELECT id FROM indicators WHERE theme = $theme AND id <> $all", {"theme": THEME, "all": ALL_CRIME}).df()
     work.register("crime_types", types)
-    work.register("known_areas", con.execute("SELECT code, type, parent_code FROM areas").df())
+    work.register("known_areas", con.execute("SELECT code, type, parent_code, is_csp FROM stg_areas").df())
     work.register("earlier_parts", con.execute("SELECT DISTINCT reported_by, area_code FROM policeuk_counts").df())
     work.execute(
         """
@@ -458,7 +458,7 @@ def _new_areas(work) -> pd.DataFrame:
         SELECT w.code, w.name, w.type, w.parent_code,
                CASE WHEN k.code IS NULL THEN 'create' ELSE 'adopt' END AS action
         FROM wanted AS w LEFT JOIN known_areas AS k USING (code)
-        WHERE k.code IS NULL OR (k.parent_code IS NULL AND w.parent_code IS NOT NULL AND k.type IN ('district', 'unitary'))
+        WHERE k.code IS NULL OR (k.parent_code IS NULL AND w.parent_code IS NOT NULL AND k.is_csp)
         ORDER BY w.sort, w.code
         """
     ).df()

@@ -27,8 +27,6 @@ from pptx.util import Inches, Pt
 from lscsb_data.figures import engine, exceptions, narrative, periods
 from lscsb_data.presentation import charts, formatting, pagedata, palette, reporting, vocabulary, wording
 
-CSP_TYPES = ("district", "unitary")
-BOARD_AREA_TYPES = ("county",)
 OGL_CREDIT = "Contains public sector information licensed under the Open Government Licence v3.0 (data.police.uk, ONS)."
 METHOD_NOTES = [
     "Each figure is the total over the 12 months to the end of the quarter, against the 12 months before. "
@@ -76,7 +74,7 @@ class ThemeSection:
 class Pack:
     area_code: str
     area_name: str
-    area_type: str
+    is_board_report: bool  # the board's own area (area_types.csv's board_area): the board's report, not a CSP's pack
     quarter: periods.FinancialQuarter
     period: date
     summary: pd.DataFrame
@@ -86,10 +84,6 @@ class Pack:
     demo_notice: str
     definitions: list[tuple[str, str]]
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-
-    @property
-    def is_board_report(self) -> bool:
-        return self.area_type in BOARD_AREA_TYPES
 
     @property
     def title(self) -> str:
@@ -112,10 +106,10 @@ class Pack:
 
 
 def csp_areas(con) -> list[str]:
-    """Every Community Safety Partnership area (districts and unitaries) that sums into a force."""
+    """Every Community Safety Partnership area (districts and unitaries, ``area_types.csv``'s csp) that sums into a force."""
     frame = engine.areas(con)
-    types = dict(zip(frame.code, frame.type))
-    return [code for code in exceptions.report_areas(con) if types[code] in CSP_TYPES]
+    csp = set(frame.code[frame.is_csp])
+    return [code for code in exceptions.report_areas(con) if code in csp]
 
 
 def assemble(con, *, area: str, quarter: str | periods.FinancialQuarter, commentary_file=None,
@@ -176,7 +170,7 @@ def assemble(con, *, area: str, quarter: str | periods.FinancialQuarter, comment
             notes_by_key.get(("theme", section["theme"])),
         ))
     return Pack(
-        area_code=area, area_name=areas.loc[area, "name"], area_type=areas.loc[area, "type"], quarter=quarter,
+        area_code=area, area_name=areas.loc[area, "name"], is_board_report=bool(areas.loc[area, "is_board_area"]), quarter=quarter,
         period=period, summary=rows, themes=themes, sources=_sources(rows), data_as_at=_data_as_at(con),
         demo_notice=_demo_notice(rows), definitions=_definitions(rows),
     )

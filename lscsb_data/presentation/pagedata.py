@@ -20,8 +20,6 @@ from lscsb_data.figures.covid import covid_period
 
 SPARKLINE_MONTHS = 24
 TREND_MONTHS = 36
-BAR_AREA_TYPES = ("district", "unitary")
-REFERENCE_AREA_TYPES = ("county", "force", "region", "group", "national")
 # The police.uk categories the COVID-19 page follows month by month (the force's paper reported these).
 COVID_SERIES = (
     "policeuk_all_crime",
@@ -91,9 +89,6 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
-COMPARATOR_AREA_TYPES = ("region", "group", "national")
-
-
 def areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every area the database holds, in display order: the force's own areas (districts, county,
     unitaries, the force), then the comparators, then areas outside the force.
@@ -105,19 +100,19 @@ def areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     frame = engine.areas(con)
     members = engine.force_members(frame)
     frame["role"] = [
-        "comparator" if kind in COMPARATOR_AREA_TYPES else "local" if code in members else "outside"
-        for code, kind in zip(frame.code, frame.type)
+        "local" if code in members else "comparator" if comparator else "outside"
+        for code, comparator in zip(frame.code, frame.is_comparator)
     ]
     frame["role_order"] = frame.role.map({"local": 0, "comparator": 1, "outside": 2})
     return frame.sort_values(["role_order", "type_order", "name"], kind="stable").reset_index(drop=True)
 
 
 def default_area(area_frame: pd.DataFrame) -> str | None:
-    """The board's own area (the county) when held, else the first area."""
+    """The board's own area (the county, ``area_types.csv``'s board_area) when held, else the first area."""
     if area_frame.empty:
         return None
-    county = area_frame[area_frame.type == "county"]
-    return str((county if len(county) else area_frame).code.iloc[0])
+    board = area_frame[area_frame.is_board_area]
+    return str((board if len(board) else area_frame).code.iloc[0])
 
 
 def month_choices(con: duckdb.DuckDBPyConnection) -> list[date]:
@@ -384,16 +379,17 @@ def trend_rows(history: pd.DataFrame, meta: dict, *, period: date) -> pd.DataFra
 
 def _districts(area_frame: pd.DataFrame, catalogue_rows: pd.DataFrame, everywhere: pd.DataFrame, *, period: date,
                comparison: str) -> pd.DataFrame:
-    types = area_frame[["code", "type", "type_order"]].rename(columns={"code": "area_code", "type": "area_type"})
-    if "role" in area_frame:
+    # why: CSPs are the chart's bars and comparators its reference lines (area_types.csv); other areas are not drawn
+    drawn = area_frame[area_frame.is_csp | area_frame.is_comparator]
+    if "role" in drawn:
         # why: a district beyond the force holds only the crimes recorded across the border, so it is no comparison
-        types = types[area_frame.role.to_numpy() != "outside"]
-    rows = everywhere.merge(types, on="area_code", how="inner")
-    rows = rows[rows.area_type.isin(BAR_AREA_TYPES + REFERENCE_AREA_TYPES)].reset_index(drop=True)
+        drawn = drawn[drawn.role != "outside"]
+    types = drawn[["code", "type", "type_order", "is_csp"]].rename(columns={"code": "area_code", "type": "area_type"})
+    rows = everywhere.merge(types, on="area_code", how="inner").reset_index(drop=True)
     if rows.empty:
         return rows.assign(role=pd.Series(dtype=str))
     frame = _cards(catalogue_rows, rows, area_name=None, period=period, comparison=comparison)
-    frame["role"] = np.where(frame.area_type.isin(BAR_AREA_TYPES), "bar", "reference")
+    frame["role"] = np.where(frame.is_csp.astype(bool), "bar", "reference")
     return frame.sort_values(["type_order", "area_name"]).reset_index(drop=True)
 
 

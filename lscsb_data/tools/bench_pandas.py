@@ -1,9 +1,10 @@
 """The engine's ``summary`` written plainly in pandas, as the yardstick the benchmark compares with.
 
 It starts from the raw tables already in memory (generous to pandas) and follows the same rules as
-the SQL marts: an area's figure is its own rows, else the sum of its parts (county and force areas
-only); population is interpolated between known years and taken from the nearest outside them; a
-window is complete when every part has every period. A test checks it agrees with the engine.
+the SQL marts: an area's figure is its own rows, else the sum of its parts (for a type that sums its
+parts, data/area_types.csv); population is interpolated between known years and taken from the
+nearest outside them; a window is complete when every part has every period. A test checks it
+agrees with the engine.
 """
 from __future__ import annotations
 
@@ -15,9 +16,6 @@ import numpy as np
 import pandas as pd
 
 from lscsb_data.figures import periods
-
-AGGREGATE_TYPES = {"county", "force"}
-
 
 @dataclass
 class Tables:
@@ -33,11 +31,12 @@ def read_tables(con: duckdb.DuckDBPyConnection) -> Tables:
 
     observations = table("observations")
     observations["period"] = pd.to_datetime(observations.period)
-    return Tables(table("indicators"), table("areas"), table("population"), observations)
+    areas = con.execute("SELECT a.*, t.sums_parts, t.has_residents FROM areas AS a JOIN area_types AS t USING (type)").df()
+    return Tables(table("indicators"), areas, table("population"), observations)
 
 
 def _children(areas: pd.DataFrame) -> dict[str, list[str]]:
-    aggregates = set(areas.code[areas.type.isin(AGGREGATE_TYPES)])
+    aggregates = set(areas.code[areas.sums_parts])
     children: dict[str, list[str]] = {}
     for code, parent in zip(areas.code, areas.parent_code):
         if parent in aggregates:
@@ -48,7 +47,7 @@ def _children(areas: pd.DataFrame) -> dict[str, list[str]]:
 def _contributors(tables: Tables) -> pd.DataFrame:
     """(indicator, area, node, is_stored) as the SQL view ``int_contributors`` defines them."""
     children = _children(tables.areas)
-    area_type = dict(zip(tables.areas.code, tables.areas.type))
+    residents = dict(zip(tables.areas.code, tables.areas.has_residents))
     stored = set(zip(tables.observations.indicator_id, tables.observations.area_code))
     rows = []
     for indicator in tables.indicators.id:
@@ -61,7 +60,7 @@ def _contributors(tables: Tables) -> pd.DataFrame:
                     found.append((node, True))
                 elif node in children:
                     stack.extend(children[node])
-                elif area_type[node] != "unallocated":
+                elif residents[node]:
                     found.append((node, False))
             if any(is_stored for _, is_stored in found):
                 rows.extend((indicator, root, node, is_stored) for node, is_stored in found)
@@ -70,7 +69,7 @@ def _contributors(tables: Tables) -> pd.DataFrame:
 
 def _leaves(tables: Tables) -> pd.DataFrame:
     children = _children(tables.areas)
-    area_type = dict(zip(tables.areas.code, tables.areas.type))
+    residents = dict(zip(tables.areas.code, tables.areas.has_residents))
     rows = []
     for root in tables.areas.code:
         stack = [root]
@@ -78,7 +77,7 @@ def _leaves(tables: Tables) -> pd.DataFrame:
             node = stack.pop()
             if node in children:
                 stack.extend(children[node])
-            elif area_type[node] != "unallocated":
+            elif residents[node]:
                 rows.append((root, node))
     return pd.DataFrame(rows, columns=["area_code", "leaf_code"])
 

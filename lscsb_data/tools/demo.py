@@ -391,7 +391,7 @@ def leaves(areas: pd.DataFrame, code: str) -> list[str]:
 
     A force's no-location bucket is left out: it has no population, so partners' figures never fall in it.
     """
-    children = sorted(areas.index[(areas.parent_code == code) & (areas.type != "unallocated")])
+    children = sorted(areas.index[(areas.parent_code == code) & areas.has_residents])
     if not children:
         return [code]
     return [leaf for child in children for leaf in leaves(areas, child)]

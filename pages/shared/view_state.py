@@ -26,10 +26,6 @@ _VIEW = "_view"
 FRAME_RUNNING = "_frame_running"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
-AREA_TYPE_WORDS = {
-    "district": "district", "county": "county", "unitary": "unitary", "force": "force area",
-    "region": "region", "national": "national", "group": "comparator group", "unallocated": "no location",
-}
 
 
 @dataclass(frozen=True)
@@ -49,16 +45,11 @@ class Options:
         match = self.areas[self.areas.code == code]
         return str(match.name.iloc[0]) if len(match) else code
 
-    def area_type(self, code: str) -> str:
-        match = self.areas[self.areas.code == code]
-        return str(match.type.iloc[0]) if len(match) else ""
-
 
 @dataclass(frozen=True)
 class View:
     area: str
     area_name: str
-    area_type: str
     period: date | None
     period_is_latest: bool
     comparison: str
@@ -146,7 +137,7 @@ def sidebar_filters(options: Options, default_period, *, theme: str | None = Non
     (``theme``'s page, if it is one)."""
     _ensure_valid(options)
     area_labels = {
-        row.code: f"{row.name} ({AREA_TYPE_WORDS.get(row.type, row.type)}"
+        row.code: f"{row.name} ({row.type_word}"
                   f"{', outside the force: border crimes only' if getattr(row, 'role', '') == 'outside' else ''})"
         for row in options.areas.itertuples()
     }
@@ -166,7 +157,7 @@ def sidebar_filters(options: Options, default_period, *, theme: str | None = Non
         present = st.toggle("Presentation mode", key="present",
                             help="Larger type, one indicator per screen; next and previous with the arrow keys.")
     period = latest if choice == LATEST else periods.parse_month(choice)
-    view = View(area=area, area_name=options.area_name(area), area_type=options.area_type(area), period=period,
+    view = View(area=area, area_name=options.area_name(area), period=period,
                 period_is_latest=choice == LATEST, comparison=comparison, present=present,
                 indicator=st.session_state.get("indicator"), theme=theme)
     st.session_state[_VIEW] = view

@@ -31,8 +31,8 @@ walk (indicator_id, area_code, node_code, is_stored) AS (
 SELECT w.indicator_id, w.area_code, w.node_code, w.is_stored
 FROM walk AS w
 JOIN stg_areas AS n ON n.code = w.node_code
--- why: a leaf without rows is a missing part, except the "no location" bucket, which may truly be empty
-WHERE w.is_stored OR (NOT n.is_aggregate AND n.type <> 'unallocated')
+-- why: a leaf without rows is a missing part, except one without residents (the "no location" bucket), which may truly be empty
+WHERE w.is_stored OR (NOT n.is_aggregate AND n.has_residents)
 QUALIFY bool_or(w.is_stored) OVER (PARTITION BY w.indicator_id, w.area_code);
 
 -- Every area with the leaf areas whose population it sums (a leaf lists itself).
@@ -48,7 +48,7 @@ WITH RECURSIVE walk (area_code, node_code) AS (
 SELECT w.area_code, w.node_code AS leaf_code
 FROM walk AS w
 JOIN stg_areas AS n ON n.code = w.node_code
-WHERE NOT n.is_aggregate AND n.type <> 'unallocated';
+WHERE NOT n.is_aggregate AND n.has_residents;
 
 -- Population per area, measure and year for every year 1990-2050, from the years actually known.
 -- why: between two known years the value is interpolated linearly (no jump from the 2011 Census to a

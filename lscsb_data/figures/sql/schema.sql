@@ -10,10 +10,22 @@ CREATE TABLE themes (
     description VARCHAR
 );
 
+-- What each type of area is and how the dashboard treats it: data/area_types.csv (its columns: docs/design.md).
+CREATE TABLE area_types (
+    type          VARCHAR PRIMARY KEY,
+    word          VARCHAR NOT NULL,   -- how menus and headings name the type, e.g. "force area"
+    sort_order    INTEGER NOT NULL,   -- display order in menus, tables and charts
+    sums_parts    BOOLEAN NOT NULL,   -- its figure is the sum of its child areas' (else it is stored whole)
+    csp           BOOLEAN NOT NULL,   -- a Community Safety Partnership: a bar in district charts, a pack of its own
+    board_area    BOOLEAN NOT NULL,   -- the board's own area: the default view, and its pack is the board's report
+    comparator    BOOLEAN NOT NULL,   -- offered as a comparator, and drawn as a reference line in district charts
+    has_residents BOOLEAN NOT NULL    -- false for the no-location bucket: no population, may truly be empty
+);
+
 CREATE TABLE areas (
     code        VARCHAR PRIMARY KEY,
     name        VARCHAR NOT NULL,
-    type        VARCHAR NOT NULL CHECK (type IN ('district', 'county', 'unitary', 'force', 'region', 'national', 'group', 'unallocated')),
+    type        VARCHAR NOT NULL REFERENCES area_types (type),
     parent_code VARCHAR
 );
 

@@ -12,17 +12,20 @@ SELECT
 FROM indicators AS i
 JOIN themes AS t ON t.id = i.theme;
 
--- why: only county and force areas are sums of parts we hold; regions and the nation are comparators stored whole
+-- why: an area's type says how it is treated (data/area_types.csv); only a type that sums its parts is an
+-- aggregate, and only where we hold parts: regions and the nation are comparators stored whole
 CREATE OR REPLACE VIEW stg_areas AS
 SELECT
     a.*,
-    a.type IN ('county', 'force')
-        AND EXISTS (SELECT 1 FROM areas AS c WHERE c.parent_code = a.code) AS is_aggregate,
-    CASE a.type
-        WHEN 'district' THEN 1 WHEN 'county' THEN 2 WHEN 'unitary' THEN 3 WHEN 'force' THEN 4
-        WHEN 'region' THEN 5 WHEN 'group' THEN 6 WHEN 'national' THEN 7 ELSE 8
-    END AS type_order
-FROM areas AS a;
+    t.word AS type_word,
+    t.sort_order AS type_order,
+    t.sums_parts AND EXISTS (SELECT 1 FROM areas AS c WHERE c.parent_code = a.code) AS is_aggregate,
+    t.csp AS is_csp,
+    t.board_area AS is_board_area,
+    t.comparator AS is_comparator,
+    t.has_residents
+FROM areas AS a
+JOIN area_types AS t USING (type);
 
 -- why: every number must carry its source and whether it is demonstration data, which live on its load
 CREATE OR REPLACE VIEW stg_observations AS
