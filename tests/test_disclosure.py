@@ -3,19 +3,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import lscsb_data as L
+from tests.cli_support import run_cli
 from tests.fixture_db import make_fixture_db
 
-ROOT = Path(__file__).resolve().parent.parent
 MARCH = date(2020, 3, 1)
 
 
@@ -94,11 +90,8 @@ def test_no_withheld_count_survives_in_any_numeric_column(fixture_con):
 def test_cli_prints_the_marker_in_public_mode(tmp_path):
     path = tmp_path / "fixture.duckdb"
     make_fixture_db(str(path)).close()
-    result = subprocess.run(
-        [sys.executable, "-m", "lscsb_data", "summary", "--db", str(path), "--period", "2020-03",
-         "--indicator", "domestic_abuse_incidents"],
-        cwd=ROOT, capture_output=True, text=True, env={**os.environ, "LSCSB_PUBLIC": "1"},
-    )
+    result = run_cli("summary", "--db", path, "--period", "2020-03", "--indicator", "domestic_abuse_incidents",
+                     env={"LSCSB_PUBLIC": "1"})
     rows = {r["area_code"]: r for r in csv.DictReader(io.StringIO(result.stdout))}
     assert rows["D1"]["current_numerator"] == "[c]" and rows["D1"]["current_value"] == "[c]"
     assert rows["D1"]["change"] == "[c]" and rows["C1"]["current_numerator"] == "32"

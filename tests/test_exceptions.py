@@ -7,18 +7,15 @@ row above its centre are a control-chart signal.
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from lscsb_data.figures import exceptions as E
 from lscsb_data.presentation import reporting
 from lscsb_data import summary
+from tests.cli_support import run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
 MARCH_2020 = date(2020, 3, 1)
 
 
@@ -117,19 +114,11 @@ def test_cli_prints_the_report_theme_by_theme(tmp_path):
     from tests.fixture_db import make_fixture_db
 
     make_fixture_db(str(tmp_path / "f.duckdb")).close()
-    result = subprocess.run(
-        [sys.executable, "-m", "lscsb_data", "exceptions", "--db", str(tmp_path / "f.duckdb"), "--period", "2020-03",
-         "--area", "U1"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    result = run_cli("exceptions", "--db", tmp_path / "f.duckdb", "--period", "2020-03", "--area", "U1")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[lines.index("Ongoing reductions in crime") + 1] == f"  {E.NOTHING_TO_REPORT}"
-    spc_run = subprocess.run(
-        [sys.executable, "-m", "lscsb_data", "spc", "--db", str(tmp_path / "f.duckdb"), "--indicator", "all_crime",
-         "--area", "D1", "--period", "2020-03"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    spc_run = run_cli("spc", "--db", tmp_path / "f.duckdb", "--indicator", "all_crime", "--area", "D1", "--period", "2020-03")
     assert spc_run.returncode == 0 and "u-chart, 24 periods to 2020-03" in spc_run.stdout
 
 

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from lscsb_data.figures import narrative
+
+pytestmark = pytest.mark.apptest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HOSTILE = '<script>alert("x")</script> [click me](javascript:alert(1)) **bold?** :red[red] $x^2$'

@@ -24,7 +24,7 @@ def cmd_bench(args) -> int:
 
 def register(commands, common) -> None:
     bench = commands.add_parser("bench", parents=[common], help="time the engine (prints figures, never fails on time)")
-    bench.add_argument("--repeat", type=int, default=20)
+    bench.add_argument("--repeat", type=int, default=20, metavar="N", help="timed runs of each step (default: 20); the median is printed")
     bench.add_argument("--pack", action="store_true", help="time performance packs instead: one CSP, and every CSP")
     bench.add_argument("--quarter", metavar="YYYY-YY-Qn", help="with --pack: the quarter (default: the latest whole one)")
     bench.add_argument("--load", action="store_true",
