@@ -57,9 +57,6 @@ def demo_con(demo_db_path):
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: runs the served app in headless chromium (tests/e2e/; left out by make test-fast)")
     config.addinivalue_line("markers", "apptest: runs the app in Streamlit's AppTest (left out by make test-fast)")
-    # why: under -n 2 the browser tests (marked xdist_group) share one worker, so one server and one browser serve them all
-    if getattr(config.option, "dist", None) == "load":
-        config.option.dist = "loadgroup"
 
 
 @pytest.fixture(autouse=True)

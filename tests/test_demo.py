@@ -12,10 +12,6 @@ from lscsb_data.config import DATA_DIR
 from lscsb_data.loaders import tidy
 
 
-# why: the module's fixture regenerates every demonstration file; on one worker it does so once, not once per worker
-pytestmark = pytest.mark.xdist_group("demo")
-
-
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("demo_out")

@@ -14,8 +14,6 @@ from lscsb_data import summary
 from tests.cli_support import run_cli
 from tests.fixture_db import make_fixture_db
 
-# why: the module's fixtures each build a pack; on one worker they are built once, not once per worker
-pytestmark = pytest.mark.xdist_group("pack")
 HOSTILE = '<script>alert("x")</script> <img src=x onerror=alert(1)> [click me](javascript:alert(1)) **bold?**'
 
 
