@@ -36,6 +36,12 @@ def test_the_readme_names_every_command():
     assert not missing, f"commands the README's command table does not list: {missing}"
 
 
+def test_the_readme_gives_the_summary_columns_exactly():
+    from lscsb_data.figures.engine import SUMMARY_COLUMNS
+
+    assert f"`{','.join(SUMMARY_COLUMNS)}`" in (ROOT / "README.md").read_text()
+
+
 def test_every_link_between_the_documents_resolves():
     broken = []
     for path in DOCUMENTS:

@@ -83,6 +83,19 @@ def theme(con, ident: str) -> str:
     return one_of("theme", ident, dict(zip(frame.id, frame.name)))
 
 
+def comparator(con, code: str) -> str:
+    """An area code or a comparator group (data/comparator_groups.csv) to compare figures with."""
+    from lscsb_data.figures import engine
+
+    offered = engine.comparators(con)
+    areas = engine.areas(con)
+    # why: the engine accepts any area, but the close matches should come from the comparators it offers
+    if code in set(areas.code):
+        return code
+    return one_of("comparator", code, dict(zip(offered.code, offered.name)),
+                  listing=f"`{PROG} comparators` lists them all")
+
+
 def comparison(value: str) -> str:
     """``rolling12`` or ``quarter``."""
     from lscsb_data.figures.periods import COMPARISONS
