@@ -55,6 +55,10 @@ def leaf_commands(top):
      "error: unknown area 'alpha': did you mean D1 (Alpha)? `python -m lscsb_data areas` lists them all"),
     (["summary", "--period", "2020-03", "--area", "NOPE"],
      "error: unknown area 'NOPE': `python -m lscsb_data areas` lists them all"),
+    (["summary", "--period", "2020-03", "--comparator", "regio"],
+     "error: unknown comparator 'regio': did you mean R1 (Fixture Region)? `python -m lscsb_data comparators` lists them all"),
+    (["summary", "--period", "2020-03", "--comparator", "peers"],
+     "error: unknown comparator 'peers': did you mean P1 (Fixture Peers)? `python -m lscsb_data comparators` lists them all"),
     (["summary", "--period", "2020-03", "--indicator", "violence"],
      "error: unknown indicator 'violence': did you mean violence_with_injury (Violence with injury) or "
      "domestic_violence_with_injury (Domestic violence with injury) or domestic_abuse_violence_without_injury "
