@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup build run test test-fast browser bench clean
+.PHONY: setup build run serve proxy test test-fast browser bench clean
 
 # requirements.txt pins every library; the package itself (and its `lscsb` command) is installed editable on top.
 $(VENV)/.installed: requirements.txt pyproject.toml
@@ -21,11 +21,20 @@ setup: $(VENV)/.installed
 build: setup
 	$(PY) -m lscsb_data build --if-stale
 
-# The background loop warms the server once it answers: the script health check runs the Overview headless.
+# Serves the app and says "ready" with its address once warmed (the first visitor meets a warm process).
 run: build
-	@( for i in $$(seq 300); do sleep 0.2; $(PY) -c 'import urllib.request as u; u.urlopen("http://127.0.0.1:$(PORT)/_stcore/health", timeout=5)' 2>/dev/null && break; done; \
-	   $(PY) -c 'import urllib.request as u; u.urlopen("http://127.0.0.1:$(PORT)/_stcore/script-health-check", timeout=120)' 2>/dev/null ) &
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PY) -m lscsb_data serve --port $(PORT)
+
+# REPLICAS app processes behind Debian's nginx (sticky sessions), started and stopped together.
+REPLICAS ?= 3
+serve: build proxy
+	$(PY) -m lscsb_data serve --port $(PORT) --replicas $(REPLICAS)
+
+# Debian's nginx, the reverse proxy in front of several app processes; installed when missing.
+proxy:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx >/dev/null; }
 
 # Debian's chromium drives the end-to-end tests; installed here when missing.
 browser:
@@ -34,7 +43,7 @@ browser:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
-test: build browser
+test: build browser proxy
 	$(PY) -m pytest -n 2 tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 

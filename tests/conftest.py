@@ -55,7 +55,8 @@ def demo_con(demo_db_path):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "e2e: runs the served app in headless chromium (tests/e2e/; left out by make test-fast)")
+    config.addinivalue_line("markers", "e2e: runs against a served app, in chromium (tests/e2e/) or over its websocket "
+                                       "(tests/load/); left out by make test-fast")
     config.addinivalue_line("markers", "apptest: runs the app in Streamlit's AppTest (left out by make test-fast)")
 
 
