@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import signal
 import sys
 
 
@@ -33,6 +34,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # why: a terminated command unwinds like Ctrl-C, so its temporary files and half-written copies are removed
+    signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
     from lscsb_data.figures.db import DatabaseMissingError
     from lscsb_data.loaders import LoadError
     from lscsb_data.loaders.build import BuildError

@@ -19,7 +19,6 @@ from __future__ import annotations
 import codecs
 import csv
 import shutil
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,7 +30,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lscsb_data.loaders import lookups
-from lscsb_data.loaders.common import CHUNK_BYTES, FileReport, Inspected, LoadError, Problem, check_columns
+from lscsb_data.loaders.common import (
+    CHUNK_BYTES, MAX_FIELD_CHARS, FileReport, Inspected, LoadError, Problem, check_columns, scratch_folder,
+)
 
 THEME = "policeuk"
 ALL_CRIME = "policeuk_all_crime"
@@ -67,6 +68,10 @@ CHECKS = [
           "is not a police.uk crime type: expected a name such as 'Burglary' or 'Anti-social behaviour'"),
     Check("LSOA code", "lsoa_code", "lsoa_code IS NOT NULL AND NOT regexp_full_match(lsoa_code, '[EW]01[0-9]{6}')",
           "is not an LSOA code: expected a code such as E01025631, or blank when the crime has no location"),
+    # why: these values are stored, so they are held to the loader's field limit (the others are never read)
+    *(Check(column, alias, f"length({alias}) > {MAX_FIELD_CHARS}",
+            f"is longer than {MAX_FIELD_CHARS:,} characters: a field may hold at most {MAX_FIELD_CHARS:,}")
+      for column, alias in (("Reported by", "reported_by"), ("Crime type", "crime_type"), ("LSOA name", "lsoa_name"))),
 ]
 
 # The column behind each value the scan groups by.
@@ -114,20 +119,22 @@ def parse(con: duckdb.DuckDBPyConnection, items: list[Inspected], say: Progress)
         problems += found
         if not found:
             readable.append(item)
-    with tempfile.TemporaryDirectory(prefix="lscsb-policeuk-") as workdir, duckdb.connect() as work:
+    with scratch_folder("policeuk") as workdir, duckdb.connect() as work:
+        # why: what DuckDB spills to disk goes in the scratch folder, so a killed load's spill is swept too
+        work.execute("SET temp_directory = $folder", {"folder": str(workdir / "spill")})
         lookups.install(work)
         work.execute("SET preserve_insertion_order = false")
         # why: the loader reports DuckDB's progress in its own words; DuckDB's bar would garble them
         work.execute("SET enable_progress_bar = true")
         work.execute("SET enable_progress_bar_print = false")
-        paths = {item.name: _utf8_path(item, Path(workdir), index) for index, item in enumerate(readable)}
+        paths = {item.name: _utf8_path(item, workdir, index) for index, item in enumerate(readable)}
         problems += _scan(work, readable, paths, say)
         if not problems:
             problems += _check_values(work, readable, paths)
         if not problems:
             problems += _check_months_once(work)
         if problems:
-            raise LoadError(problems)
+            raise LoadError(problems).naming({path: name for name, path in paths.items()})
         return _count(con, work, readable, paths)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import duckdb
 from lscsb_data.figures import db
 from lscsb_data import loaders
 from lscsb_data.loaders.build import load_reference_tables
+from lscsb_data.loaders.common import scratch_folder
 from lscsb_data.config import DATA_DIR
 from lscsb_data.loaders.tidy import COLUMNS, OPTIONAL
 
@@ -42,8 +42,8 @@ def refresh_policeuk(
     say = progress or (lambda _message: None)
     folder = data_dir / FOLDER
     committed = sorted(folder.glob("*.csv"))
-    with tempfile.TemporaryDirectory(prefix="lscsb-refresh-") as workdir:
-        db_path = Path(workdir) / "refresh.duckdb"
+    with scratch_folder("refresh") as workdir:
+        db_path = workdir / "refresh.duckdb"
         with db.writable_copy(db_path, start_empty=True) as con:
             db.create_schema(con)
             load_reference_tables(con, data_dir)
