@@ -8,8 +8,7 @@ import streamlit as st
 
 from lscsb_data.presentation import pagedata
 from lscsb_data import resolve_db_path
-from lscsb_data.config import env_flag
-from pages.shared import cache, view_state, ui
+from pages.shared import access, cache, view_state, ui
 
 st.set_page_config(
     page_title="Safer Communities performance",
@@ -39,7 +38,8 @@ PAGES = {
         st.Page("pages/data.py", title="Data and downloads", icon=":material/download:"),
     ],
 }
-if env_flag("LSCSB_ALLOW_UPLOAD"):
+viewer = access.frame_started()
+if viewer.can_upload:
     PAGES["Context and data"].append(st.Page("pages/upload.py", title="Upload data", icon=":material/upload:"))
 
 # Which theme's indicators set a page's default period (the latest month they are all complete); others use all.
@@ -66,8 +66,10 @@ if ident is None:
 areas = cache.areas(ident)
 catalogue = cache.catalogue(ident)
 options = view_state.Options(areas=areas, months=cache.months(ident), indicators=frozenset(catalogue.id),
-                         default_area=pagedata.default_area(areas))
+                         default_area=viewer.default_area if viewer.default_area in set(areas.code)
+                         else pagedata.default_area(areas))
 messages = view_state.adopt_url(options)
+access.sidebar(viewer, areas)
 theme = PAGE_THEMES.get(page.url_path)
 view_indicators = tuple(catalogue[catalogue.theme == theme].id) if theme else None
 view = view_state.sidebar_filters(options, lambda area: cache.default_period(ident, area, view_indicators))

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lscsb_data.figures import disclosure, export
-from pages.shared import cache, quality_section, view_state, ui
+from pages.shared import access, audit_section, cache, quality_section, view_state, ui
 
 CATALOGUE_COLUMNS = {
     "name": "Indicator", "theme_short_name": "Theme", "definition": "Definition", "unit_text": "Unit",
@@ -44,4 +44,6 @@ quality_section.render(ident)
 
 st.header("Disclosure control", divider="gray")
 st.write(disclosure.__doc__.split("\n\n", 1)[1])
-st.caption(f"Public mode is {'on' if cache.public() else 'off'} for this deployment (LSCSB_PUBLIC).")
+st.caption(f"Public mode is {'on' if cache.public() else 'off'} for you ({access.mode_words()}).")
+
+audit_section.render()

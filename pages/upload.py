@@ -1,7 +1,9 @@
 """Upload data: an analyst drops files, sees the dry-run report, and confirms the load.
 
-Only listed in the navigation when the deployment sets LSCSB_ALLOW_UPLOAD=1; the page refuses to work
-without it too. The load goes through the same validating, all-or-nothing loader as the command line.
+Only listed in the navigation for a viewer who may load: an analyst or administrator where people sign
+in, else a deployment that sets LSCSB_ALLOW_UPLOAD=1 (and not LSCSB_PUBLIC). The page checks the viewer
+again on every run, and so before the load itself. The load goes through the same validating,
+all-or-nothing loader as the command line, and is recorded in the audit trail under the viewer's name.
 """
 import hashlib
 
@@ -9,16 +11,17 @@ import pandas as pd
 import streamlit as st
 
 from lscsb_data import loaders, resolve_db_path
-from lscsb_data.config import env_flag
-from pages.shared import cache
+from pages.shared import access, cache
 
 UPLOAD_FLAG = "LSCSB_ALLOW_UPLOAD"
 PROBLEM_COLUMNS = {"file": "File", "row": "Row", "column": "Column", "value": "Value", "reason": "Problem"}
 
 st.title("Upload data")
+viewer = access.viewer()
 # why: a public deployment never accepts writes, even if the upload switch is set by mistake
-if not env_flag(UPLOAD_FLAG) or cache.public():
-    st.error(f"Uploading is switched off for this deployment ({UPLOAD_FLAG} is not set, or LSCSB_PUBLIC is): "
+if not viewer.can_upload or viewer.public:
+    st.error("Uploading needs an analyst's or administrator's sign-in." if access.sign_in_configured() else
+             f"Uploading is switched off for this deployment ({UPLOAD_FLAG} is not set, or LSCSB_PUBLIC is): "
              "the dashboard only reads.")
     st.stop()
 
@@ -60,7 +63,7 @@ if st.session_state.get("upload_done") == batch:
 if st.button("Load these files", type="primary", key="upload_confirm", icon=":material/upload:"):
     with st.status("Loading...", expanded=True) as status:
         try:
-            loaded = loaders.load_files(db_path, inputs, source_label=source or None,
+            loaded = loaders.load_files(db_path, inputs, source_label=source or None, who=access.viewer().who,
                                         progress=lambda message: status.write(message))
         except loaders.LoadError as error:
             status.update(label="Nothing was loaded", state="error")

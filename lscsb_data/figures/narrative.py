@@ -8,7 +8,7 @@ database file and a ``load`` rewrites it: neither ever touches the commentary fi
 The file is append-only: every save adds a row with its author and time (UTC), and the newest row
 for an indicator (or theme), area and quarter is the current commentary; saving empty text withdraws
 it. Each save rewrites the file atomically under a lock, so two people saving at once lose nothing.
-Writing needs ``LSCSB_ALLOW_EDIT=1``. The text is stored and returned exactly as written; every
+Writing needs ``LSCSB_ALLOW_EDIT=1`` (or, where people sign in, an analyst's role). The text is stored and returned exactly as written; every
 output shows it as plain text, never as HTML or markdown.
 """
 from __future__ import annotations
@@ -111,10 +111,12 @@ def add_comment(
     text: str,
     author: str,
     now: datetime | None = None,
+    allowed: bool | None = None,
 ) -> dict:
-    """Save commentary (empty ``text`` withdraws it); raises ``EditingDisabled`` unless editing is enabled."""
-    if not editing_enabled():
-        raise EditingDisabled(f"editing commentary needs {EDIT_ENV_VAR}=1 in this deployment")
+    """Save commentary (empty ``text`` withdraws it); raises ``EditingDisabled`` unless editing is
+    ``allowed`` (the signed-in viewer's role, where the deployment signs people in), else enabled."""
+    if not (editing_enabled() if allowed is None else allowed):
+        raise EditingDisabled(f"editing commentary needs {EDIT_ENV_VAR}=1 in this deployment, or an analyst's role")
     row = _validated(scope=scope, subject=subject, area=area, quarter=quarter, text=text, author=author, now=now)
     path = Path(path)
     with _locked(path):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from lscsb_data.figures import db
+from lscsb_data.figures import access, db
 from lscsb_data.loaders import policeuk, population, tidy
 from lscsb_data.loaders.common import (
     MAX_MEMBERS,
@@ -404,9 +404,11 @@ def load_files(
     source_label: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    who: str | None = None,
 ) -> list[FileReport]:
     """Load files (paths, folders, zip archives or in-memory ``InputFile``s) into the database at
-    ``db_path`` atomically (see ``load_into``)."""
+    ``db_path`` atomically (see ``load_into``); each file written is recorded in the audit trail as
+    loaded by ``who`` (default: the account running the command)."""
     with scratch_folder("load") as workdir:
         inputs = expand_paths(paths, workdir, progress)
         try:
@@ -414,9 +416,11 @@ def load_files(
                 with db.connect(db_path, read_only=True) as con:
                     return load_into(con, inputs, source_label=source_label, dry_run=True, progress=progress)
             with db.writable_copy(db_path) as con:
-                return load_into(con, inputs, source_label=source_label, progress=progress)
+                reports = load_into(con, inputs, source_label=source_label, progress=progress)
         except LoadError as error:
             raise error.naming({str(i.path): i.name for i in inputs if i.path and workdir in i.path.parents}) from None
+    access.record_loads(db_path, reports, who=who or access.command_line_user())
+    return reports
 
 
 __all__ = [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from lscsb_data.figures import db
+from lscsb_data.figures import access, db
 from lscsb_data import loaders
 from lscsb_data.config import DATA_DIR
 
@@ -85,6 +85,8 @@ def build(
                 raise BuildError(str(error)) from None
             say(f"{folder['folder']}: {sum(r.rows_loaded for r in reports):,} figures from {len(reports)} files")
         db.refresh_materialized(con)
+    access.record(access.access_path(db_path), who=access.command_line_user(), action="build",
+                  what=f"rebuilt {Path(db_path).name} from {data_dir}: it now holds only what data/ holds")
 
 
 def is_stale(db_path: Path, data_dir: Path = DATA_DIR) -> bool:

@@ -127,18 +127,19 @@ def csp_areas(con) -> list[str]:
 
 
 def assemble(con, *, area: str, quarter: str | periods.FinancialQuarter, commentary_file=None,
-             catalogue: pd.DataFrame | None = None) -> Pack:
-    """Everything the pack for ``area`` and ``quarter`` shows, with its charts rendered to PNG."""
+             catalogue: pd.DataFrame | None = None, public: bool | None = None) -> Pack:
+    """Everything the pack for ``area`` and ``quarter`` shows, with its charts rendered to PNG (public figures
+    when ``public``, else as ``$LSCSB_PUBLIC`` says)."""
     quarter = periods.parse_quarter(quarter) if isinstance(quarter, str) else quarter
     period = quarter.end
     areas = engine.areas(con).set_index("code")
     if area not in areas.index:
         raise ValueError(f"unknown area '{area}'")
     catalogue = engine.indicators(con) if catalogue is None else catalogue
-    current = engine.summary(con, period=period, area=area)
+    current = engine.summary(con, period=period, area=area, public=public)
     if current.empty:
         raise ValueError(f"no figures for {areas.loc[area, 'name']} ({area}) in the 12 months to {period:%B %Y}")
-    history = engine.series(con, area=area, end=period)
+    history = engine.series(con, area=area, end=period, public=public)
     signalled = exceptions.with_signals(current, history, catalogue, period=period)
     found = reporting.with_sentences(exceptions.select_exceptions(signalled))
     rows = signalled.merge(

@@ -7,7 +7,9 @@ file's identity and the filters, so a reload of the data never serves stale figu
 from __future__ import annotations
 
 import atexit
+import functools
 import gc
+import inspect
 import threading
 from datetime import date, datetime
 
@@ -17,8 +19,9 @@ import streamlit as st
 from altair.utils.schemapi import debug_mode
 
 from lscsb_data import connect, resolve_db_path
-from lscsb_data.figures import disclosure
+from lscsb_data.figures import access as figures_access
 from lscsb_data.presentation import downloads, pagedata
+from pages.shared import access
 
 Identity = tuple[str, int, int, int]
 
@@ -83,7 +86,24 @@ def settle_heap() -> None:
 
 
 def public() -> bool:
-    return disclosure.public_mode()
+    """Whether this run's figures are the protected public ones: the viewer's role, checked on the server."""
+    return access.viewer().public
+
+
+def _protected(cached):
+    """Refuse unprotected figures (``is_public`` false) to a public viewer before the cache is even consulted,
+    so neither a page's mistake nor a cached partner's result can reach them."""
+    parameters = list(inspect.signature(cached).parameters)
+
+    @functools.wraps(cached)
+    def call(*args, **kwargs):
+        asked = dict(zip(parameters, args), **kwargs)
+        if not asked.get("is_public", True):
+            figures_access.require(access.viewer(), "protected")
+        return cached(*args, **kwargs)
+
+    call.clear = cached.clear
+    return call
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -125,6 +145,7 @@ def default_period(ident: Identity, area: str, indicators: tuple[str, ...] | Non
     return _run(ident, pagedata.default_period, area=area, indicators=list(indicators) if indicators else None)
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=256)
 def area_summary(ident: Identity, area: str, period: date, comparison: str, is_public: bool) -> pd.DataFrame:
     """Every indicator's summary for one area, shared by the Overview, a theme's list and a detail's breakdown."""
@@ -133,6 +154,7 @@ def area_summary(ident: Identity, area: str, period: date, comparison: str, is_p
     return _run(ident, engine_summary, area=area, period=period, comparison=comparison, public=is_public)
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=256)
 def overview_cards(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
                    sparklines: bool = True, theme: str | None = None) -> pd.DataFrame:
@@ -150,6 +172,7 @@ def public_series(ident: Identity) -> pd.DataFrame:
     return _run(ident, engine_series, public=True)
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=512)
 def indicator_detail(ident: Identity, indicator: str, area: str, period: date, comparison: str, is_public: bool):
     return _run(ident, pagedata.indicator_detail, indicator=indicator, area=area, period=period,
@@ -162,12 +185,14 @@ def covid_comparison(ident: Identity) -> pd.DataFrame:
     return _run(ident, pagedata.covid_comparison)
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=64)
 def covid_series(ident: Identity, area: str, indicators: tuple[str, ...], is_public: bool) -> pd.DataFrame:
     return _run(ident, pagedata.covid_series, area=area, indicators=indicators, public=is_public,
                 catalogue_rows=catalogue(ident), series_frame=public_series(ident) if is_public else None)
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=256)
 def range_comparison(ident: Identity, indicator: str, area: str, first: tuple[date, date], second: tuple[date, date],
                      is_public: bool):
@@ -180,6 +205,7 @@ def default_ranges(ident: Identity, indicator: str, area: str):
     return _run(ident, pagedata.default_ranges, indicator=indicator, area=area, months=months(ident))
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=4)
 def full_extract(ident: Identity, is_public: bool, generated_at: datetime) -> str:
     return _run(ident, downloads.full_extract_csv, public=is_public, generated_at=generated_at)

@@ -41,13 +41,15 @@ def chromium_available() -> bool:
 
 
 @contextlib.contextmanager
-def serve(db_path: str | os.PathLike, *, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
-    """Run the app against ``db_path`` on a free loopback port; yield ``http://127.0.0.1:PORT``."""
-    port = free_port()
+def serve(db_path: str | os.PathLike, *, env: dict[str, str] | None = None, timeout: float = 60,
+          port: int | None = None, options: tuple[str, ...] = ()) -> Iterator[str]:
+    """Run the app against ``db_path`` on a loopback port (free unless given), with extra ``streamlit run``
+    ``options``; yield ``http://127.0.0.1:PORT``."""
+    port = port or free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *options,
     ]
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "LSCSB_DB": str(db_path), **(env or {})},
