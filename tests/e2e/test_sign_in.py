@@ -93,6 +93,9 @@ def signed_app(provider, demo_db_path, tmp_path_factory):
     )
     env = {"LSCSB_ROLE_CLAIM": "roles", "LSCSB_COMMENTARY": str(folder / "commentary.csv"), "LSCSB_ACCESS": str(roles)}
     with browser.serve(db_path, env=env, port=port, options=("--secrets.files", str(secrets))) as base:
+        # why: the first public view works out every protected figure once; a run of the app warms it, as make run does
+        with urllib.request.urlopen(f"{base}/_stcore/script-health-check", timeout=600):
+            pass
         yield {"base": base, "roles": roles, "port": port}
 
 
