@@ -78,12 +78,13 @@ def test_a_header_just_over_the_column_limit_says_how_many_columns_it_has(db_pat
 
 
 def test_checking_a_wide_header_takes_linear_time():
-    header = ["indicator", "area_code", "period", "numerator", "denominator"] + [f"c{n}" for n in range(20_000)]
+    header = ["indicator", "area_code", "period", "numerator", "denominator"] + [f"c{n}" for n in range(60_000)]
     started = time.monotonic()
     problems = common.check_columns(header, ["indicator", "area_code", "period", "numerator", "denominator"], "wide.csv")
-    # why: the check counted each column against every other (6 s for 20,000 columns); it now takes milliseconds
-    assert time.monotonic() - started < 2
-    assert len(problems) == 20_000
+    # why: the check counted each column against every other (6 s for 20,000 columns, so nearly a minute for
+    # 60,000); linear, it takes about a second, and the bound leaves room for a busy machine
+    assert time.monotonic() - started < 20
+    assert len(problems) == 60_000
 
 
 @pytest.mark.parametrize("make, expected", [
