@@ -88,7 +88,8 @@ try:
     if view.period is None:
         st.info("The database holds no figures yet: load some with `python -m lscsb_data load FILE` or `make build`.")
     else:
-        page.run()
+        with cache.page_slot():
+            page.run()
 except Exception:
     logging.getLogger("lscsb").exception("page %s failed", page.url_path)
     st.error("Part of this page could not be shown because of an unexpected problem. It has been logged; "

@@ -4,7 +4,6 @@ from __future__ import annotations
 import streamlit as st
 
 from lscsb_data.figures import exceptions, periods
-from lscsb_data.presentation import reporting
 from pages.shared import cache, narrative_panel, view_state
 
 # The frame (app.py) has checked the database and the filters: area, period end and comparison.
@@ -25,7 +24,7 @@ quarter = quarter_column.selectbox("Quarter (for commentary and the pack)", quar
 concern_only = filter_column.toggle("Only what is of concern", key="exceptions_concern_only")
 
 
-sections = cache._run(ident, reporting.theme_report, period=period, area=area, comparison=comparison)
+sections = cache.exception_report(ident, area, period, comparison)
 if any(row for s in sections for row in s["rows"].is_demo.fillna(False)):
     st.warning("Some of these figures are demonstration data, not real data: each is marked [demo data].")
 for section in sections:

@@ -16,6 +16,17 @@ CREATE TABLE areas (
     parent_code VARCHAR
 );
 
+-- why: a comparator that is not in the area tree (a region, the nation, a peer group) is the sum of its members
+-- where the data cover every one of them; regions and nations list police forces, peer groups list CSPs
+CREATE TABLE comparator_groups (
+    group_code  VARCHAR NOT NULL,
+    group_name  VARCHAR NOT NULL,
+    group_type  VARCHAR NOT NULL CHECK (group_type IN ('region', 'national', 'peer')),
+    member_code VARCHAR NOT NULL,
+    source      VARCHAR,
+    PRIMARY KEY (group_code, member_code)
+);
+
 CREATE TABLE indicators (
     id                  VARCHAR PRIMARY KEY,
     name                VARCHAR NOT NULL,
