@@ -11,7 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from lscsb_data import loaders, resolve_db_path
-from pages.shared import access, cache
+from pages.shared import access, cache, frame
+
+frame.enter()
 
 UPLOAD_FLAG = "LSCSB_ALLOW_UPLOAD"
 PROBLEM_COLUMNS = {"file": "File", "row": "Row", "column": "Column", "value": "Value", "reason": "Problem"}

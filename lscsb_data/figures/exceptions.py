@@ -44,10 +44,12 @@ EXCEPTION_COLUMNS = [
 _MIN_P = 1e-300
 
 
-def exceptions(con, *, period: date, area: str | None = None, comparison: str = "rolling12") -> pd.DataFrame:
-    """Every indicator and area that is exceptional at ``period``, most worrying first (see module docstring)."""
-    current = engine.summary(con, period=period, area=area, comparison=comparison)
-    history = engine.series(con, area=area, end=period)
+def exceptions(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
+               public: bool | None = None) -> pd.DataFrame:
+    """Every indicator and area that is exceptional at ``period``, most worrying first (see module docstring);
+    from the public figures when ``public``, else as ``$LSCSB_PUBLIC`` says."""
+    current = engine.summary(con, period=period, area=area, comparison=comparison, public=public)
+    history = engine.series(con, area=area, end=period, public=public)
     if area is None:
         reported = report_areas(con)
         current, history = current[current.area_code.isin(reported)], history[history.area_code.isin(reported)]
@@ -170,10 +172,11 @@ def theme_sections(found: pd.DataFrame, themes: pd.DataFrame, current: pd.DataFr
     return sections
 
 
-def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12") -> list[dict]:
-    """``theme_sections`` computed from the database: the exception report, theme by theme."""
-    found = exceptions(con, period=period, area=area, comparison=comparison)
-    current = engine.summary(con, period=period, area=area, comparison=comparison).merge(
+def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
+                 public: bool | None = None) -> list[dict]:
+    """``theme_sections`` computed from the database: the exception report, theme by theme (public as ``exceptions``)."""
+    found = exceptions(con, period=period, area=area, comparison=comparison, public=public)
+    current = engine.summary(con, period=period, area=area, comparison=comparison, public=public).merge(
         engine.indicators(con)[["id", "theme"]].rename(columns={"id": "indicator"}), on="indicator"
     )
     return theme_sections(found, engine.themes(con), current)

@@ -40,9 +40,14 @@ def sign_in_configured() -> bool:
     return bool(providers())
 
 
-def mode_words() -> str:
-    """What decides public mode here, as the Data page says it."""
-    return "your sign-in decides it" if sign_in_configured() else "this deployment's LSCSB_PUBLIC decides it"
+def public_mode_words(public: bool) -> str:
+    """What the Data page says about small numbers for this viewer, and what decides it."""
+    if not sign_in_configured():
+        return ("This is the public deployment: small numbers are withheld everywhere." if public
+                else "This deployment is not public: small numbers are shown. The public deployment withholds them.")
+    return ("You are seeing the public figures: small numbers are withheld everywhere. Partners sign in to see them."
+            if public else "Your role shows every figure, small numbers included. Visitors who are not signed in "
+            "see them withheld.")
 
 
 @st.cache_data(ttl=5, show_spinner=False, max_entries=1024)

@@ -218,12 +218,13 @@ def indicator_detail(ident: Identity, indicator: str, area: str, period: date, c
                 summary_rows=area_summary(ident, area, period, comparison, is_public))
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
-def exception_report(ident: Identity, area: str, period: date, comparison: str) -> list[dict]:
+def exception_report(ident: Identity, area: str, period: date, comparison: str, is_public: bool) -> list[dict]:
     """The Exceptions page's report, theme by theme, with each exception's sentence."""
     from lscsb_data.presentation import reporting
 
-    return _run(ident, reporting.theme_report, period=period, area=area, comparison=comparison)
+    return _run(ident, reporting.theme_report, period=period, area=area, comparison=comparison, public=is_public)
 
 
 def _file_stamp(path) -> tuple[int, int, int] | None:
@@ -285,14 +286,16 @@ def annotations(ident: Identity) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
-def chart_spec(cache_key: tuple, _make) -> dict:
-    """The Vega-Lite spec of ``_make("container")``, its tables already in Arrow; ``cache_key`` names everything
-    the chart is drawn from."""
+def chart_specs(cache_key: tuple, _make) -> list[dict]:
+    """The Vega-Lite specs the screen draws for ``_make("container")`` (``charts.screen_specs``), their tables
+    already in Arrow; ``cache_key`` names everything the chart is drawn from."""
+    from lscsb_data.presentation import charts
+
     # why: the builders' specs are validated by the chart tests; checking each part as it is built and the whole
     # spec again on every render would double the time to draw a chart (another session drawing meanwhile skips the checks too)
     with debug_mode(False):
         spec = _make("container").to_dict(validate=False)
-    return _arrow_datasets(spec)
+    return [_arrow_datasets(part) for part in charts.screen_specs(spec)]
 
 
 def _arrow_datasets(spec: dict) -> dict:

@@ -14,7 +14,6 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from lscsb_data.presentation import formatting, vocabulary
 from lscsb_data.figures import periods
@@ -65,6 +64,7 @@ class View:
     comparison: str
     present: bool
     indicator: str | None
+    theme: str | None = None  # the theme whose page this is, if it is a theme's page
 
     @property
     def comparison_text(self) -> str:
@@ -141,8 +141,9 @@ def _ensure_valid(options: Options) -> None:
         state["indicator"] = None
 
 
-def sidebar_filters(options: Options, default_period) -> View:
-    """The shared filters in the sidebar; ``default_period(area)`` gives the latest complete month of the page's view."""
+def sidebar_filters(options: Options, default_period, *, theme: str | None = None) -> View:
+    """The shared filters in the sidebar; ``default_period(area)`` gives the latest complete month of the page's view
+    (``theme``'s page, if it is one)."""
     _ensure_valid(options)
     area_labels = {
         row.code: f"{row.name} ({AREA_TYPE_WORDS.get(row.type, row.type)}"
@@ -167,22 +168,13 @@ def sidebar_filters(options: Options, default_period) -> View:
     period = latest if choice == LATEST else periods.parse_month(choice)
     view = View(area=area, area_name=options.area_name(area), area_type=options.area_type(area), period=period,
                 period_is_latest=choice == LATEST, comparison=comparison, present=present,
-                indicator=st.session_state.get("indicator"))
+                indicator=st.session_state.get("indicator"), theme=theme)
     st.session_state[_VIEW] = view
     return view
 
 
 def current() -> View:
-    """The view the frame (app.py) set up for this run.
-
-    A page reached without app.py running first (the first request after a restart opening a page's
-    own URL, or every rerun under AppTest) is run by Streamlit's older pages-folder mode; it
-    switches that mode off (as app.py's st.navigation call would) and reruns, so app.py runs the
-    frame and then this same page.
-    """
-    if not st.session_state.get(FRAME_RUNNING):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    """The view the frame set up for this run (every page file runs the frame first: ``frame.enter``)."""
     return st.session_state[_VIEW]
 
 

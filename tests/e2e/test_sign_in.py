@@ -168,7 +168,7 @@ def withheld_figure(demo_db_path) -> dict:
 def sees_public_figures(page, base: str, figure: dict) -> bool:
     """The Data page's own statement, checked against a figure the engine withholds in public."""
     open_page(page, base, "data", f"area={figure['area']}", content='[data-testid="stMain"] [data-testid="stDataFrame"]')
-    says_public = "Public mode is on for you" in main_text(page)
+    says_public = "small numbers are withheld everywhere" in main_text(page)
     # why: the table is drawn last, so once it is there every figure on the page is
     open_page(page, base, figure["theme"], f"area={figure['area']}&period={PERIOD:%Y-%m}&indicator={figure['indicator']}",
               content='[data-testid="stMain"] [data-testid="stTable"]:visible')
