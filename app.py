@@ -33,6 +33,7 @@ PAGES = {
         st.Page("pages/asb.py", title="ASB and satisfaction", icon=":material/campaign:"),
         st.Page("pages/hate.py", title="Hate and cohesion", icon=":material/handshake:"),
         st.Page("pages/policeuk.py", title="police.uk public data", icon=":material/public:"),
+        st.Page("pages/maps.py", title="Maps", icon=":material/map:"),
     ],
     "Context and data": [
         st.Page("pages/covid.py", title="COVID-19 impact", icon=":material/coronavirus:"),
@@ -44,7 +45,7 @@ if env_flag("LSCSB_ALLOW_UPLOAD"):
 
 # Which theme's indicators set a page's default period (the latest month they are all complete); others use all.
 PAGE_THEMES = {"crime": "crime", "offending": "offending", "victims": "victims", "asb": "asb", "hate": "hate",
-               "policeuk": "policeuk"}
+               "policeuk": "policeuk", "maps": "policeuk"}
 
 PRESENTATION_CSS = """
 <style>

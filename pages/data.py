@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lscsb_data.figures import disclosure, export
-from pages.shared import cache, quality_section, view_state, ui
+from pages.shared import cache, coverage_section, quality_section, view_state, ui
 
 CATALOGUE_COLUMNS = {
     "name": "Indicator", "theme_short_name": "Theme", "definition": "Definition", "unit_text": "Unit",
@@ -41,6 +41,8 @@ st.dataframe(catalogue[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS
 # Data quality (issue 4): the loading engineer's checks from lscsb_data/quality.py are shown in this section.
 st.header("Data quality", divider="gray")
 quality_section.render(ident)
+
+coverage_section.render(ident)
 
 st.header("Disclosure control", divider="gray")
 st.write(disclosure.__doc__.split("\n\n", 1)[1])

@@ -11,7 +11,7 @@ APP = str(ROOT / "app.py")
 PAGES = {
     "overview": None, "crime": "pages/crime.py", "offending": "pages/offending.py", "victims": "pages/victims.py",
     "asb": "pages/asb.py", "hate": "pages/hate.py", "policeuk": "pages/policeuk.py", "covid": "pages/covid.py",
-    "data": "pages/data.py", "exceptions": "pages/exceptions.py",
+    "data": "pages/data.py", "exceptions": "pages/exceptions.py", "maps": "pages/maps.py",
 }
 
 

@@ -144,3 +144,15 @@ def full_extract_csv(con: duckdb.DuckDBPyConnection, *, public: bool | None = No
     lines = header_lines(what=what, area="every area held", period=period, sources=list(held.source_label),
                          demo=bool(held.is_demo.any()) if len(held) else False, generated_at=generated_at, public=is_public)
     return export.to_csv_text(body, header_lines=lines)
+
+
+def lsoa_csv(counts, *, area_name: str, indicator: dict, generated_at: datetime, public: bool = False) -> str:
+    """Counts per LSOA (``places.LsoaCounts``) as the ``lsoa`` command prints them, under the header block."""
+    body = counts.frame[["lsoa_code", "lsoa_name", "indicator", "count"]].astype(object)
+    body.loc[counts.frame.suppressed.to_numpy(), "count"] = disclosure.SUPPRESSED
+    lines = header_lines(
+        what=f"{indicator['name']}: police.uk rows per LSOA", area=f"{area_name} ({counts.area})",
+        period=formatting.window_label(counts.window_start, counts.window_end)
+        + ("" if counts.complete else f" ({counts.months_held} of {counts.months} months held)"),
+        sources=[str(indicator.get("source") or "police.uk")], demo=False, generated_at=generated_at, public=public)
+    return export.to_csv_text(body, header_lines=lines)

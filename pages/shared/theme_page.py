@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lscsb_data.presentation import charts, downloads, formatting
-from pages.shared import cache, narrative_panel, view_state, ui
+from pages.shared import cache, narrative_panel, reconciliation_panel, view_state, ui
 
 SUMMARY_COLUMNS = {
     "label": "Indicator", "value_text": "Value", "previous_text": "Previous", "change_text": "Change",
@@ -103,6 +103,7 @@ def _detail(ident, view: view_state.View, indicator: str) -> None:
                              label="Download every area (CSV)", file_stem=f"{stem}-areas", key=f"areas_{indicator}")
     if len(detail.parts):
         _breakdown(detail, stem)
+    reconciliation_panel.render(detail)
 
 
 def _span(trend) -> str:
