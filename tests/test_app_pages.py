@@ -240,7 +240,7 @@ def test_detail_shows_the_control_chart_and_commentary_as_literal_text(con, monk
     assert [t.value for t in at.text] == [hostile]
     assert all("<script" not in m.value for m in at.markdown)
     titles = [chart.proto.spec for chart in at.get("vega_lite_chart")]
-    assert any("Control chart: Overall crime, Leicestershire" in spec for spec in titles)
+    assert any("Is the latest period unusual? Overall crime, Leicestershire" in spec for spec in titles)
 
 
 def test_breakdown_of_police_asb_says_never_add_sentinel(con):

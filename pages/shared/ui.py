@@ -82,22 +82,40 @@ def card(row, view: view_state.View) -> None:
 
 
 def chart(make, *, key: str, file_stem: str, present: bool = False, png_width: int = charts.DEFAULT_WIDTH,
-          depends: tuple = ()) -> None:
-    """A chart as wide as its column, and (outside presentation mode) a PNG download at 2x.
+          depends: tuple = (), table: tuple[pd.DataFrame, dict[str, str]] | None = None, table_label: str = "") -> None:
+    """A chart as wide as its column, its figures as a table (its text alternative), and (outside presentation
+    mode) a PNG download at 2x.
 
     ``make(width)`` builds the chart: "container" on screen, ``png_width`` pixels for the PNG, which
     is rendered only when someone clicks the download. The on-screen spec is cached by ``key``, the
     view (database, area, period, comparison, public and presentation mode) and ``depends`` (anything
-    else the chart is drawn from), so going back to a view does not build its charts again.
+    else the chart is drawn from), so going back to a view does not build its charts again. ``table`` is the
+    chart's rows and the columns to show (``figures_table``), in an expander under the chart.
     """
     view = view_state.current()
     spec = cache.chart_spec((key, cache.identity(), view.area, view.period, view.comparison, view.present,
                               cache.public(), depends), make)
     st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}")
+    if table is not None:
+        with st.expander(table_label or "The chart's figures as a table", icon=":material/table:"):
+            figures_table(*table)
     if not present:
         st.download_button("Download chart (PNG)", data=lambda: charts.to_png(make(png_width), scale=2),
                            file_name=f"{file_stem}.png", mime="image/png", key=f"png_{key}", on_click="ignore",
                            icon=":material/image:")
+
+
+SPC_METHOD = ("Method: a statistical process control chart ({chart}) over {periods} periods. The usual range is the "
+              "average plus or minus three standard deviations (widened by Laney's adjustment where the figures vary "
+              "more than chance allows); a period outside it, or eight in a row on one side of the average, is unusual.")
+SPC_COLUMNS = {"period_text": "Period", "value_text": "Value", "centre_text": "Average", "range_text": "Usual range",
+               "signal_text": "This period"}
+
+
+def spc_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A control chart's figures as rows for ``figures_table``, newest first, worded as the chart's tooltips."""
+    rows = charts.spc_rows(frame).iloc[::-1]
+    return rows, SPC_COLUMNS
 
 
 def csv_download(make: Callable[[], str], *, label: str, file_stem: str, key: str) -> None:

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from lscsb_data.presentation import formatting
+from lscsb_data.presentation import formatting, vocabulary
 from lscsb_data.figures import periods
 
 PARAMS = ("area", "period", "comparison", "indicator", "present")
@@ -68,7 +68,7 @@ class View:
 
     @property
     def comparison_text(self) -> str:
-        return formatting.COMPARISON_WORDS[self.comparison]
+        return vocabulary.COMPARISON_WORDS[self.comparison]
 
 
 def _shown(text: str) -> str:
@@ -161,7 +161,7 @@ def sidebar_filters(options: Options, default_period) -> View:
             help="The last month of the figures shown. Quarterly and annual figures use the latest whole quarter or year ending by then.",
         )
         comparison = st.radio("Comparison", list(periods.COMPARISONS), key="comparison",
-                              format_func=formatting.COMPARISON_WORDS.get)
+                              format_func=vocabulary.COMPARISON_WORDS.get)
         present = st.toggle("Presentation mode", key="present",
                             help="Larger type, one indicator per screen; next and previous with the arrow keys.")
     period = latest if choice == LATEST else periods.parse_month(choice)
