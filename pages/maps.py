@@ -6,8 +6,8 @@ from lscsb_data.figures import periods
 from lscsb_data.presentation import downloads, formatting, maps
 from pages.shared import cache, places_data, view_state, ui
 
-TOP_COLUMNS = {"rank": "Rank", "lsoa_name": "LSOA", "lsoa_code": "Code", "count_text": "Count", "share_text": "Share of area",
-               "previous_text": "Previous 12 months", "change_text": "Change"}
+TOP_COLUMNS = {"lsoa_name": "LSOA", "count_text": "Count", "share_text": "Share", "previous_text": "Year before",
+               "change_text": "Change"}
 DISTRICT_COLUMNS = {"area_name": "Area", "value_short": "Value", "previous_short": "Previous", "change_text": "Change",
                     "direction_text": "Direction"}
 

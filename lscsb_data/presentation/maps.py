@@ -19,15 +19,13 @@ import altair as alt
 import pandas as pd
 
 from lscsb_data.config import DATA_DIR
-from lscsb_data.presentation import charts, formatting
+from lscsb_data.presentation import charts, formatting, palette
 
 BOUNDARIES = DATA_DIR / "boundaries"
 POLICEUK_CREDIT = ("Contains public sector information licensed under the Open Government Licence v3.0 "
                    "(data.police.uk, ONS).")
-# A sequential colour-blind-safe scheme (ColorBrewer "blues"): darker is more, whatever the indicator's polarity.
-SEQUENTIAL = "blues"
-NO_DATA = "#F0F0F0"
-OUTLINE = "#1A1A1A"
+NO_DATA = palette.PALE
+OUTLINE = palette.INK
 LSOA_CLASSES = 5
 TOP_LSOAS = 10
 DEFAULT_HEIGHT = 400
@@ -110,9 +108,9 @@ def label_points() -> dict[str, tuple[float, float]]:
 
 def _labels(data: alt.NamedData, text_field: str, *, size: float, bold: bool, dy: float, tooltip=None) -> list[alt.Chart]:
     """Text with a white halo (drawn twice: a white outline, then the text), legible on any shade."""
-    mark = {"type": "text", "fontSize": size, "font": charts.FONT, "fontWeight": "bold" if bold else "normal", "dy": dy}
+    mark = {"type": "text", "fontSize": size, "font": palette.FONT, "fontWeight": "bold" if bold else "normal", "dy": dy}
     halo = alt.Chart(data, mark={**mark, "color": "white", "stroke": "white", "strokeWidth": 3.5, "strokeJoin": "round"})
-    text = alt.Chart(data, mark={**mark, "color": "#1A1A1A"})
+    text = alt.Chart(data, mark={**mark, "color": palette.INK})
     encoding = {"longitude": "longitude:Q", "latitude": "latitude:Q", "text": f"{text_field}:N"}
     return [halo.encode(**encoding).project(type="mercator"),
             text.encode(**encoding, **({"tooltip": tooltip} if tooltip else {})).project(type="mercator")]
@@ -164,7 +162,7 @@ def _framed(inner: alt.LayerChart, *, title: alt.Title, lines: list[str], descri
     scale = 1.5 if large else 1.0
     chart = charts._top_level(
         alt.VConcatChart, vconcat=[inner.properties(title=title)], large=large, datasets=datasets, description=description,
-        title=alt.Title(lines, orient="bottom", anchor="start", fontSize=10.5 * scale, fontWeight="normal", color="#404040",
+        title=alt.Title(lines, orient="bottom", anchor="start", fontSize=10.5 * scale, fontWeight="normal", color=palette.TEXT,
                         offset=10),
         spacing=0, padding={"left": 12, "right": 12, "top": 6, "bottom": 6},
     )
@@ -213,7 +211,7 @@ def district_map(
     fill = alt.Chart(_shapes(shapes, "district"), mark={"type": "geoshape", "stroke": "white", "strokeWidth": 1.2}).transform_lookup(
         lookup="properties.LAD13CD", from_=alt.LookupData(data=figures, key="area_code", fields=lookup_fields),
     ).transform_filter("isValid(datum.area_name)").encode(
-        color=alt.Color("value:Q", title=unit, scale={"scheme": SEQUENTIAL, "zero": False},
+        color=alt.Color("value:Q", title=unit, scale={"range": [palette.SEQUENTIAL[0], palette.SEQUENTIAL[-1]], "zero": False},
                         legend={"orient": "bottom", "direction": "horizontal", "gradientLength": 260 * scale,
                                 "titleLimit": 500 * scale}),
         tooltip=tooltip,
@@ -235,10 +233,10 @@ def _is_policeuk(indicator: Mapping) -> bool:
     return str(indicator.get("theme", "")) == "policeuk" or str(indicator.get("id", "")).startswith("policeuk_")
 
 
-# Five blues (ColorBrewer), lightest first, for two to five classes; every step distinguishable in greyscale.
-BLUES = ["#C6DBEF", "#9ECAE1", "#6BAED6", "#3182BD", "#08519C"]
-CLASS_COLOURS = {1: ["#6BAED6"], 2: ["#9ECAE1", "#08519C"], 3: ["#C6DBEF", "#6BAED6", "#08519C"],
-                 4: ["#C6DBEF", "#9ECAE1", "#3182BD", "#08519C"], 5: BLUES}
+CLASS_COLOURS = {1: [palette.SEQUENTIAL[2]], 2: [palette.SEQUENTIAL[1], palette.SEQUENTIAL[4]],
+                 3: [palette.SEQUENTIAL[0], palette.SEQUENTIAL[2], palette.SEQUENTIAL[4]],
+                 4: [palette.SEQUENTIAL[0], palette.SEQUENTIAL[1], palette.SEQUENTIAL[3], palette.SEQUENTIAL[4]],
+                 5: palette.SEQUENTIAL}
 
 
 def count_classes(values: pd.Series, classes: int = LSOA_CLASSES) -> list[tuple[str, float]]:
@@ -282,16 +280,19 @@ def top_lsoas(counts, *, previous=None, limit: int = TOP_LSOAS) -> pd.DataFrame:
     12 months before (``previous``, the same LSOAs' ``LsoaCounts`` a year earlier) and the change."""
     frame = counts.frame[counts.frame["count"].fillna(0) > 0].head(limit).reset_index(drop=True)
     shares = [v / counts.rows if counts.rows and pd.notna(v) else float("nan") for v in frame["count"]]
-    before = (previous.frame.set_index("lsoa_code")["count"] if previous is not None and previous.months_held
-              else pd.Series(dtype="Int64"))
-    earlier = [before.get(code, 0 if previous is not None and previous.months_held else pd.NA) for code in frame.lsoa_code]
+    held = previous is not None and previous.months_held > 0
+    before = previous.frame.set_index("lsoa_code")["count"] if held else pd.Series(dtype="Int64")
+    earlier = [before.get(code, 0) if held else pd.NA for code in frame.lsoa_code]
+    # why: a year before with months missing is short by them, so its change would be the gap, not news
+    whole = held and previous.complete and counts.complete
+    part = "" if not held or previous.complete else f" ({previous.months_held} of {previous.months} months)"
     return frame.assign(
         rank=range(1, len(frame) + 1),
         count_text=[formatting.format_count(v, suppressed=s) for v, s in zip(frame["count"], frame.suppressed)],
         share_text=[f"{s:.1%}" if pd.notna(s) else "" for s in shares],
-        previous_text=[formatting.format_count(v) if pd.notna(v) else "not held" for v in earlier],
+        previous_text=[formatting.format_count(v) + part if pd.notna(v) else "not held" for v in earlier],
         change_text=[formatting.format_change(c - p, (c - p) / p * 100 if p else float("nan"), {"unit": "count"})
-                     if pd.notna(p) and pd.notna(c) else "" for c, p in zip(frame["count"], earlier)],
+                     if whole and pd.notna(p) and pd.notna(c) else "" for c, p in zip(frame["count"], earlier)],
     )
 
 
