@@ -69,12 +69,16 @@ bars = detail.districts[detail.districts.role == "bar"] if len(detail.districts)
 if len(bars) == 0 or bars.current_value.isna().all():
     map_area.info(f"There are no district figures for {detail.indicator['name']} in the {detail.headline['window_text']}.")
 else:
+    shade = "value"
+    if maps.has_comparison(detail.districts):
+        shade = side.radio("Shade by", ["value", "comparison"], horizontal=True, key="map_shade",
+                           format_func={"value": "value", "comparison": "comparison with its comparator"}.get)
     with map_area:
         ui.demo_banner(bool(bars.is_demo.fillna(False).astype(bool).any()))
         ui.chart(lambda width: maps.district_map(detail.districts, indicator=detail.indicator, highlight_area=view.area,
-                                                 width=width, large=view.present),
+                                                 width=width, large=view.present, shade=shade, area_names=names),
                  key=f"district_map_{chosen}", file_stem=ui.file_stem("district-map", chosen, view.area, view.period),
-                 present=view.present, png_width=620, depends=(chosen,))
+                 present=view.present, png_width=620, depends=(chosen, shade))
     with side:
         st.markdown(f"**{detail.indicator['name']}, {detail.headline['window_text']}** ({detail.headline['unit_text']}; "
                     f"source: {detail.headline['source_text']})")

@@ -200,3 +200,21 @@ def test_public_mode_lsoa_counts_follow_the_disclosure_rule(demo_con, monkeypatc
     assert held.frame.suppressed[small].all() and held.frame["count"][small].isna().all()
     assert held.frame.suppressed.sum() >= small.sum() + (1 if small.sum() == 1 else 0)
     assert (held.frame["count"].fillna(-1)[~held.frame.suppressed] == shown.frame["count"][~held.frame.suppressed]).all()
+
+
+def test_the_district_map_shades_by_comparison_with_words_as_well_as_colours(demo_con):
+    detail = pagedata.indicator_detail(demo_con, indicator="all_crime", area="E07000130", period=NOV_2021)
+    rows = detail.districts.copy()
+    bars = rows.role == "bar"
+    rows.loc[bars, "comparison"] = ["worse", "similar", "better"] * 3 + ["similar"] * (int(bars.sum()) - 9)
+    rows.loc[bars, "comparator_code"] = "E10000018"
+    assert maps.has_comparison(rows) and not maps.has_comparison(detail.districts)
+    names = dict(zip(pagedata.areas(demo_con).code, pagedata.areas(demo_con).name))
+    spec = maps.district_map(rows, indicator=detail.indicator, highlight_area="E07000130", shade="comparison",
+                             area_names=names).to_dict()
+    figures = next(v for k, v in spec["datasets"].items() if k.startswith("data-") and v and "comparison_text" in v[0])
+    assert {r["comparison_text"] for r in figures} == {"worse", "similar", "better"}
+    assert all(r["label_text"].endswith(("\u00b7 worse", "\u00b7 similar", "\u00b7 better")) for r in figures)
+    assert {r["comparator_text"] for r in figures} == {"Leicestershire"}
+    fill = spec["vconcat"][0]["layer"][0]["encoding"]["color"]
+    assert fill["field"] == "comparison_text" and fill["scale"]["domain"] == ["better", "similar", "worse"]

@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 
 from lscsb_data.config import DATA_DIR
-from lscsb_data.presentation import charts, formatting, palette
+from lscsb_data.presentation import charts, formatting, palette, vocabulary
 
 BOUNDARIES = DATA_DIR / "boundaries"
 POLICEUK_CREDIT = ("Contains public sector information licensed under the Open Government Licence v3.0 "
@@ -177,9 +177,14 @@ def district_map(
     width: int | str = 560,
     height: int = DEFAULT_HEIGHT,
     large: bool = False,
+    shade: str = "value",
+    area_names: Mapping[str, str] | None = None,
 ) -> MapChart:
-    """Each mapped district's (and unitary's) value, shaded darker for more, the chosen area outlined, with
-    its name and value on it."""
+    """Each mapped district's (and unitary's) value, the chosen area outlined, with its name and value on it.
+
+    ``shade`` "value" shades darker for more; "comparison" shades each by how it compares with its comparator
+    (the rows' ``comparison`` and ``comparator_code``, named from ``area_names``): better, similar or worse,
+    in the vocabulary's tones and words, the word also on the map, so colour never carries it alone."""
     scale = 1.5 if large else 1.0
     shown = set(centroids("district"))
     rows = district_rows[(district_rows.get("role", "bar") == "bar") & district_rows.area_code.isin(shown)].copy()
@@ -196,26 +201,43 @@ def district_map(
     rows["longitude"] = [points[c][0] for c in rows.area_code]
     rows["latitude"] = [points[c][1] for c in rows.area_code]
     rows["chosen"] = rows.area_code == highlight_area
+    by_comparison = shade == "comparison" and has_comparison(rows)
+    if by_comparison:
+        terms = [vocabulary.COMPARISONS.get(c if isinstance(c, str) else "", vocabulary.COMPARISONS[""])
+                 for c in rows.comparison]
+        rows["comparison_text"] = [t.word for t in terms]
+        rows["label_text"] = [f"{label} \u00b7 {t.word}" for label, t in zip(rows.label_text, terms)]
+        names = area_names or {}
+        rows["comparator_text"] = [names.get(c, c) if isinstance(c, str) else "none" for c in rows.get("comparator_code", "")]
     fields = ["area_code", "area_name", "value", "value_text", "label_text", "numerator_text", "window_text",
-              "source_text", "chosen", "longitude", "latitude"]
+              "source_text", "chosen", "longitude", "latitude", "comparison_text", "comparator_text"]
     rows = rows[[c for c in fields if c in rows]]
     datasets: dict = {}
     shapes: dict = {}
     figures = charts.named_data(rows, datasets)
-    lookup_fields = ["area_name", "value", "value_text", "numerator_text", "window_text", "source_text", "chosen"]
+    lookup_fields = ["area_name", "value", "value_text", "numerator_text", "window_text", "source_text", "chosen",
+                     *(["comparison_text", "comparator_text"] if by_comparison else [])]
     tooltip = [alt.Tooltip("area_name:N", title="Area"), alt.Tooltip("value_text:N", title="Value"),
                alt.Tooltip("numerator_text:N", title=f"Count ({indicator.get('measure', '')})"),
+               *([alt.Tooltip("comparison_text:N", title="Compared with its comparator"),
+                  alt.Tooltip("comparator_text:N", title="Comparator")] if by_comparison else []),
                alt.Tooltip("window_text:N", title="Period"), alt.Tooltip("source_text:N", title="Source")]
     unit = formatting.unit_label(indicator)
     projection = {"type": "mercator"}
+    legend = {"orient": "bottom", "direction": "horizontal", "gradientLength": 260 * scale, "titleLimit": 500 * scale}
+    if by_comparison:
+        shown_terms = [t for t in vocabulary.COMPARISONS.values() if t.word in set(rows.comparison_text)]
+        comparators = sorted(set(rows.comparator_text))
+        against = comparators[0] if len(comparators) == 1 else "each one's comparator"
+        colour = alt.Color("comparison_text:N", title=f"Compared with {against} (its value inside the 95% interval: similar)",
+                           scale={"domain": [t.word for t in shown_terms], "range": [COMPARISON_FILLS[t.tone] for t in shown_terms]},
+                           legend={**legend, "symbolType": "square"})
+    else:
+        colour = alt.Color("value:Q", title=unit, scale={"range": [palette.SEQUENTIAL[0], palette.SEQUENTIAL[-1]], "zero": False},
+                           legend=legend)
     fill = alt.Chart(_shapes(shapes, "district"), mark={"type": "geoshape", "stroke": "white", "strokeWidth": 1.2}).transform_lookup(
         lookup="properties.LAD13CD", from_=alt.LookupData(data=figures, key="area_code", fields=lookup_fields),
-    ).transform_filter("isValid(datum.area_name)").encode(
-        color=alt.Color("value:Q", title=unit, scale={"range": [palette.SEQUENTIAL[0], palette.SEQUENTIAL[-1]], "zero": False},
-                        legend={"orient": "bottom", "direction": "horizontal", "gradientLength": 260 * scale,
-                                "titleLimit": 500 * scale}),
-        tooltip=tooltip,
-    ).project(**projection)
+    ).transform_filter("isValid(datum.area_name)").encode(color=colour, tooltip=tooltip).project(**projection)
     chosen = alt.Chart(_shapes(shapes, "district"), mark={"type": "geoshape", "filled": False, "stroke": OUTLINE,
                                                                "strokeWidth": 3 * scale}).transform_lookup(
         lookup="properties.LAD13CD", from_=alt.LookupData(data=figures, key="area_code", fields=["chosen"]),
@@ -227,6 +249,15 @@ def district_map(
     listing = "; ".join(f"{n} {t}" for n, t in zip(rows.area_name, rows.value_text))
     return _framed(inner, title=title, lines=attribution(policeuk=_is_policeuk(indicator)), large=large, datasets=datasets, shapes=shapes,
                    description=f"Map of {indicator['name']} in each district, {period_text}: {listing}.")
+
+
+# Fills for the comparison's tones: light enough that the name and word on them read (with their white halo).
+COMPARISON_FILLS = {"good": palette.SEQUENTIAL[2], "bad": "#F0A879", "neutral": "#D9D9D9"}
+
+
+def has_comparison(rows: pd.DataFrame) -> bool:
+    """Whether the rows carry a comparison with a comparator (the benchmarking summary's ``comparison``)."""
+    return "comparison" in rows and rows.comparison.fillna("").astype(str).ne("").any()
 
 
 def _is_policeuk(indicator: Mapping) -> bool:
