@@ -42,10 +42,6 @@ PAGES = {
 if env_flag("LSCSB_ALLOW_UPLOAD"):
     PAGES["Context and data"].append(st.Page("pages/upload.py", title="Upload data", icon=":material/upload:"))
 
-# Which theme's indicators set a page's default period (the latest month they are all complete); others use all.
-PAGE_THEMES = {"crime": "crime", "offending": "offending", "victims": "victims", "asb": "asb", "hate": "hate",
-               "policeuk": "policeuk"}
-
 PRESENTATION_CSS = """
 <style>
 html { font-size: 20px; }
@@ -66,11 +62,11 @@ if ident is None:
 areas = cache.areas(ident)
 catalogue = cache.catalogue(ident)
 options = view_state.Options(areas=areas, months=cache.months(ident), indicators=frozenset(catalogue.id),
-                         default_area=pagedata.default_area(areas))
+                         default_area=pagedata.default_area(areas), comparators=cache.comparators(ident))
 messages = view_state.adopt_url(options)
-theme = PAGE_THEMES.get(page.url_path)
-view_indicators = tuple(catalogue[catalogue.theme == theme].id) if theme else None
-view = view_state.sidebar_filters(options, lambda area: cache.default_period(ident, area, view_indicators))
+# why: one period for the whole app: every page opens on the same month for an area (docs/methods.md)
+view = view_state.sidebar_filters(options, lambda area: cache.default_period(ident, area),
+                                  lambda area: cache.comparator_choices(ident, area))
 
 with st.sidebar:
     st.caption("**Data as at**")

@@ -95,6 +95,8 @@ def summary(
     comparator_of = {code: comparator or benchmarks.default_comparator(area_frame, groups, code)
                      for code in dict.fromkeys(frame.area_code)}
     frame = benchmarks.with_red_red(benchmarks.with_comparators(frame, groups, comparator_of))
+    names = benchmarks.comparator_options(area_frame, groups).set_index("code").name
+    frame["comparator_name"] = frame.comparator_code.map(names)
     frame = _only_area(frame, area)
     extra = [c for c in frame.columns if c not in SUMMARY_COLUMNS]
     return frame[SUMMARY_COLUMNS + extra]
@@ -108,28 +110,42 @@ def latest_summary(
     comparison: str = "rolling12",
     public: bool | None = None,
     comparator: str | None = None,
+    everywhere=None,
 ) -> pd.DataFrame:
     """``summary`` of every indicator for ``area`` at ``period``, except that an indicator whose latest complete
     period ends before the window ``period`` asks for is shown at that latest period instead (so a page keeps one
     period while an indicator with older data still shows its latest figure).
 
     Adds ``shown_period`` (the period end each row was computed at) and ``is_earlier`` (it is before ``period``).
+    ``everywhere(at)``, when given, is ``summary`` of every area at ``at`` with the same comparison, ``public`` and
+    ``comparator`` resolved for ``area`` (a caller that caches it shares it between areas).
     """
+    shown = shown_periods(con, period=period, area=area)
+    frames = []
+    for at in sorted(set(shown.values()) | {period}, reverse=True):
+        if everywhere is not None:
+            frame = everywhere(at)
+            frame = frame[frame.area_code == area]
+        else:
+            frame = summary(con, period=at, area=area, comparison=comparison, public=public, comparator=comparator)
+        # why: an indicator without a latest period (no complete period at all) is shown at the view's period
+        wanted = frame.indicator.map(shown).fillna(period) == at
+        frames.append(frame[wanted].assign(shown_period=at, is_earlier=at < period))
+    frame = pd.concat(frames, ignore_index=True)
+    order = {indicator: rank for rank, indicator in enumerate(indicators(con).id)}
+    return frame.assign(_order=frame.indicator.map(order)).sort_values("_order").drop(columns="_order").reset_index(drop=True)
+
+
+def shown_periods(con: duckdb.DuckDBPyConnection, *, period: date, area: str) -> dict[str, date]:
+    """The period each indicator is shown at for ``area``: ``period``, or the last month of the indicator's latest
+    complete period where that is before the window ``period`` asks for."""
     latest = latest_complete(con, areas=[area])
-    frequency = indicators(con).set_index("id").frequency
+    frequency = dict(con.cursor().execute("SELECT id, frequency FROM indicators").fetchall())
     shown = {}
     for indicator, last in zip(latest.indicator, latest.last_month):
         last = pd.Timestamp(last).date()
         shown[indicator] = last if last < periods.window_end(period, frequency[indicator]) else period
-    frames = []
-    for at in sorted(set(shown.values()) | {period}, reverse=True):
-        frame = summary(con, period=at, area=area, comparison=comparison, public=public, comparator=comparator)
-        # why: an indicator without a latest period (no complete period at all) is shown at the view's period
-        wanted = frame.indicator.map(shown).fillna(period) == at
-        frames.append(frame[wanted].assign(shown_period=at, is_earlier=at < period))
-    frame = pd.concat(frames, ignore_index=True) if frames else summary(con, period=period, area=area)
-    order = indicators(con)[["id"]].reset_index().rename(columns={"index": "order", "id": "indicator"})
-    return frame.merge(order, on="indicator").sort_values("order").drop(columns="order").reset_index(drop=True)
+    return shown
 
 
 def latest_complete(con: duckdb.DuckDBPyConnection, *, areas: list[str] | None = None,
@@ -279,6 +295,7 @@ def series(
         frame = _only_area(frame, area)
     else:
         frame = frame.assign(suppressed=False, count_suppressed=False, rolling_suppressed=False)
+    frame = _series_intervals(frame)
     frame["period"] = pd.to_datetime(frame.period)
     frame["period_end"] = pd.to_datetime(frame.period_end)
     year_earlier = frame[["indicator", "area_code", "period", "value", "rolling_value"]].copy()
@@ -291,6 +308,18 @@ def series(
     if start is not None:
         frame = frame[frame.period >= pd.Timestamp(start)]
     return frame.reset_index(drop=True)
+
+
+def _series_intervals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each period's and each rolling 12 months' 95% limits, from the (published) numerators and denominators."""
+    unit, multiplier = frame.unit.to_numpy(object), frame.multiplier.astype(float)
+    for prefix, value in (("", "value"), ("rolling_", "rolling_value")):
+        lower, upper = stats.value_limits(unit, frame[f"{prefix}numerator"].astype(float),
+                                          frame[f"{prefix}denominator"].astype(float), multiplier, 95)
+        hidden = frame[value].isna().to_numpy()
+        frame[f"{prefix}lower_95"] = np.where(hidden, np.nan, lower)
+        frame[f"{prefix}upper_95"] = np.where(hidden, np.nan, upper)
+    return frame
 
 
 def range_total(

@@ -121,25 +121,74 @@ def data_as_at(ident: Identity) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def default_period(ident: Identity, area: str, indicators: tuple[str, ...] | None) -> date | None:
-    return _run(ident, pagedata.default_period, area=area, indicators=list(indicators) if indicators else None)
+def default_period(ident: Identity, area: str) -> date | None:
+    """The month every page opens on for ``area`` (``engine.default_period``)."""
+    return _run(ident, pagedata.default_period, area=area)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def comparators(ident: Identity) -> pd.DataFrame:
+    from lscsb_data.figures import engine
+
+    return _run(ident, engine.comparators)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def comparator_groups(ident: Identity) -> pd.DataFrame:
+    from lscsb_data.figures import engine
+
+    return _run(ident, engine.comparator_groups)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def area_summary(ident: Identity, area: str, period: date, comparison: str, is_public: bool) -> pd.DataFrame:
-    """Every indicator's summary for one area, shared by the Overview, a theme's list and a detail's breakdown."""
+def comparator_choices(ident: Identity, area: str) -> tuple[str | None, list[str]]:
+    """The area's default comparator and the others offered for it."""
+    from lscsb_data.figures import benchmarks
+
+    frame, groups = areas(ident), comparator_groups(ident)
+    default = benchmarks.default_comparator(frame, groups, area)
+    return default, [c for c in benchmarks.comparator_choices(frame, groups, area) if c != default]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def everywhere(ident: Identity, period: date, comparison: str, is_public: bool, comparator: str | None) -> pd.DataFrame:
+    """Every indicator's summary for every area at ``period`` against one comparator: the spine, the compare-areas
+    grid and the district charts read it, and every area compared with the same comparator shares it."""
     from lscsb_data import summary as engine_summary
 
-    return _run(ident, engine_summary, area=area, period=period, comparison=comparison, public=is_public)
+    return _run(ident, engine_summary, period=period, comparison=comparison, public=is_public, comparator=comparator)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def area_summary(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
+                 comparator: str | None = None) -> pd.DataFrame:
+    """Every indicator's summary for one area, each at the view's period or its latest earlier one, shared by the
+    Overview, a theme's list and a detail's breakdown (cut from ``everywhere``)."""
+    from lscsb_data.figures import engine
+
+    return _run(ident, engine.latest_summary, area=area, period=period, comparison=comparison, public=is_public,
+                comparator=comparator, everywhere=lambda at: everywhere(ident, at, comparison, is_public, comparator))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def profile(ident: Identity, area: str, period: date, comparison: str, is_public: bool, comparator: str | None):
+    """The Overview's area profile and compare-areas grid (``presentation.profile.overview_profile``)."""
+    from lscsb_data.presentation import profile as area_profile
+
+    return _run(ident, area_profile.overview_profile, area=area, period=period, comparison=comparison, public=is_public,
+                comparator=comparator, catalogue_rows=catalogue(ident), area_frame=areas(ident),
+                summary_rows=area_summary(ident, area, period, comparison, is_public, comparator),
+                everywhere=lambda at: everywhere(ident, at, comparison, is_public, comparator),
+                series_frame=public_series(ident) if is_public else None)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def overview_cards(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
-                   sparklines: bool = True, theme: str | None = None) -> pd.DataFrame:
+                   sparklines: bool = True, theme: str | None = None, comparator: str | None = None) -> pd.DataFrame:
     every_series = public_series(ident) if is_public and sparklines else None
     return _run(ident, pagedata.overview_cards, area=area, period=period, comparison=comparison, public=is_public,
                 sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident), series_frame=every_series,
-                summary_rows=area_summary(ident, area, period, comparison, is_public), theme=theme)
+                summary_rows=area_summary(ident, area, period, comparison, is_public, comparator), theme=theme)
 
 
 @st.cache_data(show_spinner="Applying disclosure control to every figure (once per data load)…", max_entries=2)
@@ -151,10 +200,12 @@ def public_series(ident: Identity) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def indicator_detail(ident: Identity, indicator: str, area: str, period: date, comparison: str, is_public: bool):
+def indicator_detail(ident: Identity, indicator: str, area: str, period: date, comparison: str, is_public: bool,
+                     comparator: str | None = None):
     return _run(ident, pagedata.indicator_detail, indicator=indicator, area=area, period=period,
                 comparison=comparison, public=is_public, catalogue_rows=catalogue(ident), area_frame=areas(ident),
-                summary_rows=area_summary(ident, area, period, comparison, is_public))
+                summary_rows=area_summary(ident, area, period, comparison, is_public, comparator), comparator=comparator,
+                everywhere=lambda at: everywhere(ident, at, comparison, is_public, comparator))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

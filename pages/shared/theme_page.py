@@ -7,16 +7,17 @@ from lscsb_data.presentation import charts, downloads, formatting
 from pages.shared import cache, narrative_panel, view_state, ui
 
 SUMMARY_COLUMNS = {
-    "label": "Indicator", "value_text": "Value", "previous_text": "Previous", "change_text": "Change",
-    "direction_text": "Direction", "window_text": "Period", "source_text": "Source", "status_text": "Note",
+    "label": "Indicator", "value_text": "Value", "interval_text": "95% confidence interval", "previous_text": "Previous",
+    "change_text": "Change", "direction_text": "Direction", "comparison_text": "Against the comparator",
+    "trend_text": "Five-year trend", "window_text": "Period", "source_text": "Source", "status_text": "Note",
 }
 TREND_COLUMNS = {
     "period_text": "Period", "value_text": "Value", "numerator_text": "Numerator", "denominator_text": "Denominator",
     "rolling_value_text": "Rolling 12 months", "previous_year_text": "Same period a year earlier", "complete_text": "Complete",
 }
 DISTRICT_COLUMNS = {
-    "area_name": "Area", "value_short": "Value", "previous_short": "Previous", "change_text": "Change",
-    "direction_text": "Direction", "status_text": "Note",
+    "area_name": "Area", "value_short": "Value", "interval_text": "95% confidence interval", "previous_short": "Previous",
+    "change_text": "Change", "direction_text": "Direction", "comparison_text": "Against the comparator", "status_text": "Note",
 }
 PART_COLUMNS = {"short_name": "Part", "share_text": "Share", "value_short": "Value", "change_text": "Change",
                 "direction_text": "Direction", "status_text": "Note"}
@@ -27,7 +28,7 @@ def render(theme: str) -> None:
     ident = cache.identity()
     meta = cache.themes(ident).set_index("id").loc[theme]
     cards = cache.overview_cards(ident, view.area, view.period, view.comparison, cache.public(), sparklines=False,
-                                  theme=theme)
+                                  theme=theme, comparator=view.comparator)
     ids = list(cards.id)
     names = dict(zip(cards.id, [("\u2003\u00b7 " if p else "") + n for n, p in zip(cards.short_name, cards.parent_id.notna())]))
     chosen = view.indicator if view.indicator in ids else ids[0]
@@ -64,7 +65,8 @@ def _present_controls(ids: list[str], chosen: str, names: dict) -> None:
 
 
 def _detail(ident, view: view_state.View, indicator: str) -> None:
-    detail = cache.indicator_detail(ident, indicator, view.area, view.period, view.comparison, cache.public())
+    detail = cache.indicator_detail(ident, indicator, view.area, view.period, view.comparison, cache.public(),
+                                    view.comparator)
     head, meta, present = detail.headline, detail.indicator, view.present
     st.header(f"{meta['name']}: {detail.area_name}", divider="gray")
     current, previous, words = st.columns([2, 2, 3])
@@ -72,6 +74,7 @@ def _detail(ident, view: view_state.View, indicator: str) -> None:
         ui.metric(head, label=f"{head['window_text']}")
     previous.metric(f"Previous: {head['previous_window_text'] or 'none'}", head["previous_short"])
     words.markdown(f"**{head['direction_text']}**  \n{head['unit_text']}  \nSource: {head['source_text']}")
+    ui.benchmark_line(head, detail.comparator_name)
     ui.notes(detail.notes, present=present)
     stem = ui.file_stem(meta["id"], detail.area_code, view.period)
     if present:
@@ -89,18 +92,14 @@ def _detail(ident, view: view_state.View, indicator: str) -> None:
                                                       area=f"{detail.area_name} ({detail.area_code})", period=_span(detail.trend),
                                                       generated_at=ui.generated_at(), public=cache.public()),
                          label="Download the trend (CSV)", file_stem=f"{stem}-trend", key=f"trend_{indicator}")
-    chart_area, table_area = st.columns(2)
-    with chart_area:
-        _comparison(detail, stem, present=False)
-    with table_area:
-        if len(detail.districts):
-            st.markdown(f"**Every area, {head['window_text']}** ({head['unit_text']})")
-            ui.figures_table(detail.districts, DISTRICT_COLUMNS)
-            ui.csv_download(lambda: downloads.summary_csv(detail.districts, what=f"{meta['name']}: every area",
-                                                           area="every district, the county, LLR and comparators",
-                                                           period=head["window_text"], generated_at=ui.generated_at(),
-                                                           public=cache.public()),
-                             label="Download every area (CSV)", file_stem=f"{stem}-areas", key=f"areas_{indicator}")
+    # why: the district chart needs the page's width for its bars, intervals and the words beside them
+    _comparison(detail, stem, present=False)
+    if len(detail.districts):
+        ui.csv_download(lambda: downloads.summary_csv(detail.districts, what=f"{meta['name']}: every area",
+                                                       area="every district, the county, LLR and comparators",
+                                                       period=head["window_text"], generated_at=ui.generated_at(),
+                                                       public=cache.public()),
+                        label="Download every area (CSV)", file_stem=f"{stem}-areas", key=f"areas_{indicator}")
     if len(detail.parts):
         _breakdown(detail, stem)
 
@@ -121,11 +120,13 @@ def _trend(detail, stem: str, *, present: bool) -> None:
 
 def _comparison(detail, stem: str, *, present: bool) -> None:
     meta = detail.indicator
-    bars = detail.districts[detail.districts.role == "bar"] if len(detail.districts) else detail.districts
-    if len(bars) and bars.current_value.notna().any():
+    if len(detail.districts) and detail.districts.current_value.notna().any():
         ui.chart(lambda width: charts.comparison_chart(detail.districts, indicator=meta, highlight_area=detail.area_code,
-                                                        width=width, large=present),
-                  key=f"districts_{meta['id']}", file_stem=f"{stem}-districts", present=present, png_width=480)
+                                                        comparator_name=detail.comparator_name, width=width, large=present),
+                  key=f"districts_{meta['id']}", file_stem=f"{stem}-districts", present=present, png_width=640,
+                  depends=(detail.comparator_code,),
+                  table=(detail.districts, DISTRICT_COLUMNS),
+                  table_label=f"Every area as a table, {detail.headline['window_text']} ({detail.headline['unit_text']})")
     else:
         st.info(f"There are no district figures for {meta['name']} in the {detail.headline['window_text']}.")
 
