@@ -132,7 +132,8 @@ def latest_summary(
         wanted = frame.indicator.map(shown).fillna(period) == at
         frames.append(frame[wanted].assign(shown_period=at, is_earlier=at < period))
     frame = pd.concat(frames, ignore_index=True)
-    order = {indicator: rank for rank, indicator in enumerate(indicators(con).id)}
+    board_order = con.cursor().execute("SELECT id FROM stg_indicators ORDER BY theme_order, sort_order").fetchall()
+    order = {indicator: rank for rank, (indicator,) in enumerate(board_order)}
     return frame.assign(_order=frame.indicator.map(order)).sort_values("_order").drop(columns="_order").reset_index(drop=True)
 
 

@@ -117,9 +117,17 @@ def overview_profile(
         summary_rows = engine.latest_summary(con, period=period, area=area, comparison=comparison, public=public,
                                              comparator=resolved, everywhere=every)
     rows = _profile_rows(catalogue_rows, summary_rows, area=area, area_frame=area_frame, period=period, every=every)
+    values: dict[date, dict[str, np.ndarray]] = {}
+
+    def csp_values(at: date, indicator: str) -> np.ndarray:
+        if at not in values:
+            local = every(at)[every(at).area_code.isin(csp_areas) & every(at).current_value.notna()]
+            values[at] = {key: group.to_numpy(float) for key, group in local.groupby("indicator", sort=False).current_value}
+        return values[at].get(indicator, np.array([]))
+
     empty = every(period).head(0)
-    rows["spine"] = [_spine(row, by_indicator(row["shown_period"]).get(row["id"], empty), csp_areas)
-                     if row["has_figure"] else None for row in rows.to_dict("records")]
+    rows["spine"] = [_spine(row, csp_values(row["shown_period"], row["id"])) if row["has_figure"] else None
+                     for row in rows.to_dict("records")]
     rows["sparkline"] = _sparklines(con, rows, area_frame, period=period, public=public, series_frame=series_frame)
     options = benchmarks.comparator_options(area_frame, groups)
     grid = compare_areas(rows, lambda at, indicator: by_indicator(at).get(indicator, empty), grid_areas)
@@ -259,14 +267,13 @@ def _change_short(row: dict, *, suppressed: bool) -> str:
     return formatting.format_percent_change(row.get("change_pct"))
 
 
-def _spine(row: dict, everywhere: pd.DataFrame, csp_areas: list[str]) -> dict | None:
-    """Where the value sits: the CSP areas' range and quartiles, the comparator, the value and its 95% interval
-    (``everywhere``: the indicator's summary rows of every area)."""
-    values = everywhere[everywhere.area_code.isin(csp_areas)].current_value.dropna()
+def _spine(row: dict, values: np.ndarray) -> dict | None:
+    """Where the value sits: the CSP areas' range and quartiles (``values``: their figures), the comparator, the
+    value and its 95% interval."""
     value = row.get("current_value")
     if len(values) < 2 or formatting.is_missing(value):
         return None
-    spine = {"low": float(values.min()), "q1": float(values.quantile(0.25)), "q3": float(values.quantile(0.75)),
+    spine = {"low": float(values.min()), "q1": float(np.quantile(values, 0.25)), "q3": float(np.quantile(values, 0.75)),
              "high": float(values.max()), "value": float(value), "areas": len(values),
              "comparator": None if formatting.is_missing(row.get("comparator_value")) else float(row["comparator_value"]),
              "lower": None if formatting.is_missing(row.get("current_lower_95")) else float(row["current_lower_95"]),
@@ -284,16 +291,18 @@ def _sparklines(con, rows: pd.DataFrame, area_frame, *, period: date, public, se
     if series_frame.empty:
         return [[] for _ in range(len(rows))]
     held = series_frame[series_frame.area_code.isin(areas)]
-    by_key = {key: group for key, group in held.groupby(["indicator", "area_code"], sort=False)}
+    by_key = {key: (group.period_end.to_numpy(), group.rolling_value.to_numpy(float))
+              for key, group in held.groupby(["indicator", "area_code"], sort=False)}
     lines = []
-    for row in rows.itertuples():
-        group = by_key.get((row.id, row.from_area))
-        if group is None:
+    for indicator, area, shown in zip(rows.id, rows.from_area, rows.shown_period):
+        if (indicator, area) not in by_key:
             lines.append([])
             continue
-        end = pd.Timestamp(row.shown_period)
-        span = group[(group.period_end <= end) & (group.period_end > end - pd.DateOffset(months=TREND_MONTHS))]
-        lines.append([None if formatting.is_missing(v) else float(v) for v in span.rolling_value])
+        ends, values = by_key[(indicator, area)]
+        end = np.datetime64(pd.Timestamp(shown))
+        first = np.datetime64(pd.Timestamp(shown) - pd.DateOffset(months=TREND_MONTHS))
+        inside = (ends <= end) & (ends > first)
+        lines.append([None if np.isnan(v) else float(v) for v in values[inside]])
     return lines
 
 

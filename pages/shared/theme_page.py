@@ -9,7 +9,7 @@ from pages.shared import cache, narrative_panel, view_state, ui
 SUMMARY_COLUMNS = {
     "label": "Indicator", "value_text": "Value", "interval_text": "95% confidence interval", "previous_text": "Previous",
     "change_text": "Change", "direction_text": "Direction", "comparison_text": "Against the comparator",
-    "trend_text": "Five-year trend", "window_text": "Period", "source_text": "Source", "status_text": "Note",
+    "window_text": "Period", "source_text": "Source", "status_text": "Note",
 }
 TREND_COLUMNS = {
     "period_text": "Period", "value_text": "Value", "numerator_text": "Numerator", "denominator_text": "Denominator",
