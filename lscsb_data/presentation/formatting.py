@@ -184,6 +184,17 @@ def interval_text(lower, upper, indicator: Mapping, *, of=None) -> str:
     return f"{low} to {high}"
 
 
+def short_area_name(name) -> str:
+    """An area as a heading or a comparator says it: its abbreviation where its name gives one
+    (``'Leicester, Leicestershire and Rutland (LLR)'`` -> ``'LLR'``), else its name."""
+    text = "" if _missing(name) else str(name)
+    if text.endswith(")") and "(" in text:
+        inner = text[text.rindex("(") + 1:-1]
+        if inner.isupper() and " " not in inner:
+            return inner
+    return text
+
+
 def band_text(indicator: Mapping) -> str:
     """The target band: ``'20-40%'``; blank when the indicator has none."""
     low, high = _get(indicator, "band_low"), _get(indicator, "band_high")

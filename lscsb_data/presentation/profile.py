@@ -58,11 +58,11 @@ class Profile:
 
 
 def comparator_name(options: pd.DataFrame, code: str | None) -> str:
-    """A comparator's name from ``engine.comparators`` (its code when unknown)."""
+    """A comparator's name as headings say it, from ``engine.comparators`` (its code when unknown)."""
     if not isinstance(code, str):
         return "no comparator"
     match = options[options.code == code]
-    return str(match.name.iloc[0]) if len(match) else code
+    return formatting.short_area_name(match.name.iloc[0]) if len(match) else code
 
 
 def overview_profile(
@@ -142,8 +142,7 @@ def _name(area_frame: pd.DataFrame, code: str) -> str:
 
 def _short_name(area_frame: pd.DataFrame, code: str) -> str:
     """An area's abbreviation where its name gives one ("LLR"), else its name."""
-    name = _name(area_frame, code)
-    return name[name.rindex("(") + 1:-1] if name.endswith(")") and "(" in name else name
+    return formatting.short_area_name(_name(area_frame, code))
 
 
 def _csp_areas(area_frame: pd.DataFrame) -> list[str]:

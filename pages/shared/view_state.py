@@ -64,7 +64,7 @@ class Options:
         if self.comparators is None or code is None:
             return "no comparator"
         match = self.comparators[self.comparators.code == code]
-        return str(match.name.iloc[0]) if len(match) else code
+        return formatting.short_area_name(match.name.iloc[0]) if len(match) else code
 
 
 @dataclass(frozen=True)
