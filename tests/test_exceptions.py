@@ -53,8 +53,9 @@ def test_non_significant_change_never_reads_as_significant(alpha):
     assert violence.reasons == "control chart signal"
     assert "significantly" not in violence.sentence
     assert violence.sentence == (
-        "In Alpha, violence with injury has been above its average of 1.02 for 12 months in a row to March 2020: "
-        "a sustained shift rather than normal variation (latest 1.09 offences per 1,000 population)."
+        "In Alpha, violence with injury has been above its average of 1.02 offences per 1,000 population a month for "
+        "12 months in a row to March 2020: a sustained shift rather than normal variation (the latest month: 1.09 "
+        "offences per 1,000 population a month)."
     )
 
 

@@ -133,16 +133,15 @@ def spc_signal(row, frequency: str, *, continued: bool = False, data_dir: Path =
         limit = _per_period(row["spc_upper"] if signal == "above_limit" else row["spc_lower"], row, unit_name)
         side = "above the upper" if signal == "above_limit" else "below the lower"
         if continued:
-            return (f"The latest {unit_name} on its own, {when.removeprefix('in ')} ({value}), was {side} control limit "
-                    f"of {limit}: an unusual {unit_name}, outside normal variation.")
+            return (f"The latest {unit_name}, {when.removeprefix('in ')} ({value}), was {side} control limit of "
+                    f"{limit}: an unusual {unit_name}, outside normal variation.")
         return (
             f"{opening} {when} ({value}) {_verb(plural, 'was', 'were')} {side} control limit of "
             f"{limit}: an unusual {unit_name}, outside normal variation."
         )
     side = "above" if signal == "run_above" else "below"
     run = abs(int(row["spc_run_length"]))
-    subject_text = ("they" if plural else "it") if continued else opening
-    start = f"{lead}, {subject_text}" if continued else f"{opening}, {unit_name} by {unit_name},"
+    start = f"{lead}, {'they' if plural else 'it'}" if continued else opening
     return (
         f"{start} {_verb(plural, 'has', 'have')} been {side} {_possessive(plural)} average of "
         f"{_per_period(row['spc_centre'], row, unit_name)} for {run} {unit_name}s in a row to "
