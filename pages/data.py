@@ -2,7 +2,9 @@
 import streamlit as st
 
 from lscsb_data.figures import disclosure, export
-from pages.shared import cache, quality_section, view_state, ui
+from pages.shared import accessibility, cache, frame, quality_section, ui, view_state
+
+frame.enter()
 
 CATALOGUE_COLUMNS = {
     "name": "Indicator", "theme_short_name": "Theme", "definition": "Definition", "unit_text": "Unit",
@@ -44,4 +46,7 @@ quality_section.render(ident)
 
 st.header("Disclosure control", divider="gray")
 st.write(disclosure.__doc__.split("\n\n", 1)[1])
-st.caption(f"Public mode is {'on' if cache.public() else 'off'} for this deployment (LSCSB_PUBLIC).")
+st.caption("This is the public deployment: small numbers are withheld everywhere." if cache.public()
+           else "This deployment is not public: small numbers are shown. The public deployment withholds them.")
+
+accessibility.render()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from lscsb_data.figures import exceptions, periods
-from lscsb_data.presentation import profile as area_profile, reporting, vocabulary
-from pages.shared import cache, narrative_panel, ui, view_state
+from lscsb_data.presentation import profile as area_profile, vocabulary
+from pages.shared import cache, frame, narrative_panel, ui, view_state
 from pages.shared.links import detail_link
+
+frame.enter()
 
 # The frame (app.py) has checked the database and the filters: area, period end, comparison and comparator.
 view = view_state.current()
@@ -27,7 +29,7 @@ quarter = quarter_column.selectbox("Quarter (for commentary and the pack)", quar
 concern_only = filter_column.toggle("Only what is of concern", key="exceptions_concern_only")
 
 # why: each indicator at the period the Overview shows it, so the two pages never disagree about a figure
-sections = cache._run(ident, reporting.theme_report, period=period, area=area, comparison=comparison, latest=True)
+sections = cache.exception_report(ident, area, period, comparison)
 if concern_only:
     sections = [{**s, "rows": s["rows"][s["rows"].outlook == "concern"]} for s in sections]
 

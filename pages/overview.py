@@ -6,8 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from lscsb_data.presentation import downloads, profile as area_profile
-from pages.shared import cache, ui, view_state
+from pages.shared import cache, frame, presentation, ui, view_state
 from pages.shared.links import detail_link
+
+frame.enter()
 
 VIEWS = {"profile": "Area profile", "compare": "Compare areas"}
 
@@ -32,21 +34,22 @@ view = view_state.current()
 ident = cache.identity()
 profile = cache.profile(ident, view.area, view.period, view.comparison, cache.public(), view.comparator)
 themes = cache.themes(ident)
-ui.compact_page()
-st.title(f"How is {view.area_name} doing?")
-ui.demo_banner(bool(profile.rows.is_demo.fillna(False).astype(bool).any()))
+demo = bool(profile.rows.is_demo.fillna(False).astype(bool).any())
 shown = themes
 if view.present:
     at = st.session_state.get("overview_theme", 0) % len(themes)
-    left, middle, right = st.columns([1, 3, 1], vertical_alignment="center")
-    left.button("Previous", icon=":material/arrow_back:", shortcut="Left", on_click=step_theme, args=(len(themes), -1),
-                width="stretch")
-    middle.markdown(f"Theme {at + 1} of {len(themes)}", text_alignment="center")
-    right.button("Next", icon=":material/arrow_forward:", shortcut="Right", on_click=step_theme, args=(len(themes), 1),
-                 width="stretch")
+    presentation.controls(f"Overview \u00b7 theme {at + 1} of {len(themes)}", on_previous=step_theme,
+                          args_previous=(len(themes), -1), on_next=step_theme, args_next=(len(themes), 1))
     shown = themes.iloc[[at]]
+    group = profile.rows[(profile.rows.theme == shown.id.iloc[0]) & profile.rows.parent_id.isna()]
+    st.title(f"{shown.name.iloc[0]}: {view.area_name}")
+    presentation.context_line(view, window=next((w for w in group.window_text if w), ""),
+                              source="; ".join(dict.fromkeys(group.source.dropna())), demo=demo)
     chosen = "profile"
 else:
+    ui.compact_page()
+    st.title(f"How is {view.area_name} doing?")
+    ui.demo_banner(demo)
     ui.view_caption(view)
     controls, counts = st.columns([3, 7], vertical_alignment="center")
     with controls:

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest, app_test
 from lscsb_data import connect
 from lscsb_data.figures import disclosure, engine, narrative
 from lscsb_data.presentation import formatting, pagedata, vocabulary
-from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app
+from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app, go
 from tests.html_tables import row_named, table_rows
 
 COUNTY, BLABY, CHARNWOOD, RUTLAND = "E10000018", "E07000129", "E07000130", "E06000017"
@@ -184,7 +184,7 @@ def test_choosing_a_comparator_compares_every_row_with_it_and_keeps_it_in_the_ur
     assert "Against Districts of the Leicester urban area" in profile_html(at)
     row = latest(con, BLABY, date(2024, 3, 1), comparator="PG-LEICESTER-URBAN").loc["all_crime"]
     assert vocabulary.comparison(row.comparison).word in profile_row(at, "Overall crime")[3]["text"]
-    at.switch_page(str(ROOT / "pages/crime.py")).run()
+    go(at, "crime").run()
     assert_healthy(at)
     assert at.selectbox(key="comparator").value == "PG-LEICESTER-URBAN"
 
@@ -222,13 +222,18 @@ def test_overview_download_serves_the_engines_summary_with_intervals(con, downlo
 
 def test_presentation_mode_shows_one_theme_and_steps_with_next(con):
     at = open_page("overview", present="1")
+    first = [h.value for h in at.title]
+    assert len(first) == 1 and first[0].endswith(": Leicestershire")
     themes = [r[0]["text"] for r in table_rows(profile_html(at)) if len(r) == 1]
-    assert len(themes) == 1
-    at.button[1].click().run()
+    assert len(themes) == 1 and first[0] == f"{themes[0]}: Leicestershire"
+    at.button(key="present_next").click().run()
     assert_healthy(at)
+    assert [h.value for h in at.title] != first and len(at.title) == 1
     after = [r[0]["text"] for r in table_rows(profile_html(at)) if len(r) == 1]
     assert after != themes and len(after) == 1
     assert at.query_params["present"] == "1"
+    at.button(key="present_exit").click().run()
+    assert "present" not in at.query_params and [h.value for h in at.title] == ["How is Leicestershire doing?"]
 
 
 # --- Theme pages ------------------------------------------------------------------------------
@@ -260,7 +265,7 @@ def test_theme_page_url_restores_area_period_and_indicator(con):
 
 def test_theme_page_indicator_selector_changes_the_detail_and_the_url(con):
     at = open_page("hate", area=COUNTY, period="2024-03")
-    assert any(s.value.startswith("What hate incidents is made of") for s in at.subheader)
+    assert any(s.value.startswith("What hate incidents are made of") for s in at.subheader)
     at.selectbox(key="indicator_hate").set_value("racially_religiously_aggravated").run()
     assert_healthy(at)
     assert any(h.value == "Racially or religiously aggravated crime: Leicestershire" for h in at.header), [h.value for h in at.header]
@@ -272,7 +277,7 @@ def test_theme_page_indicator_selector_changes_the_detail_and_the_url(con):
 def test_filters_survive_a_page_switch(con):
     at = open_page("overview")
     at.selectbox(key="area").set_value(CHARNWOOD).run()
-    at.switch_page(str(ROOT / "pages/asb.py")).run()
+    go(at, "asb").run()
     assert_healthy(at)
     assert at.selectbox(key="area").value == CHARNWOOD
     assert any(h.value.endswith(": Charnwood") for h in at.header)
@@ -326,7 +331,7 @@ def test_theme_presentation_mode_steps_through_indicators_without_downloads(con,
     at.button(key="present_next").click().run()
     assert_healthy(at)
     assert at.query_params["indicator"] == "residential_burglary"
-    assert any(h.value.startswith("Residential burglary") for h in at.header)
+    assert any(h.value.startswith("Residential burglary") for h in at.title)
 
 
 def test_public_mode_withholds_small_counts_on_cards_tables_and_csv(con, monkeypatch, downloads):

@@ -5,7 +5,7 @@ renders the same charts into slides, so the figures on the wall are the figures 
 builder takes the frame a ``pagedata`` function returns plus plain arguments, returns a finished
 (configured) chart, and never imports streamlit. ``indicator`` is a catalogue row as a dict;
 ``width`` is pixels, or "container" to fill the element that shows the chart (the app does this;
-a PNG needs pixels); ``large`` scales type and marks by 1.5 for presentation on a projector. A
+a PNG needs pixels); ``large`` scales type and marks by ``LARGE`` for presentation on a projector. A
 chart's layers refer to their rows by name (``named_data``) and the chart carries each set of rows
 once, in its top-level ``datasets``.
 
@@ -29,6 +29,8 @@ from lscsb_data.presentation import formatting, palette, vocabulary
 from lscsb_data.figures.disclosure import SUPPRESSED
 
 DEFAULT_WIDTH = 620
+# How much larger type and marks are on a presentation screen.
+LARGE = 1.3
 # The column right of a bar chart's plot that holds the bars' values (pixels, before scaling for presentation).
 VALUE_COLUMN_GAP = 6
 VALUE_COLUMN_WIDTH = 56
@@ -106,7 +108,9 @@ def _top_level(chart_class, *, large: bool, datasets: dict[str, list], **propert
     Altair rebuilds a layered chart, copying every layer, on each ``.properties()``, ``.resolve_scale()`` and
     ``.configure_*()``, so the chart is built in one call rather than step by step.
     """
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
+    # why: a browser sets a title's line taller than Vega allows for it, so the top needs room for its ascent
+    properties.setdefault("padding", {"top": 8, "left": 5, "right": 5, "bottom": 5})
     if chart_class is not alt.VConcatChart and properties.get("width") == "container":
         # why: with the default autosize a chart filling its container is cut off below its stated height
         properties["autosize"] = alt.AutoSizeParams(type="fit-x", contains="padding")
@@ -256,7 +260,7 @@ def trend_chart(
         period_text = formatting.window_label(data.period.iloc[0], data.period_end.iloc[-1])
     unit = formatting.unit_label(indicator)
     denominator_title = _denominator_title(indicator)
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     # why: the chart carries only the columns it draws or names in a tooltip, less than half of the series frame's
     chart_data = data[TREND_FIELDS].assign(
         x_start=data.x_start.dt.strftime("%Y-%m-%d"), x_end=data.x_end.dt.strftime("%Y-%m-%d"), x_mid=data.x_mid.dt.strftime("%Y-%m-%d")
@@ -339,6 +343,7 @@ def comparison_chart(
     comparator_name: str = "",
     title: str | alt.Title | None = None,
     width: int | str = 460,
+    height: int | None = None,
     large: bool = False,
 ) -> alt.LayerChart:
     """Every district's (and unitary's) figure as a bar with its 95% confidence interval, coloured by how it compares
@@ -353,7 +358,7 @@ def comparison_chart(
     force (no district has a figure) draws the force's bar, saying so.
     """
     rows = summary_rows.copy()
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     bars_data = rows[rows.role == "bar"]
     force_wide = not bars_data.current_value.notna().any()
     if force_wide:
@@ -447,14 +452,14 @@ def comparison_chart(
         ))
     where = "LLR as a whole (not reported by district)" if force_wide else "every district"
     return _top_level(
-        alt.LayerChart, layer=layers, width=width, height=max(len(bars_data), 1) * 26 * scale,
+        alt.LayerChart, layer=layers, width=width, height=height or max(len(bars_data), 1) * 26 * scale,
         resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent", strokeDash="independent")),
         title=title if title is not None else chart_title(indicator, where, period_text, source),
         description=f"{indicator['name']} in each area for the {period_text} with 95% confidence intervals, coloured by "
                     f"comparison with {comparator_name or 'no comparator'}"
                     + (f", whose value is the line at {formatting.format_value(comparator_value, indicator, short=True)}"
                        if comparator_value is not None and not force_wide else "") + ".",
-        padding={"top": 5, "left": 5, "right": COMPARISON_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
+        padding={"top": 8, "left": 5, "right": COMPARISON_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
     )
 
 
@@ -474,7 +479,7 @@ def breakdown_chart(
     flags, ``is_demo`` and ``data_source``. ``indicator`` is the parent.
     """
     rows = parts_rows.copy()
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     rows["count_text"] = [_count(v, s) for v, s in zip(rows.current_numerator, rows.get("current_count_suppressed", [False] * len(rows)))]
     rows["value_text"] = [
         formatting.format_value(v, r, suppressed=_flag(s))
@@ -508,7 +513,7 @@ def breakdown_chart(
         alt.LayerChart, layer=[bars, labels], width=width, height=max(len(rows), 1) * 28 * scale,
         title=title if title is not None else chart_title(indicator, area_name, period_text, source, what="breakdown"),
         description=f"What {indicator['name']} in {area_name} is made of, {period_text}: the count of each part and its share.",
-        padding={"top": 5, "left": 5, "right": SHARE_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
+        padding={"top": 8, "left": 5, "right": SHARE_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
     )
 
 
@@ -518,7 +523,7 @@ def covid_change_chart(covid_rows: pd.DataFrame, *, title: str | alt.Title | Non
     ``covid_rows`` is ``pagedata.covid_comparison``: ``measure``, ``count_2019``, ``count_2020``,
     ``change_pct``, ``all_forces_pct_change``. Measures with no 2019 count have no % change and are left out.
     """
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     rows = covid_rows[covid_rows.change_pct.notna()]
     long = pd.concat([
         rows.assign(who="Leicestershire Police (from its counts)", pct=rows.change_pct),
@@ -569,7 +574,7 @@ def monthly_counts_chart(
     panel is named in its title, and the panels share the month axis. ``frame`` is ``pagedata.covid_series``:
     ``indicator_name``, ``period``, ``numerator``, ``count_suppressed``, ``period_text``, ``is_demo``, ``data_source``.
     """
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     data = frame.copy()
     data["x"] = pd.to_datetime(data.period).map(_month_middle)
     data["count_text"] = [_count(v, s) for v, s in zip(data.numerator, data.get("count_suppressed", [False] * len(data)))]
@@ -616,6 +621,31 @@ def monthly_counts_chart(
     )
 
 
+def screen_specs(spec: dict) -> list[dict]:
+    """A chart's Vega-Lite spec as the screen draws it, each part filling the width of its element.
+
+    Vega-Lite fits only a single or layered view to its container, so a stack of panels (``vconcat``) would
+    overrun its element by its axes; on screen each panel is drawn as its own chart, the first carrying the
+    stack's title (with the panel's own heading as a last subtitle line). A PNG keeps the stack whole.
+    """
+    if "vconcat" not in spec:
+        return [spec]
+    shared = {key: value for key, value in spec.items() if key not in ("vconcat", "title", "resolve", "spacing")}
+    panels = []
+    for index, panel in enumerate(spec["vconcat"]):
+        one = {**shared, **panel, "autosize": {"type": "fit-x", "contains": "padding"}}
+        if index == 0 and spec.get("title"):
+            title = dict(spec["title"]) if isinstance(spec["title"], dict) else {"text": spec["title"]}
+            own = panel.get("title", {})
+            own_text = own.get("text", "") if isinstance(own, dict) else str(own)
+            subtitle = title.get("subtitle", [])
+            subtitle = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+            title["subtitle"] = [*subtitle, own_text] if own_text else subtitle
+            one["title"] = title
+        panels.append(one)
+    return panels
+
+
 PNG_FONTS_REGISTERED = False
 
 
@@ -644,7 +674,7 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
 
     ``source`` (where the figures come from, and whether they are demonstration data) is the subtitle's second line.
     """
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     data = spc_rows(frame)[["value", "centre", "lower", "upper", "period", "period_text", "value_text", "centre_text",
                             "range_text", "signal_text"]]
     datasets: dict[str, list] = {}
@@ -669,7 +699,7 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
     points = alt.Chart(points_data, mark=_mark("point", filled=True, opacity=1, size=60 * scale)).encode(
         x=x,
         y=alt.Y("value:Q"),
-        shape=alt.Shape("signal_text:N", title=None, legend={"orient": "bottom", "direction": "horizontal"},
+        shape=alt.Shape("signal_text:N", title=None, legend={"orient": "bottom", "columns": 3},
                         scale={"domain": words, "range": palette.SIGNAL_SHAPES}),
         color=alt.Color("signal_text:N", title=None, scale={"domain": words, "range": palette.SIGNAL_COLOURS}),
         tooltip=tooltip,

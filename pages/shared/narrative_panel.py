@@ -75,7 +75,7 @@ def _control_chart(detail) -> None:
 def commentary(key: str, *, scope: str, subject: str, area: str, quarter: str, empty: str = "") -> None:
     """The current commentary as plain text with who wrote it and when; an editor where editing is enabled."""
     path = commentary_file()
-    current = narrative.comment_for(path, scope=scope, subject=subject, area=area, quarter=quarter)
+    current = cache.comment_for(path, scope=scope, subject=subject, area=area, quarter=quarter)
     if current:
         st.caption(f"Commentary, {literal(narrative.signature(current))}")
         st.text(current["text"])

@@ -14,7 +14,6 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from lscsb_data.presentation import formatting, vocabulary
 from lscsb_data.figures import periods
@@ -80,6 +79,7 @@ class View:
     comparator: str | None = None  # the comparator every figure is compared with (resolved: never "default")
     comparator_name: str = "no comparator"
     comparator_is_default: bool = True
+    theme: str | None = None  # the theme whose page this is, if it is a theme's page
 
     @property
     def comparison_text(self) -> str:
@@ -161,9 +161,10 @@ def _ensure_valid(options: Options) -> None:
         state["indicator"] = None
 
 
-def sidebar_filters(options: Options, default_period, comparators=None) -> View:
+def sidebar_filters(options: Options, default_period, comparators=None, *, theme: str | None = None) -> View:
     """The shared filters in the sidebar; ``default_period(area)`` gives the month every page opens on for the area,
-    ``comparators(area)`` the area's default comparator (or None) and the others offered for it."""
+    ``comparators(area)`` the area's default comparator (or None) and the others offered for it; ``theme`` is the
+    theme whose page this is, if it is one."""
     _ensure_valid(options)
     area_labels = {
         row.code: f"{row.name} ({AREA_TYPE_WORDS.get(row.type, row.type)}"
@@ -200,22 +201,14 @@ def sidebar_filters(options: Options, default_period, comparators=None) -> View:
     view = View(area=area, area_name=options.area_name(area), area_type=options.area_type(area), period=period,
                 period_is_latest=choice == LATEST, comparison=comparison, present=present,
                 indicator=st.session_state.get("indicator"), comparator=resolved,
-                comparator_name=options.comparator_name(resolved), comparator_is_default=chosen_comparator == DEFAULT_COMPARATOR)
+                comparator_name=options.comparator_name(resolved),
+                comparator_is_default=chosen_comparator == DEFAULT_COMPARATOR, theme=theme)
     st.session_state[_VIEW] = view
     return view
 
 
 def current() -> View:
-    """The view the frame (app.py) set up for this run.
-
-    A page reached without app.py running first (the first request after a restart opening a page's
-    own URL, or every rerun under AppTest) is run by Streamlit's older pages-folder mode; it
-    switches that mode off (as app.py's st.navigation call would) and reruns, so app.py runs the
-    frame and then this same page.
-    """
-    if not st.session_state.get(FRAME_RUNNING):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    """The view the frame set up for this run (every page file runs the frame first: ``frame.enter``)."""
     return st.session_state[_VIEW]
 
 

@@ -6,6 +6,7 @@ CREATE TABLE themes (
     short_name  VARCHAR NOT NULL,
     sort_order  INTEGER NOT NULL,
     family      VARCHAR NOT NULL CHECK (family IN ('board', 'policeuk')),
+    icon        VARCHAR NOT NULL,  -- the page menu's icon: a Material Symbols name, e.g. local_police
     description VARCHAR
 );
 
