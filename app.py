@@ -10,6 +10,7 @@ from lscsb_data.presentation import pagedata
 from lscsb_data import resolve_db_path
 from lscsb_data.config import env_flag
 from pages.shared import cache, view_state, ui
+from pages.shared.text import literal
 
 st.set_page_config(
     page_title="Safer Communities performance",
@@ -74,8 +75,9 @@ view = view_state.sidebar_filters(options, lambda area: cache.default_period(ide
 
 with st.sidebar:
     st.caption("**Data as at**")
+    # why: a source label is whatever a loader typed, so it is shown as text, never read as markdown
     for line in cache.data_as_at(ident).text:
-        st.caption(line)
+        st.caption(literal(line))
 if view.present:
     st.html(PRESENTATION_CSS)
 for message in messages:

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lscsb_data.figures import disclosure, periods, stats
+from lscsb_data.figures import disclosure, periods, publication, stats
 
 QUERY_DIR = Path(__file__).parent / "sql" / "queries"
 
@@ -61,39 +61,17 @@ def summary(
     One row per indicator and area that has at least one figure in either window. Columns are
     ``SUMMARY_COLUMNS`` plus the window dates, unit, population year used, completeness of each
     window, the p-value, whether the figures are demonstration data and their source. In public
-    mode (``public``, else ``$LSCSB_PUBLIC``) small counts of sensitive indicators are withheld
-    (see ``disclosure``) and ``current_suppressed`` / ``previous_suppressed`` say where.
+    mode (``public``, else ``$LSCSB_PUBLIC``) every figure is computed from protected counts and
+    withheld ones are blank (``publication``); ``current_suppressed`` / ``previous_suppressed`` say where.
     """
     _check_comparison(comparison)
-    if disclosure.public_mode(public):
-        # why: whether an area's figure is withheld depends on its neighbours', so work on every area
-        frame = _summary(con, period=period, indicator=indicator, area=None, comparison=comparison)
-        frame = disclosure.suppress_summary(frame, frame.sensitive, area_parts(con))
-        return _only_area(frame, area)
-    frame = _summary(con, period=period, indicator=indicator, area=area, comparison=comparison)
-    return frame.assign(
-        current_suppressed=False, previous_suppressed=False, current_count_suppressed=False, previous_count_suppressed=False
-    )
+    is_public = disclosure.public_mode(public)
+    frame = _summary(con, period=period, indicator=indicator, area=area, comparison=comparison, public=is_public)
+    return publication.publish(frame, "summary") if is_public else publication.unprotected(frame, "summary")
 
 
-def _only_area(frame: pd.DataFrame, area: str | None) -> pd.DataFrame:
-    return frame if area is None else frame[frame.area_code == area].reset_index(drop=True)
-
-
-def area_parts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Each aggregate area with its direct parts, for secondary suppression."""
-    return con.cursor().execute(
-        """
-        SELECT p.code AS area_code, c.code AS part_code, c.is_aggregate AS part_is_aggregate
-        FROM stg_areas AS p JOIN stg_areas AS c ON c.parent_code = p.code
-        WHERE p.is_aggregate
-        ORDER BY p.code, c.code
-        """
-    ).df()
-
-
-def _summary(con, *, period: date, indicator: str | None, area: str | None, comparison: str) -> pd.DataFrame:
-    frame = _run(con, "summary", period_end=period, comparison=comparison, indicator=indicator, area=area)
+def _summary(con, *, period: date, indicator: str | None, area: str | None, comparison: str, public: bool) -> pd.DataFrame:
+    frame = _run(con, "summary", period_end=period, comparison=comparison, indicator=indicator, area=area, public=public)
     frame = frame.astype({"current_numerator": "Int64", "previous_numerator": "Int64"})
     frame["period_end"] = periods.month_label(period)
     frame["current_value"] = _value(frame.current_numerator, frame.current_denominator, frame.unit, frame.multiplier)
@@ -156,20 +134,16 @@ def series(
 
     One row per indicator, area and period (months, quarters or financial years, by frequency)
     between the first and last period held; a period with no figure has a missing ``value``.
-    ``previous_year_value`` is the same period a year earlier. Public mode withholds small counts
-    of sensitive indicators (``suppressed`` and ``rolling_suppressed`` say where).
+    ``previous_year_value`` is the same period a year earlier. Public mode computes every figure from
+    protected counts (``publication``; ``suppressed`` and ``rolling_suppressed`` say what is withheld).
     """
     is_public = disclosure.public_mode(public)
-    frame = _run(con, "series", indicator=indicator, area=None if is_public else area, start=None, end=end)
+    frame = _run(con, "series", indicator=indicator, area=area, start=None, end=end, public=is_public)
     frame["value"] = _value(frame.numerator, frame.denominator, frame.unit, frame.multiplier)
     frame["rolling_value"] = _value(
         frame.rolling_numerator, frame.rolling_denominator, frame.unit, frame.multiplier
     ).where(frame.rolling_complete)
-    if is_public:
-        frame = disclosure.suppress_periods(frame, frame.sensitive, area_parts(con), period_column="period")
-        frame = _only_area(frame, area)
-    else:
-        frame = frame.assign(suppressed=False, count_suppressed=False, rolling_suppressed=False)
+    frame = publication.publish(frame, "series") if is_public else publication.unprotected(frame, "series")
     frame["period"] = pd.to_datetime(frame.period)
     frame["period_end"] = pd.to_datetime(frame.period_end)
     year_earlier = frame[["indicator", "area_code", "period", "value", "rolling_value"]].copy()
@@ -196,18 +170,15 @@ def range_total(
     """Totals and value over the months ``start``..``end`` inclusive (first days of those months).
 
     Quarterly and annual figures count only when their whole period lies inside the range. A rate
-    uses the population of the calendar year of ``end``. Public mode withholds small counts of
-    sensitive indicators (``suppressed`` says where).
+    uses the population of the calendar year of ``end``. Public mode computes every figure from
+    protected counts (``publication``; ``suppressed`` says what is withheld).
     """
     if end < start:
         raise ValueError(f"the range ends ({periods.month_label(end)}) before it starts ({periods.month_label(start)})")
     is_public = disclosure.public_mode(public)
-    frame = _run(con, "range_total", indicator=indicator, area=None if is_public else area, start=start, end=end)
+    frame = _run(con, "range_total", indicator=indicator, area=area, start=start, end=end, public=is_public)
     frame["value"] = _value(frame.numerator, frame.denominator, frame.unit, frame.multiplier)
-    if not is_public:
-        return frame.assign(suppressed=False, count_suppressed=False)
-    frame = disclosure.suppress_periods(frame.assign(range_start=start), frame.sensitive, area_parts(con), period_column="range_start")
-    return _only_area(frame.drop(columns="range_start"), area)
+    return publication.publish(frame, "totals") if is_public else publication.unprotected(frame, "totals")
 
 
 def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -96,7 +96,8 @@ def mark_series(frame: pd.DataFrame) -> pd.DataFrame:
     flags = {
         "count_suppressed": ["numerator"],
         "suppressed": ["value"],
-        "rolling_suppressed": ["rolling_numerator", "rolling_value"],
+        "rolling_count_suppressed": ["rolling_numerator"],
+        "rolling_suppressed": ["rolling_value"],
     }
     for flag, columns in flags.items():
         if flag in frame:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from lscsb_data.presentation import charts, downloads, formatting
 from pages.shared import cache, narrative_panel, view_state, ui
+from pages.shared.text import literal
 
 SUMMARY_COLUMNS = {
     "label": "Indicator", "value_text": "Value", "previous_text": "Previous", "change_text": "Change",
@@ -71,7 +72,7 @@ def _detail(ident, view: view_state.View, indicator: str) -> None:
     with current:
         ui.metric(head, label=f"{head['window_text']}")
     previous.metric(f"Previous: {head['previous_window_text'] or 'none'}", head["previous_short"])
-    words.markdown(f"**{head['direction_text']}**  \n{head['unit_text']}  \nSource: {head['source_text']}")
+    words.markdown(f"**{head['direction_text']}**  \n{head['unit_text']}  \nSource: {literal(head['source_text'])}")
     ui.notes(detail.notes, present=present)
     stem = ui.file_stem(meta["id"], detail.area_code, view.period)
     if present:
