@@ -2,7 +2,9 @@
 import streamlit as st
 
 from lscsb_data.figures import export
-from pages.shared import cache, disclosure_section, quality_section, view_state, ui
+from pages.shared import accessibility, cache, disclosure_section, frame, quality_section, ui, view_state
+
+frame.enter()
 
 CATALOGUE_COLUMNS = {
     "name": "Indicator", "theme_short_name": "Theme", "definition": "Definition", "unit_text": "Unit",
@@ -45,3 +47,5 @@ st.header("Data quality", divider="gray")
 quality_section.render(ident)
 
 disclosure_section.render(catalogue, public=cache.public())
+
+accessibility.render()

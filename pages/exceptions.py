@@ -4,8 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lscsb_data.figures import exceptions, periods
-from lscsb_data.presentation import reporting
-from pages.shared import cache, narrative_panel, view_state
+from pages.shared import cache, frame, narrative_panel, view_state
+
+frame.enter()
 
 # The frame (app.py) has checked the database and the filters: area, period end and comparison.
 view = view_state.current()
@@ -15,7 +16,7 @@ area, period, comparison = view.area, view.period, view.comparison
 st.title(f"Exceptions: {view.area_name}")
 window = "rolling 12 months" if comparison == "rolling12" else "latest quarter against the same quarter a year earlier"
 st.caption(f"What moved notably at {periods.month_name(period)} ({window}): significant changes, control-chart "
-           "signals and figures outside their target range; most worrying first. Figures from the lscsb engine.")
+           "signals and figures outside their target range; most worrying first.")
 
 quarters = [periods.quarter_of(periods.add_months(period, -3 * back)) for back in range(8)]
 quarters = [q for q in quarters if q.end <= period] or quarters[1:]
@@ -25,7 +26,7 @@ quarter = quarter_column.selectbox("Quarter (for commentary and the pack)", quar
 concern_only = filter_column.toggle("Only what is of concern", key="exceptions_concern_only")
 
 
-sections = cache._run(ident, reporting.theme_report, period=period, area=area, comparison=comparison)
+sections = cache.exception_report(ident, area, period, comparison)
 if any(row for s in sections for row in s["rows"].is_demo.fillna(False)):
     st.warning("Some of these figures are demonstration data, not real data: each is marked [demo data].")
 for section in sections:

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest, app_test
 from lscsb_data import connect
 from lscsb_data.figures import disclosure, engine, narrative
 from lscsb_data.presentation import formatting, pagedata
-from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app
+from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app, go
 
 COUNTY, BLABY, CHARNWOOD, RUTLAND = "E10000018", "E07000129", "E07000130", "E06000017"
 PROBLEM = "unexpected problem"
@@ -152,12 +152,14 @@ def test_overview_download_serves_the_engines_summary(con, downloads):
 
 def test_presentation_mode_shows_one_theme_and_steps_with_next(con):
     at = open_page("overview", present="1")
-    first = [h.value for h in at.header]
-    assert len(first) == 1
-    at.button[1].click().run()
+    first = [h.value for h in at.title]
+    assert len(first) == 1 and first[0].endswith(": Leicestershire")
+    at.button(key="present_next").click().run()
     assert_healthy(at)
-    assert [h.value for h in at.header] != first and len(at.header) == 1
+    assert [h.value for h in at.title] != first and len(at.title) == 1
     assert at.query_params["present"] == "1"
+    at.button(key="present_exit").click().run()
+    assert "present" not in at.query_params and [h.value for h in at.title] == ["Overview"]
 
 
 # --- Theme pages ------------------------------------------------------------------------------
@@ -189,7 +191,7 @@ def test_theme_page_url_restores_area_period_and_indicator(con):
 
 def test_theme_page_indicator_selector_changes_the_detail_and_the_url(con):
     at = open_page("hate", area=COUNTY, period="2024-03")
-    assert any(s.value.startswith("What hate incidents is made of") for s in at.subheader)
+    assert any(s.value.startswith("What hate incidents are made of") for s in at.subheader)
     at.selectbox(key="indicator_hate").set_value("racially_religiously_aggravated").run()
     assert_healthy(at)
     assert any(h.value == "Racially or religiously aggravated crime: Leicestershire" for h in at.header), [h.value for h in at.header]
@@ -201,7 +203,7 @@ def test_theme_page_indicator_selector_changes_the_detail_and_the_url(con):
 def test_filters_survive_a_page_switch(con):
     at = open_page("overview")
     at.selectbox(key="area").set_value(CHARNWOOD).run()
-    at.switch_page(str(ROOT / "pages/asb.py")).run()
+    go(at, "asb").run()
     assert_healthy(at)
     assert at.selectbox(key="area").value == CHARNWOOD
     assert any(h.value.endswith(": Charnwood") for h in at.header)
@@ -240,7 +242,7 @@ def test_detail_shows_the_control_chart_and_commentary_as_literal_text(con, monk
     assert [t.value for t in at.text] == [hostile]
     assert all("<script" not in m.value for m in at.markdown)
     titles = [chart.proto.spec for chart in at.get("vega_lite_chart")]
-    assert any("Control chart: Overall crime, Leicestershire" in spec for spec in titles)
+    assert any("Is the latest period unusual? Overall crime, Leicestershire" in spec for spec in titles)
 
 
 def test_breakdown_of_police_asb_says_never_add_sentinel(con):
@@ -255,7 +257,7 @@ def test_theme_presentation_mode_steps_through_indicators_without_downloads(con,
     at.button(key="present_next").click().run()
     assert_healthy(at)
     assert at.query_params["indicator"] == "residential_burglary"
-    assert any(h.value.startswith("Residential burglary") for h in at.header)
+    assert any(h.value.startswith("Residential burglary") for h in at.title)
 
 
 def test_public_mode_withholds_small_counts_on_cards_tables_and_csv(con, monkeypatch, downloads):

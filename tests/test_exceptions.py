@@ -40,7 +40,7 @@ def test_significant_rise_is_reported_with_the_engines_figures(alpha, fixture_co
     assert crime.outlook == "concern" and "significant change" in crime.reasons
     assert crime.sentence.startswith(
         "In Alpha, overall crime has increased significantly compared with the previous rolling 12 months: "
-        "54.5 offences per 1,000 population in the 12 months to March 2020 against 33.3 (+64%)."
+        "54.5 offences per 1,000 population in the 12 months to March 2020 against 33.3 (+63.6%)."
     )
 
 
@@ -81,7 +81,7 @@ def test_worsening_first_then_neutral_then_improving_each_by_distance_from_norma
 def test_quarter_comparison_words_the_window_as_a_quarter(fixture_con):
     crime = only(reporting.exceptions(fixture_con, period=MARCH_2020, area="D1", comparison="quarter"), "all_crime")
     assert "compared with the same quarter a year earlier: 13.6 offences per 1,000 population in January to March 2020 " \
-           "against 8.3 (+64%)." in crime.sentence
+           "against 8.3 (+63.6%)." in crime.sentence
 
 
 def test_a_significant_change_across_missing_months_is_no_exception(fixture_con):

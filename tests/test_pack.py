@@ -12,7 +12,7 @@ import pytest
 from pptx import Presentation
 
 from lscsb_data.figures import exceptions, narrative
-from lscsb_data.presentation import pack, wording
+from lscsb_data.presentation import formatting, pack
 from lscsb_data import summary
 from tests.fixture_db import make_fixture_db
 
@@ -109,12 +109,13 @@ def test_summary_table_figures_equal_the_engines(alpha):
     rows = summary_rows(data)
     assert len(rows) == len(engine) and len(engine) > 10
     crime = rows["Overall crime (per 1,000 population)"]
-    assert crime[1:5] == ["54.5", "33.3", "+64%", "▲ Worsening"]
+    # the same words and rounding as the screen's cards and tables
+    assert crime[1:5] == ["54.5", "33.3", "+21.2 (+63.6%)", "\u2191 worsening"]
     for built_row in _built_rows(alpha):
         cells = pack.summary_cells(built_row)
         match = engine[engine.indicator == built_row["indicator"]].iloc[0]
-        assert rows[cells["indicator"]][1] == wording.number(match.current_value, match.unit)
-        assert rows[cells["indicator"]][2] == wording.number(match.previous_value, match.unit)
+        assert rows[cells["indicator"]][1] == formatting.figure(match.current_value, match.unit)
+        assert rows[cells["indicator"]][2] == formatting.figure(match.previous_value, match.unit)
         assert rows[cells["indicator"]][5] == ("demo" if match.is_demo else "real")
 
 
@@ -236,7 +237,7 @@ def test_public_mode_pack_withholds_small_numbers_everywhere(fixture_files, monk
     data = pack.pptx_bytes(built)
     withheld = summary_rows(data)["Domestic abuse incidents (per 1,000 population)"]
     # Alpha's running total never reaches 5, so both years' protected counts are 0 and read [c], never "none".
-    assert withheld[1:4] == ["[c]", "[c]", "–"]
+    assert withheld[1:4] == ["[c]", "[c]", "[c]"]
     deck = Presentation(io.BytesIO(data))
     everything = "\n".join(slide_text(s) + s.notes_slide.notes_text_frame.text for s in deck.slides)
     # Alpha's 2 incidents on 11,000 people would read 0.18 per 1,000.
@@ -248,17 +249,17 @@ def test_public_mode_charts_never_plot_a_withheld_figure(fixture_files, monkeypa
     import json
 
     from lscsb_data import connect, series
-    from lscsb_data.presentation import pack_charts
+    from lscsb_data.presentation import charts as chart_builders
 
     db_path, _commentary = fixture_files
     specs = []
-    render = pack_charts.to_png
+    render = chart_builders.to_png
 
-    def recording(chart, scale=pack_charts.PNG_SCALE):
+    def recording(chart, scale=pack.PNG_SCALE):
         specs.append(json.dumps(chart.to_dict(validate=False)))
         return render(chart, scale=1)
 
-    monkeypatch.setattr(pack_charts, "to_png", recording)
+    monkeypatch.setattr(chart_builders, "to_png", recording)
     monkeypatch.setenv("LSCSB_PUBLIC", "1")
     with connect(db_path, read_only=True) as con:
         built = pack.assemble(con, area="D1", quarter="2019-20-Q4")
@@ -271,7 +272,7 @@ def test_public_mode_charts_never_plot_a_withheld_figure(fixture_files, monkeypa
     assert set(withheld.indicator) >= {"domestic_abuse_incidents", "hate_incidents"}
     names = dict(zip(built.summary.indicator, built.summary.indicator_name))
     for indicator, rows in withheld.groupby("indicator"):
-        charts = [spec for spec in specs if f'"{names[indicator]}, Alpha"' in spec]
+        charts = [spec for spec in specs if f'"{names[indicator]}: Alpha"' in spec]
         assert charts, indicator
         for value in rows.value:
             assert not any(json.dumps(float(value)) in spec for spec in charts), (indicator, value)

@@ -7,6 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from lscsb_data.figures import narrative
+from tests.apptest_support import go
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<img src=x onerror=alert(1)> [link](javascript:alert(1)) **not bold** :red[not red]'
@@ -17,7 +18,7 @@ HOSTILE = '<img src=x onerror=alert(1)> [link](javascript:alert(1)) **not bold**
 def open_detail(indicator="all_crime", area="D1", period="2020-03") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.query_params.update({"area": area, "period": period, "indicator": indicator})
-    at.switch_page("pages/crime.py")
+    go(at, "crime")
     return at.run()
 
 
@@ -37,9 +38,10 @@ def test_detail_shows_the_control_chart_beside_the_trend_and_the_commentary_lite
     at = open_detail()
     assert not at.exception and not at.error
     specs = chart_specs(at)
-    assert any("Control chart: Overall crime, Alpha" in spec for spec in specs)
+    assert any("Is the latest period unusual? Overall crime, Alpha" in spec for spec in specs)
     assert any('"upper"' in spec and '"centre"' in spec for spec in specs)
-    assert any("u-chart, 24 periods to Mar 2020" in caption.value for caption in at.caption)
+    spc_caption = next(caption for caption in at.caption if "24 periods to Mar 2020" in caption.value)
+    assert "u-chart" not in spc_caption.value and "u-chart" in spc_caption.proto.help
     assert HOSTILE in [element.value for element in at.text]
     assert any("A Analyst, 14 Apr 2020 09:30 UTC" in caption.value.replace("\\", "") for caption in at.caption)
     assert all("onerror" not in element.value for element in at.markdown)
@@ -49,10 +51,10 @@ def test_detail_shows_the_control_chart_beside_the_trend_and_the_commentary_lite
 
 def test_each_indicator_gets_its_own_control_chart_or_says_why_there_is_none(fixture_app_env):
     specs = chart_specs(open_detail(indicator="business_burglary"))
-    assert any("Control chart: Business burglary, Alpha" in spec for spec in specs)
-    assert not any("Control chart: Overall crime" in spec for spec in specs)
+    assert any("Is the latest period unusual? Business burglary, Alpha" in spec for spec in specs)
+    assert not any("Is the latest period unusual? Overall crime" in spec for spec in specs)
     at = open_detail(indicator="vehicle_offences")
-    assert not any("Control chart:" in spec for spec in chart_specs(at))
+    assert not any("Is the latest period unusual?" in spec for spec in chart_specs(at))
     assert ("No control chart for Vehicle offences in Alpha: it has 0 whole periods and a control chart needs at "
             "least 12.") in [info.value for info in at.info]
 
@@ -79,14 +81,14 @@ def test_editing_from_the_detail_only_when_enabled(fixture_app_env, monkeypatch)
 
 def test_public_mode_draws_no_control_chart_over_withheld_figures(fixture_app_env, monkeypatch):
     at = open_detail(indicator="hate_incidents")
-    at.switch_page("pages/hate.py").run()
-    assert any("Control chart: Hate incidents, Alpha" in spec for spec in chart_specs(at))
+    go(at, "hate").run()
+    assert any("Is the latest period unusual? Hate incidents, Alpha" in spec for spec in chart_specs(at))
     monkeypatch.setenv("LSCSB_PUBLIC", "1")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.query_params.update({"area": "D1", "period": "2020-03", "indicator": "hate_incidents"})
-    at.switch_page("pages/hate.py").run()
+    go(at, "hate").run()
     assert not at.exception
-    assert not any("Control chart:" in spec for spec in chart_specs(at))
+    assert not any("Is the latest period unusual?" in spec for spec in chart_specs(at))
     assert any(info.value.startswith("No control chart for Hate incidents in Alpha: some of its figures are withheld")
                for info in at.info)
 

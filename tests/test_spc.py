@@ -160,8 +160,10 @@ def test_spc_chart_builds_a_layered_chart_with_limits_and_signals(fixture_con):
     spec = chart.to_dict()
     fields = {layer["encoding"]["y"]["field"] for layer in spec["layer"]}
     assert fields == {"upper", "lower", "centre", "value"}
-    assert spec["title"]["subtitle"] == ["u-chart: centre line (solid) and 3-sigma limits (dashed)",
+    # plain words on the chart; the method (u-chart, three sigma) is the caption's help text
+    assert spec["title"]["subtitle"] == ["Each period (blue), its average (solid line) and its usual range (dashed lines)",
                                          "Source: fixture, demonstration data"]
+    assert "sigma" not in chart.to_json() and "u-chart" not in chart.to_json()
 
 
 def monthly_series(numerators, *, unit="count", denominator=None):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import pytest
 
 from lscsb_data.presentation import wording
 
@@ -12,23 +11,12 @@ RATE = {"indicator": "vehicle_offences", "indicator_name": "Vehicle offences", "
         "multiplier": 1000, "measure": "offences", "denominator_basis": "population"}
 
 
-@pytest.mark.parametrize("value, unit, expected", [
-    (1829, "count", "1,829"), (49.0, "percentage", "49%"), (95.63, "percentage", "95.6%"), (0.714, "ratio", "0.71"),
-    (5.27, "rate", "5.3"), (0.94, "rate", "0.94"), (534.2, "rate", "534"), (0.0, "rate", "0"), (math.nan, "rate", "no figure"),
-])
-def test_numbers_as_the_board_writes_them(value, unit, expected):
-    assert wording.number(value, unit) == expected
-
-
-def test_precise_numbers_keep_three_figures_for_single_months():
-    assert wording.number(4.546, "rate", precise=True) == "4.55" and wording.number(4.546, "rate") == "4.5"
-
-
 def test_changes_are_percent_for_rates_and_points_for_percentages():
-    assert wording.change_phrase({**RATE, "current_value": 5.3, "previous_value": 4.9, "change_pct": 8.16}) == "+8%"
-    assert wording.change_phrase({**RATE, "current_value": 5.0, "previous_value": 5.02, "change_pct": -0.4}) == "-0.4%"
+    assert wording.change_phrase({**RATE, "current_value": 5.3, "previous_value": 4.9, "change_pct": 8.16}) == "+8.2%"
+    assert wording.change_phrase({**RATE, "current_value": 5.0, "previous_value": 5.02, "change_pct": -0.4}) == "\u22120.4%"
     share = {"unit": "percentage", "current_value": 49.0, "previous_value": 48.0, "change_pct": 2.1}
     assert wording.change_phrase(share) == "+1 percentage point"
+    assert wording.change_phrase({**share, "previous_value": 49.03}) == "0 percentage points"
     assert wording.change_phrase({**RATE, "current_value": 5.0, "previous_value": math.nan, "change_pct": math.nan}) == ""
 
 

@@ -131,6 +131,8 @@ def mark_summary(frame: pd.DataFrame) -> pd.DataFrame:
         counts = frame.get(f"{window}_count_suppressed", frame[f"{window}_suppressed"])
         marked.loc[counts.astype(bool), f"{window}_numerator"] = SUPPRESSED
         marked.loc[frame[f"{window}_suppressed"].astype(bool), f"{window}_value"] = SUPPRESSED
+        limits = [c for c in frame.columns if c.startswith((f"{window}_lower_", f"{window}_upper_"))]
+        marked.loc[frame[f"{window}_suppressed"].astype(bool), limits] = SUPPRESSED
     if "current_suppressed" in frame:
         either = (frame.current_suppressed | frame.previous_suppressed).astype(bool)
         marked.loc[either, ["change", "change_pct"]] = SUPPRESSED

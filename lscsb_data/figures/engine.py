@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lscsb_data.figures import disclosure, periods, publication, stats
+from lscsb_data.figures import benchmarks, disclosure, periods, publication, stats
 
 QUERY_DIR = Path(__file__).parent / "sql" / "queries"
 
@@ -23,6 +23,7 @@ SUMMARY_COLUMNS = [
     "current_numerator", "current_denominator", "current_value",
     "previous_numerator", "previous_denominator", "previous_value",
     "change", "change_pct", "direction", "significant", "complete",
+    *benchmarks.INTERVAL_COLUMNS, *benchmarks.COMPARATOR_COLUMNS,
 ]
 
 
@@ -55,23 +56,135 @@ def summary(
     area: str | None = None,
     comparison: str = "rolling12",
     public: bool | None = None,
+    comparator: str | None = None,
 ) -> pd.DataFrame:
-    """Current against previous window for each indicator and area with data at ``period``.
+    """Current against previous window for each indicator and area with data at ``period``, and how each compares.
 
     One row per indicator and area that has at least one figure in either window. Columns are
     ``SUMMARY_COLUMNS`` plus the window dates, unit, population year used, completeness of each
     window, the p-value, whether the figures are demonstration data and their source. In public
     mode (``public``, else ``$LSCSB_PUBLIC``) every figure is computed from protected counts and
     withheld ones are blank (``publication``); ``current_suppressed`` / ``previous_suppressed`` say where.
+
+    Then, from those (published) figures (see ``benchmarks``): the 95% and 99.8% limits of each window's value,
+    the comparator (``comparator``, else each area's default: a district's county, the county's region ...) with
+    ``comparator_value``, ``comparator_note`` and ``comparison``, the recent trend (``recent_trend``,
+    ``recent_trend_judgement``, ``recent_trend_note``), ``worsening`` and ``red_red``.
     """
     _check_comparison(comparison)
+    groups = comparator_groups(con)
+    area_frame = areas(con)
+    if comparator is not None and comparator not in set(area_frame.code) | set(groups.group_code):
+        raise ValueError(f"unknown comparator '{comparator}': expected an area code or a group of data/comparator_groups.csv "
+                         "(`python -m lscsb_data comparators` lists them)")
     is_public = disclosure.public_mode(public)
-    frame = _summary(con, period=period, indicator=indicator, area=area, comparison=comparison, public=is_public)
-    return publication.publish(frame, "summary") if is_public else publication.unprotected(frame, "summary")
+    if area is None:
+        wanted = None
+    else:
+        wanted = benchmarks.needed_areas(groups, area, comparator or benchmarks.default_comparator(area_frame, groups, area))
+    frame = _summary(con, period=period, indicator=indicator, areas=wanted, comparison=comparison, public=is_public)
+    frame = publication.publish(frame, "summary") if is_public else publication.unprotected(frame, "summary")
+    frame = benchmarks.with_intervals(frame)
+    frame = benchmarks.with_trends(frame, windows(con, period=period, indicator=indicator, areas=wanted, public=is_public),
+                                   definition_changes(con))
+    comparator_of = {code: comparator or benchmarks.default_comparator(area_frame, groups, code)
+                     for code in dict.fromkeys(frame.area_code)}
+    frame = benchmarks.with_red_red(benchmarks.with_comparators(frame, groups, comparator_of))
+    frame = _only_area(frame, area)
+    extra = [c for c in frame.columns if c not in SUMMARY_COLUMNS]
+    return frame[SUMMARY_COLUMNS + extra]
 
 
-def _summary(con, *, period: date, indicator: str | None, area: str | None, comparison: str, public: bool) -> pd.DataFrame:
-    frame = _run(con, "summary", period_end=period, comparison=comparison, indicator=indicator, area=area, public=public)
+def latest_summary(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    period: date,
+    area: str,
+    comparison: str = "rolling12",
+    public: bool | None = None,
+    comparator: str | None = None,
+) -> pd.DataFrame:
+    """``summary`` of every indicator for ``area`` at ``period``, except that an indicator whose latest complete
+    period ends before the window ``period`` asks for is shown at that latest period instead (so a page keeps one
+    period while an indicator with older data still shows its latest figure).
+
+    Adds ``shown_period`` (the period end each row was computed at) and ``is_earlier`` (it is before ``period``).
+    """
+    latest = latest_complete(con, areas=[area])
+    frequency = indicators(con).set_index("id").frequency
+    shown = {}
+    for indicator, last in zip(latest.indicator, latest.last_month):
+        last = pd.Timestamp(last).date()
+        shown[indicator] = last if last < periods.window_end(period, frequency[indicator]) else period
+    frames = []
+    for at in sorted(set(shown.values()) | {period}, reverse=True):
+        frame = summary(con, period=at, area=area, comparison=comparison, public=public, comparator=comparator)
+        # why: an indicator without a latest period (no complete period at all) is shown at the view's period
+        wanted = frame.indicator.map(shown).fillna(period) == at
+        frames.append(frame[wanted].assign(shown_period=at, is_earlier=at < period))
+    frame = pd.concat(frames, ignore_index=True) if frames else summary(con, period=period, area=area)
+    order = indicators(con)[["id"]].reset_index().rename(columns={"index": "order", "id": "indicator"})
+    return frame.merge(order, on="indicator").sort_values("order").drop(columns="order").reset_index(drop=True)
+
+
+def latest_complete(con: duckdb.DuckDBPyConnection, *, areas: list[str] | None = None,
+                    indicators: list[str] | None = None) -> pd.DataFrame:
+    """Each indicator's latest complete period for each area (``last_month``: the last month of that period)."""
+    return _run(con, "latest_complete", areas=areas, indicators=indicators)
+
+
+def default_period(con: duckdb.DuckDBPyConnection, *, area: str) -> date | None:
+    """The month every page opens on for ``area``: the latest month that at least half of the area's indicators
+    reach with a complete period (so one source that stopped earlier, or one that runs ahead, does not move it)."""
+    latest = latest_complete(con, areas=[area])
+    if latest.empty:
+        return None
+    months = sorted((pd.Timestamp(m).date() for m in latest.last_month), reverse=True)
+    return months[(len(months) - 1) // 2]
+
+
+def windows(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    period: date,
+    indicator: str | None = None,
+    areas: list[str] | None = None,
+    public: bool | None = None,
+    count: int = stats.TREND_POINTS,
+) -> pd.DataFrame:
+    """The ``count`` rolling 12-month windows ending 0, 12, 24 ... months before the latest whole period at
+    ``period``, oldest first: the points of the recent trend. Public mode computes them from protected counts and
+    withholds them as the series' rolling figures are withheld (``publication``; ``suppressed`` says where).
+    """
+    is_public = disclosure.public_mode(public)
+    frame = _run(con, "windows", period_end=period, n_windows=count, indicator=indicator, areas=areas, public=is_public)
+    return publication.publish(frame, "totals") if is_public else publication.unprotected(frame, "totals")
+
+
+def comparator_groups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """``data/comparator_groups.csv``: each region, nation and peer group with its members, one row per member."""
+    return con.cursor().execute("SELECT * FROM comparator_groups ORDER BY group_code, member_code").df()
+
+
+def comparators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every comparator a figure can be compared with (``benchmarks.comparator_options``)."""
+    return benchmarks.comparator_options(areas(con), comparator_groups(con))
+
+
+def definition_changes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Each indicator's definition changes (``annotations`` of kind definition_change)."""
+    return con.cursor().execute(
+        "SELECT indicator_id, start_date, label FROM annotations WHERE kind = 'definition_change' AND indicator_id IS NOT NULL"
+    ).df()
+
+
+def _only_area(frame: pd.DataFrame, area: str | None) -> pd.DataFrame:
+    return frame if area is None else frame[frame.area_code == area].reset_index(drop=True)
+
+
+def _summary(con, *, period: date, indicator: str | None, areas: list[str] | None, comparison: str,
+             public: bool) -> pd.DataFrame:
+    frame = _run(con, "summary", period_end=period, comparison=comparison, indicator=indicator, areas=areas, public=public)
     frame = frame.astype({"current_numerator": "Int64", "previous_numerator": "Int64"})
     frame["period_end"] = periods.month_label(period)
     frame["current_value"] = _value(frame.current_numerator, frame.current_denominator, frame.unit, frame.multiplier)
@@ -84,8 +197,7 @@ def _summary(con, *, period: date, indicator: str | None, area: str | None, comp
     frame["significant"] = comparable & (frame.p_value < stats.ALPHA)
     frame["direction"] = _directions(frame, comparable)
     frame["complete"] = frame.current_complete & frame.previous_complete
-    extra = [c for c in frame.columns if c not in SUMMARY_COLUMNS]
-    return frame[SUMMARY_COLUMNS + extra].reset_index(drop=True)
+    return frame.reset_index(drop=True)
 
 
 def _p_values(frame: pd.DataFrame) -> np.ndarray:

@@ -5,7 +5,7 @@ renders the same charts into slides, so the figures on the wall are the figures 
 builder takes the frame a ``pagedata`` function returns plus plain arguments, returns a finished
 (configured) chart, and never imports streamlit. ``indicator`` is a catalogue row as a dict;
 ``width`` is pixels, or "container" to fill the element that shows the chart (the app does this;
-a PNG needs pixels); ``large`` scales type and marks by 1.5 for presentation on a projector. A
+a PNG needs pixels); ``large`` scales type and marks by ``LARGE`` for presentation on a projector. A
 chart's layers refer to their rows by name (``named_data``) and the chart carries each set of rows
 once, in its top-level ``datasets``.
 
@@ -25,23 +25,16 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
-from lscsb_data.presentation import formatting
-from lscsb_data.figures import spc
+from lscsb_data.presentation import formatting, palette, vocabulary
 from lscsb_data.figures.disclosure import SUPPRESSED
 
-BLUE = "#0072B2"
-BAR_BLUE = "#5B8DB8"
-GREY = "#767676"
-BAR_GREY = "#8C8C8C"
-DARK = "#404040"
-VERMILLION = "#D55E00"
-GREEN = "#009E73"
-BAND_TEXT = "#00664A"
-SERIES_COLOURS = [BLUE, VERMILLION, GREEN, "#CC79A7", "#000000", BAR_GREY]
-SERIES_DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 0], [4, 4]]
-REFERENCE_DASHES = [[8, 4], [2, 3], [12, 3, 3, 3], [4, 2], [1, 0]]
-FONT = "Source Sans Pro, Liberation Sans, Arial, sans-serif"
 DEFAULT_WIDTH = 620
+# How much larger type and marks are on a presentation screen.
+LARGE = 1.3
+# The column right of a bar chart's plot that holds the bars' values (pixels, before scaling for presentation).
+VALUE_COLUMN_GAP = 6
+VALUE_COLUMN_WIDTH = 56
+SHARE_COLUMN_WIDTH = 96
 # The columns of a trend chart's rows: its positions, its values and its tooltips' texts.
 TREND_FIELDS = [
     "x_start", "x_end", "x_mid", "value", "previous_year_value", "rolling_value", "previous_year_rolling_value",
@@ -101,7 +94,9 @@ def chart_title(indicator: Mapping, area_name: str, period_text: str, source: st
     """``'Overall crime: Blaby'`` over ``'12 months to Mar 2020 · offences per 1,000 population'`` and the source."""
     heading = f"{indicator['name']}: {area_name}" + (f" ({what})" if what else "")
     unit = formatting.unit_label(indicator)
-    return alt.Title(heading, subtitle=[f"{period_text} · {unit}", f"Source: {source}"], anchor="start")
+    band = formatting.band_text(indicator) if indicator.get("polarity") == "target_band" else ""
+    shaded = f" · shaded green: the {band} target band" if band else ""
+    return alt.Title(heading, subtitle=[f"{period_text} · {unit}{shaded}", f"Source: {source}"], anchor="start")
 
 
 def _top_level(chart_class, *, large: bool, datasets: dict[str, list], **properties):
@@ -111,18 +106,20 @@ def _top_level(chart_class, *, large: bool, datasets: dict[str, list], **propert
     Altair rebuilds a layered chart, copying every layer, on each ``.properties()``, ``.resolve_scale()`` and
     ``.configure_*()``, so the chart is built in one call rather than step by step.
     """
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
+    # why: a browser sets a title's line taller than Vega allows for it, so the top needs room for its ascent
+    properties.setdefault("padding", {"top": 8, "left": 5, "right": 5, "bottom": 5})
     if chart_class is not alt.VConcatChart and properties.get("width") == "container":
         # why: with the default autosize a chart filling its container is cut off below its stated height
         properties["autosize"] = alt.AutoSizeParams(type="fit-x", contains="padding")
     config = alt.Config(
-        font=FONT, background="white",
-        title=alt.TitleConfig(fontSize=17 * scale, subtitleFontSize=13 * scale, color="#1A1A1A", subtitleColor=DARK,
+        font=palette.FONT, background="white",
+        title=alt.TitleConfig(fontSize=17 * scale, subtitleFontSize=13 * scale, color=palette.INK, subtitleColor=palette.TEXT,
                               anchor="start", offset=8),
-        axis=alt.AxisConfig(labelFontSize=12 * scale, titleFontSize=13 * scale, labelColor=DARK, titleColor=DARK,
-                            gridColor="#E6E6E6", domainColor=GREY, tickColor=GREY),
-        legend=alt.LegendConfig(labelFontSize=12 * scale, titleFontSize=13 * scale, labelLimit=320, labelColor=DARK,
-                                titleColor=DARK, orient="top", direction="horizontal"),
+        axis=alt.AxisConfig(labelFontSize=12 * scale, titleFontSize=13 * scale, labelColor=palette.TEXT, titleColor=palette.TEXT,
+                            gridColor=palette.GRID, domainColor=palette.AXIS, tickColor=palette.AXIS),
+        legend=alt.LegendConfig(labelFontSize=12 * scale, titleFontSize=13 * scale, labelLimit=320, labelColor=palette.TEXT,
+                                titleColor=palette.TEXT, orient="top", direction="horizontal"),
         view=alt.ViewConfig(stroke=None),
     )
     return chart_class(config=config, datasets=datasets, **properties)
@@ -175,19 +172,19 @@ def _annotation_layers(annotations: pd.DataFrame | None, start: pd.Timestamp, en
     )
     if len(bands):
         band_data = named_data(bands, datasets)
-        rect = alt.Chart(band_data, mark=_mark("rect", color="#BDBDBD", opacity=0.35)).encode(
+        rect = alt.Chart(band_data, mark=_mark("rect", color=palette.LOCKDOWN_FILL, opacity=palette.LOCKDOWN_OPACITY)).encode(
             x=_time_x("start", start, end), x2=alt.X2("end:T"),
             tooltip=[alt.Tooltip("label:N", title="Period"), alt.Tooltip("description:N", title="What")]
         )
         layers.append(rect)
         if height_label:
             layers.append(alt.Chart(band_data, mark=_mark("text", align="left", baseline="top", dx=2, dy=2, fontSize=10,
-                                                          color=DARK))
+                                                          color=palette.TEXT))
                           .encode(x=alt.X("start:T"), y=alt.YValue(0), text=alt.TextValue("Lockdown")))
     changes = frame[frame.kind == "definition_change"]
     if len(changes):
         layers.append(alt.Chart(named_data(changes, datasets),
-                                mark=_mark("rule", color="#000000", strokeDash=[4, 3], strokeWidth=1.5)).encode(
+                                mark=_mark("rule", color=palette.DEFINITION_CHANGE, strokeDash=[4, 3], strokeWidth=1.5)).encode(
             x=_time_x("start", start, end),
             tooltip=[alt.Tooltip("label:N", title="Definition change"), alt.Tooltip("description:N", title="What")]
         ))
@@ -197,18 +194,24 @@ def _annotation_layers(annotations: pd.DataFrame | None, start: pd.Timestamp, en
             for align, side in (("left", changes[changes.start <= middle]), ("right", changes[changes.start > middle])):
                 if len(side):
                     layers.append(alt.Chart(named_data(side, datasets), mark=_mark(
-                        "text", align=align, baseline="top", dx=3 if align == "left" else -3, dy=14, fontSize=10, color="#000000",
+                        "text", align=align, baseline="top", dx=3 if align == "left" else -3, dy=14, fontSize=10, color=palette.DEFINITION_CHANGE,
                     )).encode(x=alt.X("start:T"), y=alt.YValue(0), text=alt.Text("label:N")))
     return layers
 
 
 def _band_layer(indicator: Mapping, *, orient: str, datasets: dict[str, list]):
-    """The target band (MARAC repeats 20-40%) as a shaded strip; None for other indicators."""
+    """The target band (MARAC repeats 20-40%) as a shaded strip edged in green; None for other indicators.
+
+    On a bar chart (``orient`` "x") it is stronger and edged, and shows in the gaps between the bars.
+    """
     low, high = indicator.get("band_low"), indicator.get("band_high")
     if indicator.get("polarity") != "target_band" or formatting.is_missing(low) or formatting.is_missing(high):
         return None
     band = pd.DataFrame({"low": [low], "high": [high], "label": [f"Target band {formatting.band_text(indicator)}"]})
-    strip = alt.Chart(named_data(band, datasets), mark=_mark("rect", color=GREEN, opacity=0.12))
+    over_bars = orient == "x"
+    strip = alt.Chart(named_data(band, datasets), mark=_mark(
+        "rect", color=palette.BAND_FILL, stroke=palette.BAND_TEXT, strokeWidth=1 if over_bars else 0,
+        opacity=palette.BAND_OVER_BARS_OPACITY if over_bars else palette.BAND_OPACITY))
     if orient == "y":
         return strip.encode(y=alt.Y("low:Q"), y2=alt.Y2("high:Q"), tooltip=[alt.Tooltip("label:N")])
     return strip.encode(x=alt.X("low:Q"), x2=alt.X2("high:Q"), tooltip=[alt.Tooltip("label:N")])
@@ -222,6 +225,7 @@ def trend_chart(
     annotations: pd.DataFrame | None = None,
     title: str | alt.Title | None = None,
     width: int | str = DEFAULT_WIDTH,
+    height: int | None = None,
     large: bool = False,
 ) -> alt.VConcatChart | alt.LayerChart:
     """The indicator's trend for one area: the rolling 12-month line over each period's value.
@@ -234,7 +238,8 @@ def trend_chart(
     bottom panel each month's (or quarter's, or year's) value with the same period a year earlier.
     ``annotations`` (``engine.annotations``) add lockdown bands and definition-change markers.
     Annual indicators get the bottom panel only (their rolling 12 months is the year itself), as
-    does a series with no complete 12-month window.
+    does a series with no complete 12-month window. ``height`` is the plots' height in all (the pack fits a slide's
+    box with it); by default 370 pixels for two panels and 240 for one, scaled for ``large``.
     """
     frequency = indicator.get("frequency", "monthly")
     data = series_frame.copy()
@@ -253,7 +258,7 @@ def trend_chart(
         period_text = formatting.window_label(data.period.iloc[0], data.period_end.iloc[-1])
     unit = formatting.unit_label(indicator)
     denominator_title = _denominator_title(indicator)
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     # why: the chart carries only the columns it draws or names in a tooltip, less than half of the series frame's
     chart_data = data[TREND_FIELDS].assign(
         x_start=data.x_start.dt.strftime("%Y-%m-%d"), x_end=data.x_end.dt.strftime("%Y-%m-%d"), x_mid=data.x_mid.dt.strftime("%Y-%m-%d")
@@ -270,13 +275,13 @@ def trend_chart(
         alt.Tooltip("complete_text:N", title="Complete"),
         alt.Tooltip("source_text:N", title="Source"),
     ]
-    bars = alt.Chart(trend, mark=_mark("bar", color=BAR_BLUE)).encode(
+    bars = alt.Chart(trend, mark=_mark("bar", color=palette.BAR)).encode(
         x=_time_x("x_start", start, end), x2=alt.X2("x_end:T"),
         y=alt.Y("value:Q", title=None),
         y2=alt.Y2Datum(0),
         tooltip=bar_tooltip,
     )
-    year_earlier = alt.Chart(trend, mark=_mark("line", color=GREY, strokeDash=[5, 3], point={"color": GREY, "size": 18})).encode(
+    year_earlier = alt.Chart(trend, mark=_mark("line", color=palette.YEAR_EARLIER, strokeDash=[5, 3], point={"color": palette.YEAR_EARLIER, "size": 18})).encode(
         x=alt.X("x_mid:T"), y=alt.Y("previous_year_value:Q"), tooltip=bar_tooltip
     )
     panel_layers = [*_annotation_layers(annotations, start, end, height_label=frequency == "annual", datasets=datasets),
@@ -288,12 +293,13 @@ def trend_chart(
     resolved_title = title if title is not None else chart_title(indicator, area_name, period_text, source)
     description = (f"Trend of {indicator['name']} for {area_name}, {period_text}, {unit}. "
                    "The figures are in the table beside the chart.")
+    total = height if height is not None else 370 * scale
     if alone:
-        return _top_level(alt.LayerChart, layer=panel_layers, width=width, height=240 * scale, title=resolved_title,
+        return _top_level(alt.LayerChart, layer=panel_layers, width=width, height=height or 240 * scale, title=resolved_title,
                           description=description, large=large, datasets=datasets)
-    periodic = alt.LayerChart(layer=panel_layers, width=width, height=150 * scale,
+    periodic = alt.LayerChart(layer=panel_layers, width=width, height=round(total * 0.4),
                               title={"text": f"{per} (bars); the same period a year earlier (dashed)",
-                                     "fontSize": 12 * scale, "fontWeight": "normal", "color": DARK})
+                                     "fontSize": 12 * scale, "fontWeight": "normal", "color": palette.TEXT})
     rolling_tooltip = [
         alt.Tooltip("rolling_text:N", title="Period"),
         alt.Tooltip("rolling_value_text:N", title="Value"),
@@ -302,13 +308,13 @@ def trend_chart(
         alt.Tooltip("previous_year_rolling_text:N", title="Same 12 months a year earlier"),
         alt.Tooltip("source_text:N", title="Source"),
     ]
-    rolling_line = alt.Chart(trend, mark=_mark("line", color=BLUE, strokeWidth=3 * scale,
-                                               point={"color": BLUE, "size": 30 * scale})).encode(
+    rolling_line = alt.Chart(trend, mark=_mark("line", color=palette.CHOSEN, strokeWidth=3 * scale,
+                                               point={"color": palette.CHOSEN, "size": 30 * scale})).encode(
         x=_time_x("x_mid", start, end),
         y=alt.Y("rolling_value:Q", title=None),
         tooltip=rolling_tooltip,
     )
-    rolling_year_earlier = alt.Chart(trend, mark=_mark("line", color=GREY, strokeDash=[5, 3], strokeWidth=2)).encode(
+    rolling_year_earlier = alt.Chart(trend, mark=_mark("line", color=palette.YEAR_EARLIER, strokeDash=[5, 3], strokeWidth=2)).encode(
         x=alt.X("x_mid:T"), y=alt.Y("previous_year_rolling_value:Q"), tooltip=rolling_tooltip
     )
     rolling_layers = [*_annotation_layers(annotations, start, end, height_label=True, datasets=datasets), rolling_line,
@@ -316,9 +322,9 @@ def trend_chart(
     if band is not None:
         rolling_layers.insert(0, band)
     rolling = alt.LayerChart(
-        layer=rolling_layers, width=width, height=220 * scale,
+        layer=rolling_layers, width=width, height=round(total * 0.6),
         title={"text": "Rolling 12 months (blue line); the same 12 months a year earlier (dashed)",
-               "fontSize": 12 * scale, "fontWeight": "normal", "color": DARK},
+               "fontSize": 12 * scale, "fontWeight": "normal", "color": palette.TEXT},
     )
     return _top_level(alt.VConcatChart, vconcat=[rolling, periodic], spacing=18,
                       resolve=alt.Resolve(scale=alt.ScaleResolveMap(x="shared")), title=resolved_title,
@@ -332,6 +338,7 @@ def comparison_chart(
     highlight_area: str,
     title: str | alt.Title | None = None,
     width: int | str = 460,
+    height: int | None = None,
     large: bool = False,
 ) -> alt.LayerChart:
     """Every district's (and unitary's) figure as a bar, the chosen area highlighted, and the
@@ -343,7 +350,7 @@ def comparison_chart(
     ``current_suppressed`` and ``is_demo`` / ``data_source``.
     """
     rows = summary_rows.copy()
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     rows["value_text"] = [_fmt(v, indicator, s) for v, s in zip(rows.current_value, rows.get("current_suppressed", [False] * len(rows)))]
     rows["label_text"] = [
         formatting.format_value(v, indicator, suppressed=_flag(s), short=True)
@@ -371,41 +378,46 @@ def comparison_chart(
     ]
     label_rows = len(references)
     order = list(bars_data.bar_label)
-    y = alt.Y("bar_label:N", sort=order, title=None, axis={"labelLimit": 220 * scale})
+    # why: gaps between the bars let the target band and the reference lines show through
+    y = alt.Y("bar_label:N", sort=order, title=None, axis={"labelLimit": 220 * scale}, scale={"paddingInner": 0.35})
     datasets: dict[str, list] = {}
     bar_data = named_data(bars_data, datasets)
     bars = alt.Chart(bar_data, mark="bar").encode(
         y=y,
         x=alt.X("current_value:Q", title=formatting.unit_label(indicator), scale={"zero": True, "nice": True}),
-        color=alt.ColorValue(BAR_GREY, condition={"test": alt.datum.chosen, "value": BLUE}),
+        color=alt.ColorValue(palette.OTHER, condition={"test": alt.datum.chosen, "value": palette.CHOSEN}),
         tooltip=tooltip,
     )
-    labels = alt.Chart(bar_data, mark=_mark("text", align="left", dx=3, fontSize=11 * scale, color="#1A1A1A")).encode(
-        y=y, x=alt.X("current_value:Q"), text=alt.Text("label_text:N"), tooltip=tooltip
+    # why: each value sits in a column right of the plot, where no bar, band or reference line can cover it
+    labels = alt.Chart(bar_data, mark=_mark("text", align="left", x="width", dx=VALUE_COLUMN_GAP * scale,
+                                            fontSize=11 * scale, color=palette.INK)).encode(
+        y=y, text=alt.Text("label_text:N"), tooltip=tooltip
     )
     layers = [bars, labels]
     band = _band_layer(indicator, orient="x", datasets=datasets)
     if band is not None:
         layers.insert(0, band)
     if label_rows:
-        # why: a legend keyed by dash pattern names each line without labels colliding on the bars
+        # why: a legend keyed by colour and dash pattern names each line, so no label collides with the bars
         names = [f"{r.area_name}: {r.label_text}" for r in references.itertuples()]
-        colours = [BLUE if chosen else DARK for chosen in references.chosen]
-        legend = {"orient": "top", "direction": "vertical", "symbolType": "stroke", "symbolSize": 400 * scale, "labelLimit": 400}
+        colours = [palette.REFERENCE_COLOURS[i % len(palette.REFERENCE_COLOURS)] for i in range(len(names))]
+        dashes = [palette.REFERENCE_DASHES[i % len(palette.REFERENCE_DASHES)] for i in range(len(names))]
+        legend = {"orient": "top", "direction": "vertical", "symbolType": "stroke", "symbolSize": 400 * scale,
+                  "symbolStrokeWidth": 2.5 * scale, "labelLimit": 400}
         layers.append(alt.Chart(named_data(references.assign(reference=names), datasets),
                                 mark=_mark("rule", strokeWidth=2.5 * scale)).encode(
             x=alt.X("current_value:Q"),
             strokeDash=alt.StrokeDash("reference:N", sort=names, title=None,
-                                      scale={"domain": names, "range": REFERENCE_DASHES[: len(names)]}, legend=legend),
+                                      scale={"domain": names, "range": dashes}, legend=legend),
             color=alt.Color("reference:N", sort=names, title=None, scale={"domain": names, "range": colours}, legend=legend),
             tooltip=tooltip,
         ))
     return _top_level(
-        alt.LayerChart, layer=layers, width=width, height=max(len(bars_data), 1) * 26 * scale,
+        alt.LayerChart, layer=layers, width=width, height=height or max(len(bars_data), 1) * 26 * scale,
         title=title if title is not None else chart_title(indicator, "every district", period_text, source),
         description=f"{indicator['name']} in each area for the {period_text}, with reference lines for "
                     + (", ".join(references.area_name) if label_rows else "no comparator") + ".",
-        large=large, datasets=datasets,
+        padding={"top": 8, "left": 5, "right": VALUE_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
     )
 
 
@@ -425,7 +437,7 @@ def breakdown_chart(
     flags, ``is_demo`` and ``data_source``. ``indicator`` is the parent.
     """
     rows = parts_rows.copy()
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     rows["count_text"] = [_count(v, s) for v, s in zip(rows.current_numerator, rows.get("current_count_suppressed", [False] * len(rows)))]
     rows["value_text"] = [
         formatting.format_value(v, r, suppressed=_flag(s))
@@ -448,17 +460,18 @@ def breakdown_chart(
     y = alt.Y("short_name:N", sort=order, title=None, axis={"labelLimit": 240 * scale})
     datasets: dict[str, list] = {}
     part_data = named_data(rows, datasets)
-    bars = alt.Chart(part_data, mark=_mark("bar", color=BAR_BLUE)).encode(
+    bars = alt.Chart(part_data, mark=_mark("bar", color=palette.BAR)).encode(
         y=y, x=alt.X("current_numerator:Q", title=f"{indicator.get('measure', 'count')} (count)"), tooltip=tooltip
     )
-    labels = alt.Chart(part_data, mark=_mark("text", align="left", dx=3, fontSize=11 * scale, color="#1A1A1A")).encode(
-        y=y, x=alt.X("current_numerator:Q"), text=alt.Text("label_text:N"), tooltip=tooltip
+    labels = alt.Chart(part_data, mark=_mark("text", align="left", x="width", dx=VALUE_COLUMN_GAP * scale,
+                                             fontSize=11 * scale, color=palette.INK)).encode(
+        y=y, text=alt.Text("label_text:N"), tooltip=tooltip
     )
     return _top_level(
         alt.LayerChart, layer=[bars, labels], width=width, height=max(len(rows), 1) * 28 * scale,
         title=title if title is not None else chart_title(indicator, area_name, period_text, source, what="breakdown"),
         description=f"What {indicator['name']} in {area_name} is made of, {period_text}: the count of each part and its share.",
-        padding={"top": 5, "left": 5, "right": 60, "bottom": 5}, large=large, datasets=datasets,
+        padding={"top": 8, "left": 5, "right": SHARE_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
     )
 
 
@@ -468,7 +481,7 @@ def covid_change_chart(covid_rows: pd.DataFrame, *, title: str | alt.Title | Non
     ``covid_rows`` is ``pagedata.covid_comparison``: ``measure``, ``count_2019``, ``count_2020``,
     ``change_pct``, ``all_forces_pct_change``. Measures with no 2019 count have no % change and are left out.
     """
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     rows = covid_rows[covid_rows.change_pct.notna()]
     long = pd.concat([
         rows.assign(who="Leicestershire Police (from its counts)", pct=rows.change_pct),
@@ -481,7 +494,7 @@ def covid_change_chart(covid_rows: pd.DataFrame, *, title: str | alt.Title | Non
     long = long[["measure", "who", "pct", "pct_text", "count_2019_text", "count_2020_text", "sort_order"]]
     order = list(rows.sort_values("sort_order").measure)
     colour = alt.Color("who:N", title=None, scale={"domain": ["Leicestershire Police (from its counts)", "All forces (as reported)"],
-                                                   "range": [BLUE, VERMILLION]})
+                                                   "range": palette.SERIES_COLOURS[:2]})
     tooltip = [alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("who:N", title="Whose change"),
                alt.Tooltip("pct_text:N", title="% change"), alt.Tooltip("count_2019_text:N", title="Force count 2019"),
                alt.Tooltip("count_2020_text:N", title="Force count 2020")]
@@ -492,7 +505,7 @@ def covid_change_chart(covid_rows: pd.DataFrame, *, title: str | alt.Title | Non
         x=alt.X("pct:Q", title="% change, 8 March - 24 May 2020 against 2019"),
         color=colour, tooltip=tooltip,
     )
-    zero = alt.Chart(named_data(pd.DataFrame({"x": [0]}), datasets), mark=_mark("rule", color="#1A1A1A")).encode(x=alt.X("x:Q"))
+    zero = alt.Chart(named_data(pd.DataFrame({"x": [0]}), datasets), mark=_mark("rule", color=palette.INK)).encode(x=alt.X("x:Q"))
     return _top_level(
         alt.LayerChart, layer=[bars, zero], width=width, height=len(order) * 30 * scale,
         title=title if title is not None else alt.Title(
@@ -512,13 +525,14 @@ def monthly_counts_chart(
     title: str | alt.Title | None = None,
     width: int | str = DEFAULT_WIDTH,
     large: bool = False,
-) -> alt.LayerChart:
-    """Monthly counts of several indicators as lines (colour and dash both differ), lockdowns shaded.
+) -> alt.VConcatChart:
+    """Monthly counts of several indicators, one small panel each with its own count axis, lockdowns shaded.
 
-    ``frame`` is ``pagedata.covid_series``: ``indicator_name``, ``period``, ``numerator``,
-    ``count_suppressed``, ``period_text``, ``is_demo``, ``data_source``.
+    Categories differ tenfold in size, so on one shared axis the small ones would lie flat along the bottom; each
+    panel is named in its title, and the panels share the month axis. ``frame`` is ``pagedata.covid_series``:
+    ``indicator_name``, ``period``, ``numerator``, ``count_suppressed``, ``period_text``, ``is_demo``, ``data_source``.
     """
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     data = frame.copy()
     data["x"] = pd.to_datetime(data.period).map(_month_middle)
     data["count_text"] = [_count(v, s) for v, s in zip(data.numerator, data.get("count_suppressed", [False] * len(data)))]
@@ -536,82 +550,146 @@ def monthly_counts_chart(
     tooltip = [alt.Tooltip("indicator_name:N", title="Category"), alt.Tooltip("period_text:N", title="Month"),
                alt.Tooltip("count_text:N", title="Count"), alt.Tooltip("source_text:N", title="Source")]
     datasets: dict[str, list] = {}
-    lines = alt.Chart(named_data(data, datasets), mark=_mark("line", strokeWidth=2.5 * scale, point={"size": 20 * scale})).encode(
-        x=_time_x("x", start, end),
-        y=alt.Y("numerator:Q", title="count each month"),
-        color=alt.Color("indicator_name:N", title=None, sort=names,
-                        scale={"domain": names, "range": SERIES_COLOURS[: len(names)] or [BLUE]}),
-        strokeDash=alt.StrokeDash("indicator_name:N", title=None, sort=names,
-                                  scale={"domain": names, "range": SERIES_DASHES[: len(names)] or [[1, 0]]}),
-        tooltip=tooltip,
-    )
+    panels = []
+    for index, name in enumerate(names or [""]):
+        colour = palette.SERIES_COLOURS[index % len(palette.SERIES_COLOURS)]
+        last = index == len(names) - 1
+        x = _time_x("x", start, end)
+        if not last:
+            x = alt.X("x:T", scale={"domain": [start.isoformat(), end.isoformat()], "type": "utc"},
+                      axis={"format": "%b %Y", "labels": False, "ticks": False, "title": None, "tickCount": 6})
+        line = alt.Chart(named_data(data[data.indicator_name == name], datasets),
+                         mark=_mark("line", color=colour, strokeWidth=2.5 * scale, point={"size": 20 * scale, "color": colour})).encode(
+            x=x, y=alt.Y("numerator:Q", title=None, axis={"tickCount": 3, "format": ",d"}, scale={"zero": True, "nice": True}),
+            tooltip=tooltip,
+        )
+        panels.append(alt.LayerChart(
+            layer=[*_annotation_layers(annotations, start, end, height_label=index == 0, datasets=datasets), line],
+            width=width, height=70 * scale,
+            title={"text": name, "fontSize": 13 * scale, "fontWeight": "bold", "color": palette.INK, "anchor": "start", "offset": 4},
+        ))
     return _top_level(
-        alt.LayerChart, layer=[*_annotation_layers(annotations, start, end, height_label=True, datasets=datasets), lines],
-        width=width, height=320 * scale,
+        alt.VConcatChart, vconcat=panels, spacing=10 * scale,
         title=title if title is not None else alt.Title(
-            f"Monthly counts: {area_name}", subtitle=[f"{period_text} · count each month, lockdowns shaded", f"Source: {source}"]),
-        description=f"Monthly counts of {', '.join(names)} for {area_name}, {period_text}, with the national lockdowns shaded.",
+            f"Monthly counts: {area_name}",
+            subtitle=[f"{period_text} · count each month, each category on its own scale; lockdowns shaded", f"Source: {source}"]),
+        description=f"Monthly counts of {', '.join(names)} for {area_name}, {period_text}, each on its own scale, "
+                    "with the national lockdowns shaded. The figures are in the table below the chart.",
         large=large, datasets=datasets,
     )
 
 
-def to_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
-    """The chart as PNG bytes rendered at ``scale`` times its size (2 or more stays sharp on a projector)."""
-    return spec_to_png(chart.to_json(), scale=scale)
+def screen_specs(spec: dict) -> list[dict]:
+    """A chart's Vega-Lite spec as the screen draws it, each part filling the width of its element.
+
+    Vega-Lite fits only a single or layered view to its container, so a stack of panels (``vconcat``) would
+    overrun its element by its axes; on screen each panel is drawn as its own chart, the first carrying the
+    stack's title (with the panel's own heading as a last subtitle line). A PNG keeps the stack whole.
+    """
+    if "vconcat" not in spec:
+        return [spec]
+    shared = {key: value for key, value in spec.items() if key not in ("vconcat", "title", "resolve", "spacing")}
+    panels = []
+    for index, panel in enumerate(spec["vconcat"]):
+        one = {**shared, **panel, "autosize": {"type": "fit-x", "contains": "padding"}}
+        if index == 0 and spec.get("title"):
+            title = dict(spec["title"]) if isinstance(spec["title"], dict) else {"text": spec["title"]}
+            own = panel.get("title", {})
+            own_text = own.get("text", "") if isinstance(own, dict) else str(own)
+            subtitle = title.get("subtitle", [])
+            subtitle = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+            title["subtitle"] = [*subtitle, own_text] if own_text else subtitle
+            one["title"] = title
+        panels.append(one)
+    return panels
 
 
-def spec_to_png(spec_json: str, scale: float = 2) -> bytes:
-    """A Vega-Lite spec (JSON text) as PNG bytes at ``scale`` times its size."""
-    return vl_convert.vegalite_to_png(spec_json, scale=scale)
+PNG_FONTS_REGISTERED = False
+
+
+def _register_fonts() -> None:
+    """Give the PNG renderer the charts' typeface (Source Sans Pro, from the font-source-sans-pro package), once."""
+    global PNG_FONTS_REGISTERED
+    if not PNG_FONTS_REGISTERED:
+        import font_source_sans_pro
+
+        vl_convert.register_font_directory(font_source_sans_pro.font_directory)
+        PNG_FONTS_REGISTERED = True
+
+
+def to_png(chart: alt.TopLevelMixin | dict, scale: float = 2) -> bytes:
+    """The chart (or its Vega-Lite spec) as PNG bytes at ``scale`` times its size, in the screen's typeface."""
+    _register_fonts()
+    # why: the builders' specs are checked by the tests; validating each again costs a fifth of the render
+    spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
+    return vl_convert.vegalite_to_png(spec, scale=scale)
 
 
 def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value", source: str = "",
-              width: int | str = 560, height: int = 320) -> alt.Chart:
-    """A control chart: the values, centre line, 3-sigma limits and signals (shape and colour, never colour alone).
+              width: int | str = 560, height: int = 300, large: bool = False) -> alt.LayerChart:
+    """A control chart: each period's value against its average and its usual range (the control limits), with
+    unusual periods marked by shape and colour, never colour alone.
 
     ``source`` (where the figures come from, and whether they are demonstration data) is the subtitle's second line.
     """
-    # why: the chart carries only the columns it draws or names in a tooltip
-    data = frame[["value", "numerator", "denominator", "centre", "lower", "upper", "chart"]].assign(
-        signal_label=frame.signal.map(spc.SIGNAL_LABELS),
-        period=pd.to_datetime(frame.period),
-    )
+    scale = LARGE if large else 1.0
+    data = spc_rows(frame)[["value", "centre", "lower", "upper", "period", "period_text", "value_text", "centre_text",
+                            "range_text", "signal_text"]]
     datasets: dict[str, list] = {}
-    # why: marks, axis and scales as plain dicts, as in charts._mark: Altair copies its fuller objects at every step
     points_data = named_data(data, datasets)
-    x = alt.X("period:T", title=None, axis={"format": "%b %Y", "labelAngle": 0})
+    x = alt.X("period:T", title=None, axis={"format": "%b %Y", "labelAngle": 0, "tickCount": 6}, scale={"type": "utc"})
     y_scale = {"zero": False}
-    limit = {"type": "line", "strokeDash": [5, 3], "color": "#6b6b6b", "interpolate": "step-after"}
+    limit = _mark("line", strokeDash=[5, 3], color=palette.LIMIT_LINE, interpolate="step-after", strokeWidth=1.5 * scale)
     upper = alt.Chart(points_data, mark=limit).encode(x=x, y=alt.Y("upper:Q", scale=y_scale))
     lower = alt.Chart(points_data, mark=limit).encode(x=x, y=alt.Y("lower:Q"))
-    centre = alt.Chart(points_data, mark={"type": "line", "color": "#1b1b1b", "strokeWidth": 1}).encode(x=x, y=alt.Y("centre:Q"))
-    line = alt.Chart(points_data, mark={"type": "line", "color": "#005ea5", "strokeWidth": 2}).encode(
+    centre = alt.Chart(points_data, mark=_mark("line", color=palette.CENTRE_LINE, strokeWidth=1 * scale)).encode(
+        x=x, y=alt.Y("centre:Q"))
+    line = alt.Chart(points_data, mark=_mark("line", color=palette.CHOSEN, strokeWidth=2 * scale)).encode(
         x=x, y=alt.Y("value:Q", title=value_title, scale=y_scale))
     tooltip = [
-        alt.Tooltip("period:T", title="Period", format="%b %Y"),
-        alt.Tooltip("value:Q", title=value_title, format=",.2f"),
-        alt.Tooltip("numerator:Q", title="Numerator", format=","),
-        alt.Tooltip("denominator:Q", title="Denominator", format=","),
-        alt.Tooltip("centre:Q", title="Centre", format=",.2f"),
-        alt.Tooltip("lower:Q", title="Lower limit", format=",.2f"),
-        alt.Tooltip("upper:Q", title="Upper limit", format=",.2f"),
-        alt.Tooltip("signal_label:N", title="Signal"),
-        alt.Tooltip("chart:N", title="Chart"),
+        alt.Tooltip("period_text:N", title="Period"),
+        alt.Tooltip("value_text:N", title="Value"),
+        alt.Tooltip("centre_text:N", title="Average"),
+        alt.Tooltip("range_text:N", title="Usual range"),
+        alt.Tooltip("signal_text:N", title="This period"),
     ]
-    points = alt.Chart(points_data, mark={"type": "point", "filled": True, "size": 60}).encode(
+    words = [term.word for term in vocabulary.SIGNALS.values()]
+    points = alt.Chart(points_data, mark=_mark("point", filled=True, opacity=1, size=60 * scale)).encode(
         x=x,
         y=alt.Y("value:Q"),
-        shape=alt.Shape("signal_label:N", title="Signal", legend={"orient": "bottom", "columns": 3},
-                        scale={"domain": list(spc.SIGNAL_LABELS.values()),
-                               "range": ["circle", "triangle-up", "triangle-down", "square", "diamond"]}),
-        color=alt.Color("signal_label:N", title="Signal",
-                        scale={"domain": list(spc.SIGNAL_LABELS.values()),
-                               "range": ["#005ea5", "#d4351c", "#d4351c", "#b35900", "#b35900"]}),
+        shape=alt.Shape("signal_text:N", title=None, legend={"orient": "bottom", "columns": 3},
+                        scale={"domain": words, "range": palette.SIGNAL_SHAPES}),
+        color=alt.Color("signal_text:N", title=None, scale={"domain": words, "range": palette.SIGNAL_COLOURS}),
         tooltip=tooltip,
     )
-    chart_name = frame.chart.iloc[0] if len(frame) else ""
-    subtitle = [text for text in (f"{chart_name}: centre line (solid) and 3-sigma limits (dashed)" if chart_name else "",
-                                  source) if text]
-    # why: built in one call, as Altair copies every layer again for each step of building a layered chart
-    return alt.LayerChart(layer=[upper, lower, centre, line, points], width=width, height=height,
-                          title=alt.TitleParams(title, subtitle=subtitle, anchor="start"), datasets=datasets)
+    subtitle = ["Each period (blue), its average (solid line) and its usual range (dashed lines)", source]
+    return _top_level(alt.LayerChart, layer=[upper, lower, centre, line, points], width=width, height=height * scale,
+                      title=alt.Title(title, subtitle=[t for t in subtitle if t]),
+                      description=f"{title}: each period's value against its average and usual range. "
+                                  "The figures are in the table beside the chart.",
+                      large=large, datasets=datasets)
+
+
+def spc_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """A control chart's frame (``spc.control_chart``) with each period's figures worded, as its tooltips and its
+    table show them: ``period_text``, ``value_text``, ``centre_text``, ``range_text`` and ``signal_text``."""
+    unit = _unit_of(frame)
+    signals = vocabulary.SIGNALS
+
+    def shown(value) -> str:
+        return formatting.figure(value, unit, precise=True)
+
+    return frame.assign(
+        period=pd.to_datetime(frame.period).dt.strftime("%Y-%m-%d"),
+        period_text=[formatting.month_name(p) for p in frame.period],
+        value_text=[shown(v) for v in frame.value],
+        centre_text=[shown(v) for v in frame.centre],
+        range_text=[f"{shown(lo)} to {shown(hi)}" for lo, hi in zip(frame.lower, frame.upper)],
+        signal_text=[signals.get(code, signals[""]).word for code in frame.signal],
+    )
+
+
+def _unit_of(frame: pd.DataFrame) -> str:
+    """A control chart's unit, from its chart kind (c counts, u rates, p percentages, XmR ratios)."""
+    kind = str(frame.chart.iloc[0]) if len(frame) else ""
+    return {"c": "count", "u": "rate", "p": "percentage", "X": "ratio"}.get(kind[:1], "rate")

@@ -1,15 +1,17 @@
-"""Figures as people read them: values with their unit, changes, direction of travel and period labels.
+"""The one formatter: numbers, units, changes and periods as people read them, on screen, in CSV headers,
+in PNGs and in the pack.
 
-Pure functions of the engine's output (no arithmetic beyond rounding for display), shared by the
-app, the CSV headers, the charts and the performance pack so every output words a figure the same
-way. ``indicator`` is a catalogue row (a dict or a pandas row with ``unit``, ``multiplier``,
-``denominator_basis``, ``measure``, ``polarity``, ``band_low``, ``band_high``).
+Pure functions of the engine's output (no arithmetic beyond rounding for display). One rounding rule holds
+everywhere (``decimals_for``): counts whole, ratios to 2 places, rates and percentages to 1 place (rates
+below 1 to 2 places, so small rates keep a figure; a percentage drops a trailing ``.0``). Negative numbers
+take a typographic minus, and a figure that rounds to zero is never signed ("0", not "-0").
+``indicator`` is a catalogue row (a dict or a pandas row with ``unit``, ``multiplier``,
+``denominator_basis``, ``measure``, ``band_low``, ``band_high``).
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -18,34 +20,8 @@ from lscsb_data.figures import periods
 from lscsb_data.figures.disclosure import SUPPRESSED
 
 NO_FIGURE = "no figure"
+NO_CHANGE = "no change"
 MINUS = "\u2212"
-
-# Colour-blind-safe (blue / orange / grey, never red against green), each at least 4.5:1 on white.
-IMPROVING_COLOUR = "#0B5FA5"
-WORSENING_COLOUR = "#A84300"
-NEUTRAL_COLOUR = "#595959"
-
-POLARITY_WORDS = {
-    "lower_better": "lower is better",
-    "higher_better": "higher is better",
-    "target_band": "best within the target band",
-    "neutral": "no direction judged",
-}
-FREQUENCY_WORDS = {"monthly": "monthly", "quarterly": "quarterly (financial quarters)", "annual": "annual (financial years)"}
-
-
-@dataclass(frozen=True)
-class Direction:
-    """How a direction of travel is shown: never by colour alone."""
-
-    arrow: str
-    word: str
-    colour_name: str  # a Streamlit palette name: blue, orange or gray
-    colour: str  # the same colour as hex, for charts and HTML
-
-    @property
-    def text(self) -> str:
-        return f"{self.arrow} {self.word}".strip()
 
 
 def _get(indicator: Mapping, key: str, default=None):
@@ -67,21 +43,43 @@ def is_missing(value) -> bool:
     return _missing(value)
 
 
-def number(value, decimals: int = 0) -> str:
-    """``1234.5`` -> ``'1,234.5'``; a typographic minus for negatives."""
+def number(value, decimals: int = 0, *, signed: bool = False) -> str:
+    """``1234.5`` -> ``'1,234.5'``; a typographic minus for negatives; ``signed`` adds ``+`` to positives.
+
+    A value that rounds to zero reads ``'0'`` (or ``'0.0'``) without a sign.
+    """
     text = f"{abs(float(value)):,.{decimals}f}"
-    return f"{MINUS}{text}" if float(value) < 0 and float(text.replace(",", "")) != 0 else text
+    if float(text.replace(",", "")) == 0:
+        return text
+    if float(value) < 0:
+        return f"{MINUS}{text}"
+    return f"+{text}" if signed else text
 
 
-def decimals_for(value, unit: str) -> int:
-    """Counts whole; ratios to 2 places; rates to 1 place, or 2 below 1 so small rates keep a figure."""
+def decimals_for(value, unit: str, *, precise: bool = False) -> int:
+    """Counts whole; ratios to 2 places; rates and percentages to 1 place, rates below 1 to 2 places.
+
+    ``precise`` gives rates under 10 a second place, for single months whose differences are small.
+    """
     if unit == "count":
         return 0
     if unit == "ratio":
         return 2
-    if unit == "rate" and not _missing(value) and abs(float(value)) < 1:
+    if unit == "rate" and not _missing(value) and 0 < abs(float(value)) < (10 if precise else 1):
         return 2
     return 1
+
+
+def figure(value, unit: str, *, precise: bool = False, signed: bool = False) -> str:
+    """The number alone as every output shows it: ``'150.3'``, ``'0.94'``, ``'49%'``, ``'1,829'``, ``'0.71'``."""
+    if _missing(value):
+        return NO_FIGURE
+    text = number(value, decimals_for(value, unit, precise=precise), signed=signed)
+    return f"{_drop_point_zero(text)}%" if unit == "percentage" else text
+
+
+def _drop_point_zero(text: str) -> str:
+    return text[:-2] if text.endswith(".0") else text
 
 
 def rate_basis(indicator: Mapping) -> str:
@@ -101,12 +99,18 @@ def unit_label(indicator: Mapping) -> str:
     return measure
 
 
+def unit_phrase(indicator: Mapping) -> str:
+    """What a figure counts, said after it in a sentence: ``'offences per 1,000 population'``; ``''`` for a percentage."""
+    return "" if _get(indicator, "unit") == "percentage" else unit_label(indicator)
+
+
 def measure_text(indicator: Mapping) -> str:
     """What an indicator counts, as a plain count: ``'offences (count)'``."""
     return f"{_get(indicator, 'measure', '')} (count)".strip()
 
 
-def format_value(value, indicator: Mapping, *, suppressed: bool = False, short: bool = False) -> str:
+def format_value(value, indicator: Mapping, *, suppressed: bool = False, short: bool = False,
+                 precise: bool = False) -> str:
     """A value with its unit: ``'5.3 offences per 1,000 population'``, ``'49%'``, ``'1,829 referrals'``.
 
     ``short`` gives the number alone (``'5.3'``, ``'1,829'``, ``'49%'``) for cards and labels whose unit is said beside them.
@@ -116,11 +120,8 @@ def format_value(value, indicator: Mapping, *, suppressed: bool = False, short: 
         return SUPPRESSED
     if _missing(value):
         return NO_FIGURE
-    unit = _get(indicator, "unit")
-    text = number(value, decimals_for(value, unit))
-    if unit == "percentage":
-        return f"{text.removesuffix('.0')}%"
-    if short:
+    text = figure(value, _get(indicator, "unit"), precise=precise)
+    if short or _get(indicator, "unit") == "percentage":
         return text
     return f"{text} {unit_label(indicator)}".strip()
 
@@ -134,67 +135,45 @@ def format_count(value, measure: str = "", *, suppressed: bool = False) -> str:
     return f"{number(value)} {measure}".strip()
 
 
-def format_change(change, change_pct, indicator: Mapping, *, suppressed: bool = False) -> str:
-    """``'+0.4 (+8%)'``; percentages change in points: ``'+3.1 points'``; blank when nothing compares."""
+def format_percent_change(change_pct) -> str:
+    """``-10.44`` -> ``'−10.4%'``, ``8.16`` -> ``'+8.2%'``; blank when there is no base to compare with."""
+    if _missing(change_pct):
+        return ""
+    return f"{number(change_pct, 1, signed=True)}%"
+
+
+def format_change(change, change_pct, indicator: Mapping, *, suppressed: bool = False, long: bool = False,
+                  of=None) -> str:
+    """``'+0.4 (+8.2%)'``; percentages change in points: ``'+3.1 points'`` (``long``: ``'percentage points'``);
+    ``'no change'`` when equal; blank when nothing compares; ``[c]`` when withheld.
+
+    ``of`` is the value that changed: the change then takes its decimal places (5.3 against 4.9 reads ``+0.4``).
+    """
     if suppressed:
         return SUPPRESSED
     if _missing(change):
         return ""
     if float(change) == 0:
-        return "no change"
+        return NO_CHANGE
     unit = _get(indicator, "unit")
-    sign = "+" if float(change) > 0 else ""
-    text = sign + number(change, decimals_for(change, unit))
+    places = decimals_for(change if _missing(of) else of, unit)
+    text = number(change, places, signed=True)
     if unit == "percentage":
-        return f"{text} points"
+        points = _drop_point_zero(text)
+        word = "percentage point" if long else "point"
+        return f"{points} {word}{'' if points.lstrip('+' + MINUS) == '1' else 's'}"
     if _missing(change_pct):
         return text
-    pct_sign = "+" if float(change_pct) > 0 else ""
-    return f"{text} ({pct_sign}{number(change_pct)}%)"
-
-
-def format_percent_change(change_pct) -> str:
-    """``-10.4`` -> ``'−10.4%'``; blank when there is no base to compare with."""
-    if _missing(change_pct):
-        return ""
-    sign = "+" if float(change_pct) > 0 else ""
-    return f"{sign}{number(change_pct, 1)}%"
+    return f"{text} ({format_percent_change(change_pct)})"
 
 
 def band_text(indicator: Mapping) -> str:
+    """The target band: ``'20-40%'``; blank when the indicator has none."""
     low, high = _get(indicator, "band_low"), _get(indicator, "band_high")
     if low is None or high is None:
         return ""
-    return f"{number(low, 0)}-{number(high, 0)}%" if _get(indicator, "unit") == "percentage" else f"{low:g}-{high:g}"
-
-
-def direction(direction_code: str | None, change, indicator: Mapping) -> Direction:
-    """Arrow (which way the figure moved), word (what that means, by polarity) and colour.
-
-    A change that is not significant reads "stable" with a level arrow; a target-band indicator
-    reads where it sits against its band.
-    """
-    code = direction_code or ""
-    moved = not _missing(change) and float(change) != 0
-    arrow = ("\u2191" if float(change) > 0 else "\u2193") if moved else "\u2192"
-    if code in {"below_band", "within_band", "above_band"}:
-        where = code.removesuffix("_band")
-        good = code == "within_band"
-        return Direction(
-            arrow if moved else "\u2192",
-            f"{where} the {band_text(indicator)} band",
-            "blue" if good else "orange",
-            IMPROVING_COLOUR if good else WORSENING_COLOUR,
-        )
-    if code == "improving":
-        return Direction(arrow, "improving", "blue", IMPROVING_COLOUR)
-    if code == "worsening":
-        return Direction(arrow, "worsening", "orange", WORSENING_COLOUR)
-    if code in {"increasing", "decreasing"}:
-        return Direction(arrow, code, "gray", NEUTRAL_COLOUR)
-    if code == "stable":
-        return Direction("\u2192", "stable", "gray", NEUTRAL_COLOUR)
-    return Direction("", "no comparison", "gray", NEUTRAL_COLOUR)
+    unit = _get(indicator, "unit")
+    return f"{_drop_point_zero(number(low, 1))}-{figure(high, unit)}" if unit == "percentage" else f"{low:g}-{high:g}"
 
 
 def month_name(day) -> str:
@@ -241,12 +220,6 @@ def period_label(period, frequency: str) -> str:
     return periods.month_name(day)
 
 
-COMPARISON_WORDS = {
-    "rolling12": "Rolling 12 months against the previous 12",
-    "quarter": "Latest quarter against the same quarter a year earlier",
-}
-
-
 def source_text(catalogue_source, data_source=None, is_demo=False) -> str:
     """Where a figure comes from, saying plainly when it is demonstration data.
 
@@ -260,6 +233,14 @@ def source_text(catalogue_source, data_source=None, is_demo=False) -> str:
     if label and label.lower() not in source.lower():
         return f"{source} ({label})" if source else label
     return source
+
+
+def held_label(source_label, is_demo) -> str:
+    """A source as a "data as at" line names it, saying once whether it is demonstration data."""
+    label = "" if _missing(source_label) else str(source_label)
+    if not bool(is_demo) or "demonstration" in label.lower():
+        return label
+    return f"{label} (demonstration data)" if label else "demonstration data"
 
 
 def flag_column(frame: pd.DataFrame, name: str) -> list[bool]:

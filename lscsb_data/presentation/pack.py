@@ -18,13 +18,14 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
 from lscsb_data.figures import engine, exceptions, narrative, periods
-from lscsb_data.presentation import pack_charts, reporting, wording
+from lscsb_data.presentation import charts, formatting, pagedata, palette, reporting, vocabulary, wording
 
 CSP_TYPES = ("district", "unitary")
 BOARD_AREA_TYPES = ("county",)
@@ -42,20 +43,11 @@ METHOD_NOTES = [
     "beyond 3-sigma limits or eight in a row on one side of the average.",
     "Police ASB incidents and Sentinel ASB cases overlap: never add the two together.",
 ]
-INK, MUTED, BLUE, RED, GREEN, PALE = "0b0c0c", "505a5f", "1d70b8", "b10e1e", "00703c", "f3f2f1"
-DIRECTION_STYLE = {
-    # direction: (symbol, words, colour); the words carry the meaning, the colour only reinforces it
-    "worsening": ("▲▼", "Worsening", RED),
-    "improving": ("▲▼", "Improving", GREEN),
-    "stable": ("►", "Stable", MUTED),
-    "increasing": ("▲", "Increase", INK),
-    "decreasing": ("▼", "Decrease", INK),
-    "above_band": ("▲", "Above range", RED),
-    "below_band": ("▼", "Below range", RED),
-    "within_band": ("●", "Within range", GREEN),
-    "": ("", "No comparison", MUTED),
-}
-OUTLOOK_COLOURS = {"concern": RED, "note": INK, "improving": GREEN}
+INK, MUTED, BLUE, PALE = (palette.rgb_hex(c) for c in (palette.INK, palette.MUTED, palette.BLUE, palette.PALE))
+BAD, GOOD = palette.rgb_hex(palette.BAD), palette.rgb_hex(palette.GOOD)
+NOTICE_FILL, HEADING_FILL = palette.rgb_hex(palette.NOTICE_FILL), palette.rgb_hex(palette.HEADING_FILL)
+OUTLOOK_COLOURS = {outlook: palette.rgb_hex(palette.TONE_COLOURS[tone]) for outlook, tone in vocabulary.OUTLOOK_TONES.items()}
+PNG_SCALE = 3
 COMMENT_CHARS_ON_SLIDE = 420
 
 
@@ -157,15 +149,19 @@ def assemble(con, *, area: str, quarter: str | periods.FinancialQuarter, comment
             [("indicator", r["indicator"]) in notes_by_key for r in headline_rows if r["theme"] == theme],
             theme_note["text"] if theme_note else None,
         )
-    charts = {}
+    by_id = catalogue.set_index("id")
+    drawn = {}
     for r in headline_rows:
         width, height = layouts[r["theme"]].chart_pixels()
-        charts[r["indicator"]] = pack_charts.indicator_charts(
-            history[history.indicator == r["indicator"]], r,
-            annotations[annotations.indicator_id.isna() | (annotations.indicator_id == r["indicator"])],
-            width=width, height=height,
-        )
-    images = _render(charts)
+        indicator = by_id.loc[r["indicator"]].to_dict() | {"id": r["indicator"]}
+        # why: the screen's own trend rows and chart builder, so the slide shows the chart the detail page shows
+        trend = pagedata.trend_rows(history[history.indicator == r["indicator"]].reset_index(drop=True), indicator,
+                                    period=period)
+        drawn[r["indicator"]] = [charts.trend_chart(
+            trend, indicator=indicator, area_name=areas.loc[area, "name"], width=width, height=height,
+            annotations=annotations[annotations.indicator_id.isna() | (annotations.indicator_id == r["indicator"])],
+        )]
+    images = _render(drawn)
     themes = []
     for section in sections:
         panels = [
@@ -186,9 +182,9 @@ def assemble(con, *, area: str, quarter: str | periods.FinancialQuarter, comment
     )
 
 
-def _render(charts: dict[str, list]) -> dict[str, list[bytes]]:
+def _render(drawn: dict[str, list]) -> dict[str, list[bytes]]:
     """Every chart to PNG (one at a time: the renderer serialises its work whatever the threads)."""
-    return {indicator: [pack_charts.to_png(chart) for chart in items] for indicator, items in charts.items()}
+    return {indicator: [charts.to_png(chart, scale=PNG_SCALE) for chart in items] for indicator, items in drawn.items()}
 
 
 def _sources(rows: pd.DataFrame) -> list[str]:
@@ -225,35 +221,39 @@ def _definitions(rows: pd.DataFrame) -> list[tuple[str, str]]:
 # -- shared formatting ------------------------------------------------------------------------------
 
 def summary_cells(row: dict) -> dict[str, str]:
-    """The summary table's cells for one indicator: what the deck and the HTML both print."""
-    symbol, words, _colour = DIRECTION_STYLE.get(row.get("direction") or "", ("", str(row.get("direction")), MUTED))
-    if symbol == "▲▼":
-        symbol = "▲" if (row.get("change") or 0) > 0 else "▼"
-    unit = wording.unit_phrase(row)
+    """The summary table's cells for one indicator: what the deck and the HTML both print, worded as the screen words them."""
+    shown = vocabulary.direction(row.get("direction"), row.get("change"), row)
+    withheld = bool(row.get("current_suppressed")) or bool(row.get("previous_suppressed"))
+    change = formatting.format_change(row.get("change"), row.get("change_pct"), row, suppressed=withheld,
+                                      of=row.get("current_value"))
     # why: a window short of months understates its total, so its direction of travel is not to be relied on
     gap = " *" if row.get("direction") and not bool(row.get("complete")) else ""
     return {
-        "indicator": row["indicator_name"] + (f" ({unit.split(' ', 1)[1]})" if row["unit"] == "rate" else ""),
+        "indicator": row["indicator_name"] + (f" ({formatting.rate_basis(row)})" if row["unit"] == "rate" else ""),
         "current": _shown(row, "current"),
         "previous": _shown(row, "previous"),
-        "change": (wording.change_phrase(row) or "–").replace(" percentage points", " pp").replace(" percentage point", " pp"),
-        "direction": f"{symbol} {words}".strip() + gap,
+        "change": change or "\u2013",
+        "direction": shown.text + gap,
         "data": "demo" if bool(row.get("is_demo")) else "real",
     }
 
 
+def direction_colour(row: dict) -> str:
+    """The direction's tone as the deck's colour (the words say it; the colour repeats it)."""
+    return palette.rgb_hex(vocabulary.direction(row.get("direction"), row.get("change"), row).colour)
+
+
 def panel_caption(row: dict) -> str:
-    """The figures under a chart: "12 months to Mar 2020: 54.5 against 33.3 (+64%) · ▲ Worsening"."""
+    """The figures under a chart: "12 months to Mar 2020: 54.5 against 33.3 (+21.2 (+63.7%)) · ↑ worsening"."""
     cells = summary_cells(row)
-    change = f" ({cells['change']})" if cells["change"] != "–" else ""
-    return (f"12 months to {pd.Timestamp(row['current_end']):%b %Y}: {cells['current']} against {cells['previous']}"
-            f"{change} · {cells['direction']}")
+    change = f" ({cells['change']})" if cells["change"] != "\u2013" else ""
+    return (f"{formatting.window_label(row['current_start'], row['current_end'])}: {cells['current']} against "
+            f"{cells['previous']}{change} · {cells['direction']}")
 
 
 def _shown(row: dict, window: str) -> str:
-    if bool(row.get(f"{window}_suppressed")):
-        return "[c]"
-    return wording.number(row.get(f"{window}_value"), row["unit"])
+    return formatting.format_value(row.get(f"{window}_value"), row, suppressed=bool(row.get(f"{window}_suppressed")),
+                                   short=True)
 
 
 def _short(text: str, limit: int) -> tuple[str, bool]:
@@ -363,8 +363,8 @@ def _title_slide(deck, pack: Pack) -> None:
     _text_box(slide, MARGIN, Inches(1.1), SLIDE_W - 2 * MARGIN, Inches(4.4), body)
     if pack.demo_notice:
         box = _text_box(slide, MARGIN, Inches(5.75), SLIDE_W - 2 * MARGIN, Inches(0.95),
-                        [[(pack.demo_notice, {"size": 15, "bold": True, "colour": RED})]], fill="fde8e6")
-        box.line.color.rgb = RGBColor.from_string(RED)
+                        [[(pack.demo_notice, {"size": 15, "bold": True, "colour": BAD})]], fill=NOTICE_FILL)
+        box.line.color.rgb = RGBColor.from_string(BAD)
     _notes(slide, f"{pack.title}. {pack.subtitle}. {pack.exception_count} exceptions this quarter. {pack.demo_notice}")
 
 
@@ -388,8 +388,8 @@ def _summary_pages(pack: Pack) -> list[list[dict]]:
     return pages
 
 
-SUMMARY_COLUMNS = [("indicator", "Indicator", 5.75), ("current", "Current", 1.3), ("previous", "Previous", 1.3),
-                   ("change", "Change", 1.15), ("direction", "Direction", 2.0), ("data", "Data", 0.9)]
+SUMMARY_COLUMNS = [("indicator", "Indicator", 4.85), ("current", "Current", 1.2), ("previous", "Previous", 1.2),
+                   ("change", "Change", 1.95), ("direction", "Direction", 2.45), ("data", "Data", 0.75)]
 
 
 def _summary_slides(deck, pack: Pack) -> None:
@@ -412,10 +412,10 @@ def _summary_slides(deck, pack: Pack) -> None:
             if "heading" in item:
                 merged = table.cell(index, 0)
                 merged.merge(table.cell(index, len(SUMMARY_COLUMNS) - 1))
-                _cell(merged, item["heading"], bold=True, fill="dbe7f3")
+                _cell(merged, item["heading"], bold=True, fill=HEADING_FILL)
                 continue
             cells = summary_cells(item)
-            colour = DIRECTION_STYLE.get(item.get("direction") or "", ("", "", INK))[2]
+            colour = direction_colour(item)
             for column, (key, _label, _width) in enumerate(SUMMARY_COLUMNS):
                 _cell(table.cell(index, column), cells[key], colour=colour if key == "direction" else INK,
                       bold=key == "direction", align=PP_ALIGN.LEFT if key == "indicator" else PP_ALIGN.RIGHT,
@@ -426,7 +426,7 @@ def _summary_slides(deck, pack: Pack) -> None:
 
 def _window_note(pack: Pack) -> str:
     return (f"Current: the 12 months to {pack.period:%b %Y}; previous: the 12 months before. Rates per 1,000 unless "
-            "stated; pp = percentage points; [c] = withheld (small numbers); direction judged only on significant change; "
+            "stated; a percentage changes in percentage points; [c] = withheld (small numbers); direction judged only on significant change; "
             "* months missing from a window, so the change is not reliable.")
 
 
@@ -624,7 +624,7 @@ def _closing_slides(deck, pack: Pack) -> None:
     method = [[("How to read this pack", {"size": 14, "bold": True, "colour": BLUE})],
               *[[(note, {"size": 11, "space_after": 5})] for note in METHOD_NOTES]]
     if pack.demo_notice:
-        method.append([(pack.demo_notice, {"size": 11, "bold": True, "colour": RED})])
+        method.append([(pack.demo_notice, {"size": 11, "bold": True, "colour": BAD})])
     columns = _definition_columns(pack.definitions, BODY_POINTS - 24)
     half = (SLIDE_W - 2 * MARGIN - Inches(0.3)) / 2
     boxes = [method, *[
@@ -650,24 +650,24 @@ def slide_names(data: bytes) -> list[str]:
 CSS = """
 @page { size: A4 landscape; margin: 12mm; }
 * { box-sizing: border-box; }
-body { font-family: Arial, "Liberation Sans", "DejaVu Sans", sans-serif; color: #0b0c0c; margin: 0 auto; max-width: 1180px;
+body { font-family: @FONT@; color: @INK@; margin: 0 auto; max-width: 1180px;
        padding: 16px; line-height: 1.4; font-size: 15px; }
-h1 { font-size: 28px; margin: 0 0 6px; } h2 { font-size: 22px; border-bottom: 4px solid #1d70b8; padding-bottom: 4px; }
-h3 { font-size: 17px; color: #1d70b8; margin: 14px 0 4px; }
-.muted { color: #505a5f; } .demo { border: 3px solid #b10e1e; background: #fde8e6; color: #b10e1e; font-weight: bold; padding: 10px 14px; }
+h1 { font-size: 28px; margin: 0 0 6px; } h2 { font-size: 22px; border-bottom: 4px solid @BLUE@; padding-bottom: 4px; }
+h3 { font-size: 17px; color: @BLUE@; margin: 14px 0 4px; }
+.muted { color: @MUTED@; } .demo { border: 3px solid @BAD@; background: @NOTICE_FILL@; color: @BAD@; font-weight: bold; padding: 10px 14px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th { background: #1d70b8; color: #fff; text-align: right; padding: 4px 6px; } th:first-child { text-align: left; }
+th { background: @BLUE@; color: #fff; text-align: right; padding: 4px 6px; } th:first-child { text-align: left; }
 td { padding: 3px 6px; text-align: right; border-bottom: 1px solid #d8dde0; } td:first-child { text-align: left; }
-tr.theme td { background: #dbe7f3; font-weight: bold; text-align: left; }
-.worsening, .above_band, .below_band, .concern { color: #b10e1e; font-weight: bold; }
-.improving, .within_band { color: #00703c; font-weight: bold; }
+tr.theme td { background: @HEADING_FILL@; font-weight: bold; text-align: left; }
+.worsening, .above_band, .below_band, .concern { color: @BAD@; font-weight: bold; }
+.improving, .within_band { color: @GOOD@; font-weight: bold; }
 .exception { margin: 4px 0 8px; } .label { font-weight: bold; }
-.nothing { font-style: italic; color: #505a5f; }
+.nothing { font-style: italic; color: @MUTED@; }
 .panels { display: grid; grid-template-columns: repeat(2, 1fr); gap: 14px; }
 .panels.three { grid-template-columns: repeat(3, 1fr); } .panels.one { grid-template-columns: minmax(0, 80%); }
 figure { margin: 0; break-inside: avoid; page-break-inside: avoid; } figure img { width: 100%; height: auto; display: block; }
 figcaption { font-size: 13px; margin-top: 2px; }
-.commentary { white-space: pre-wrap; background: #f3f2f1; padding: 6px 10px; margin: 4px 0; font-size: 14px; }
+.commentary { white-space: pre-wrap; background: @PALE@; padding: 6px 10px; margin: 4px 0; font-size: 14px; }
 .commentary .by { font-weight: bold; white-space: normal; display: block; }
 section { margin-bottom: 28px; }
 @media print {
@@ -680,6 +680,11 @@ section { margin-bottom: 28px; }
   .panels.one { grid-template-columns: minmax(0, 80%); }
 }
 """
+for _token, _value in {"@INK@": palette.INK, "@BLUE@": palette.BLUE, "@MUTED@": palette.MUTED, "@BAD@": palette.BAD,
+                       "@NOTICE_FILL@": palette.NOTICE_FILL, "@HEADING_FILL@": palette.HEADING_FILL, "@GOOD@": palette.GOOD,
+                       "@PALE@": palette.PALE, "@FONT@": palette.FONT}.items():
+    CSS = CSS.replace(_token, _value)
+
 
 
 def _e(text) -> str:
@@ -758,7 +763,7 @@ def _theme_html(section: ThemeSection) -> str:
     parts.append(f'<div class="panels{columns}">')
     for panel in section.panels:
         images = "".join(f'<img alt="{_e(panel.headline)}" src="data:image/png;base64,'
-                         f'{base64.b64encode(pack_charts.compact_png(png)).decode()}">' for png in panel.images)
+                         f'{base64.b64encode(compact_png(png)).decode()}">' for png in panel.images)
         comment = _commentary_html(panel.comment) if panel.comment else ""
         parts.append(f"<figure>{images}<figcaption>{_e(panel.headline)}</figcaption>{comment}</figure>")
     parts.append("</div></section>")
@@ -766,6 +771,13 @@ def _theme_html(section: ThemeSection) -> str:
 
 
 # -- files ----------------------------------------------------------------------------------------
+
+def compact_png(png: bytes) -> bytes:
+    """The same image, losslessly recompressed (the renderer barely compresses): a third of the size inline."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(png)).save(out, "PNG", compress_level=6)
+    return out.getvalue()
+
 
 def file_name(pack: Pack, fmt: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", pack.area_name.lower()).strip("-")

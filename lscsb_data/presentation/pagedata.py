@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lscsb_data.figures import engine, periods, spc
-from lscsb_data.presentation import formatting
+from lscsb_data.presentation import formatting, vocabulary
 from lscsb_data.figures.covid import covid_period
 
 SPARKLINE_MONTHS = 24
@@ -86,7 +86,7 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     frame["data_kind"] = np.select(
         [has_demo & has_real, has_demo, has_real], ["real and demonstration", "demonstration", "real"], "no data yet"
     )
-    frame["polarity_text"] = frame.polarity.map(formatting.POLARITY_WORDS)
+    frame["polarity_text"] = frame.polarity.map(vocabulary.POLARITY_WORDS)
     frame["unit_text"] = [formatting.unit_label(row) for row in frame.to_dict("records")]
     return frame
 
@@ -143,7 +143,7 @@ def data_as_at(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per source: what it holds and when it was loaded, worded for a "data as at" line."""
     frame = engine.data_as_at(con)
     frame["text"] = [
-        f"{row.source_label}{' (demonstration)' if row.is_demo else ''}: "
+        f"{formatting.held_label(row.source_label, row.is_demo)}: "
         f"{formatting.month_name(row.first_period)} to {formatting.month_name(row.latest_period)}, "
         f"loaded {pd.Timestamp(row.last_loaded):%d %b %Y}"
         for row in frame.itertuples()
@@ -208,16 +208,17 @@ def _card_text(row: dict, *, area_name: str, period: date, comparison: str) -> d
         previous_text = formatting.format_count(row["previous_numerator"], row["measure"], suppressed=_flag(row, "previous_count_suppressed"))
         previous_short = formatting.format_count(row["previous_numerator"], suppressed=_flag(row, "previous_count_suppressed"))
         change_text = ""
-        shown_direction = formatting.direction("", None, row)
+        shown_direction = vocabulary.direction("", None, row)
     else:
         value_text = formatting.format_value(row.get("current_value"), row, suppressed=current_suppressed)
         value_short = formatting.format_value(row.get("current_value"), row, suppressed=current_suppressed, short=True)
         previous_text = formatting.format_value(row.get("previous_value"), row, suppressed=previous_suppressed)
         previous_short = formatting.format_value(row.get("previous_value"), row, suppressed=previous_suppressed, short=True)
         change_text = formatting.format_change(
-            row.get("change"), row.get("change_pct"), row, suppressed=current_suppressed or previous_suppressed
+            row.get("change"), row.get("change_pct"), row, suppressed=current_suppressed or previous_suppressed,
+            of=row.get("current_value"),
         )
-        shown_direction = formatting.direction(row.get("direction"), row.get("change"), row)
+        shown_direction = vocabulary.direction(row.get("direction"), row.get("change"), row)
     status = []
     if not row["has_data"]:
         status.append(f"No figures for {area_name} in the {window_text}.")
@@ -359,7 +360,7 @@ def indicator_detail(
         period=period,
         comparison=comparison,
         headline=headline,
-        trend=_trend(history, meta, period=period),
+        trend=trend_rows(history, meta, period=period),
         districts=_districts(area_frame, catalogue_rows[catalogue_rows.id == indicator], everywhere, period=period,
                              comparison=comparison),
         parts=_parts(con, catalogue_rows, meta, headline, area=area, area_name=area_name, period=period,
@@ -371,7 +372,7 @@ def indicator_detail(
     )
 
 
-def _trend(history: pd.DataFrame, meta: dict, *, period: date) -> pd.DataFrame:
+def trend_rows(history: pd.DataFrame, meta: dict, *, period: date) -> pd.DataFrame:
     """The last 36 months (at least five periods) of ``history`` to the end of the latest whole period at ``period``."""
     months = int(meta["period_months"])
     last_start = periods.add_months(periods.window_end(period, meta["frequency"]), -(months - 1))

@@ -8,29 +8,17 @@ catalogue name.
 from __future__ import annotations
 
 import csv
-import math
 from datetime import date
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from lscsb_data.figures import periods
 from lscsb_data.config import DATA_DIR
+from lscsb_data.figures import periods
+from lscsb_data.presentation import formatting, vocabulary
 
 WORDING_FILE = "indicator_wording.csv"
-
-DIRECTION_WORDS = {
-    "improving": "improving",
-    "worsening": "worsening",
-    "stable": "stable (within normal variation)",
-    "increasing": "a significant increase",
-    "decreasing": "a significant decrease",
-    "below_band": "below the target range",
-    "within_band": "within the target range",
-    "above_band": "above the target range",
-    "": "no previous figure to compare",
-}
 
 
 @cache
@@ -51,60 +39,24 @@ def sentence_start(text: str) -> str:
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
-def number(value, unit: str, *, precise: bool = False) -> str:
-    """A figure as the board writes it: counts whole, percentages to 1 dp without a trailing .0, small rates to 2 dp.
-
-    ``precise`` keeps three significant figures on rates, for single months whose differences are small.
-    """
-    if _missing(value):
-        return "no figure"
-    value = float(value)
-    if unit == "count" or value == 0:
-        return f"{value:,.0f}"
-    if unit == "percentage":
-        return f"{value:.1f}".removesuffix(".0") + "%"
-    if unit == "ratio":
-        return f"{value:.2f}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    if abs(value) >= 10 or (abs(value) >= 1 and not precise):
-        return f"{value:.1f}"
-    return f"{value:.2f}"
-
-
-def unit_phrase(row) -> str:
-    """What the figure counts: "offences per 1,000 population", "first-time entrants", "" for a percentage."""
-    if row["unit"] == "percentage":
-        return ""
-    if row["unit"] == "rate":
-        basis = "households" if row.get("denominator_basis") == "households" else "population"
-        return f"{row['measure']} per {int(row['multiplier']):,} {basis}"
-    return str(row["measure"])
+    return formatting.is_missing(value)
 
 
 def figure(value, row, *, precise: bool = False) -> str:
     """A figure with its unit: "5.3 offences per 1,000 population", "45%", "12 first-time entrants"."""
-    text = number(value, row["unit"], precise=precise)
-    phrase = unit_phrase(row)
+    text = formatting.figure(value, row["unit"], precise=precise)
+    phrase = formatting.unit_phrase(row)
     return f"{text} {phrase}" if phrase and not _missing(value) else text
 
 
 def change_phrase(row) -> str:
-    """"+8%" for counts, rates and ratios; "+15 percentage points" for percentages; "" when there is no change to state."""
+    """"+8.2%" for counts, rates and ratios; "+15 percentage points" for percentages; "" when there is no change to state."""
     if _missing(row.get("previous_value")) or _missing(row.get("current_value")):
         return ""
     if row["unit"] == "percentage":
         points = float(row["current_value"]) - float(row["previous_value"])
-        text = f"{points:+.1f}".removesuffix(".0")
-        return f"{text} percentage point{'' if abs(points) == 1 else 's'}"
-    pct = row.get("change_pct")
-    if _missing(pct):
-        return ""
-    pct = float(pct)
-    return f"{pct:+.0f}%" if abs(pct) >= 1 or pct == 0 else f"{pct:+.1f}%"
+        return formatting.format_change(points, None, row, long=True, of=row["current_value"])
+    return formatting.format_percent_change(row.get("change_pct"))
 
 
 def window_phrase(start, end) -> str:
@@ -144,7 +96,7 @@ def significant_change(row, comparison: str = "rolling12", *, continued: bool = 
     return (
         f"{opening} {_verb(plural, 'has', 'have')} {moved} significantly compared with {comparison_phrase(comparison)}: "
         f"{figure(row['current_value'], row)} {window_phrase(row['current_start'], row['current_end'])} "
-        f"against {number(row['previous_value'], row['unit'])}" + (f" ({change})." if change else ".")
+        f"against {formatting.figure(row['previous_value'], row['unit'])}" + (f" ({change})." if change else ".")
     )
 
 
@@ -152,9 +104,9 @@ def band_breach(row, comparison: str = "rolling12", data_dir: Path = DATA_DIR) -
     """"In Blaby, the MARAC repeat referral rate is above the recommended range of 20-40%: 45% in the 12 months to ..."."""
     opening, plural = _opening(row, data_dir)
     side = "above" if row["direction"] == "above_band" else "below"
-    band = f"{float(row['band_low']):g}-{number(row['band_high'], row['unit'])}"
+    band = formatting.band_text(row)
     previous = "" if _missing(row.get("previous_value")) else (
-        f" ({number(row['previous_value'], row['unit'])} in {comparison_phrase(comparison).replace('rolling ', '')})"
+        f" ({formatting.figure(row['previous_value'], row['unit'])} in {comparison_phrase(comparison).replace('rolling ', '')})"
     )
     significant = ""
     if bool(row.get("significant", False)):
@@ -176,7 +128,7 @@ def spc_signal(row, frequency: str, *, continued: bool = False, data_dir: Path =
     signal = row["spc_signal"]
     value = figure(row["spc_value"], row, precise=True)
     if signal in ("above_limit", "below_limit"):
-        limit = number(row["spc_upper"] if signal == "above_limit" else row["spc_lower"], row["unit"], precise=True)
+        limit = formatting.figure(row["spc_upper"] if signal == "above_limit" else row["spc_lower"], row["unit"], precise=True)
         side = "above the upper" if signal == "above_limit" else "below the lower"
         if continued:
             return (f"The latest {unit_name}, {when.removeprefix('in ')} ({value}), was {side} control limit of "
@@ -189,7 +141,7 @@ def spc_signal(row, frequency: str, *, continued: bool = False, data_dir: Path =
     run = abs(int(row["spc_run_length"]))
     return (
         f"{opening} {_verb(plural, 'has', 'have')} been {side} {_possessive(plural)} average of "
-        f"{number(row['spc_centre'], row['unit'], precise=True)} for {run} {unit_name}s in a row to {_period_end_name(latest, span)}: "
+        f"{formatting.figure(row['spc_centre'], row['unit'], precise=True)} for {run} {unit_name}s in a row to {_period_end_name(latest, span)}: "
         f"a sustained shift rather than normal variation (latest {value})."
     )
 
@@ -212,8 +164,8 @@ def headline(row, comparison: str = "rolling12", data_dir: Path = DATA_DIR) -> s
     if _missing(row.get("previous_value")):
         return f"{sentence_start(text)} in {row['area_name']}: {current}; no previous figure to compare."
     change = change_phrase(row)
-    previous = f"against {number(row['previous_value'], row['unit'])} in {comparison_phrase(comparison)}"
-    direction = DIRECTION_WORDS.get(row.get("direction") or "", str(row.get("direction")))
+    previous = f"against {formatting.figure(row['previous_value'], row['unit'])} in {comparison_phrase(comparison)}"
+    direction = vocabulary.DIRECTIONS.get(row.get("direction") or "", vocabulary.DIRECTIONS[""]).in_sentence
     return f"{sentence_start(text)} in {row['area_name']}: {current}, {previous}" + (
         f" ({change}); {direction}." if change else f"; {direction}."
     )

@@ -11,8 +11,8 @@ from datetime import date
 
 import streamlit as st
 
-from lscsb_data.figures import narrative, periods, spc
-from lscsb_data.presentation import charts, pack
+from lscsb_data.figures import narrative, periods
+from lscsb_data.presentation import charts, pack, vocabulary
 from lscsb_data import resolve_db_path
 from pages.shared import cache, ui
 from pages.shared.text import literal
@@ -56,20 +56,22 @@ def _control_chart(detail) -> None:
         st.info(f"No control chart for {meta['name']} in {detail.area_name}: {detail.control_reason}.")
         return
     latest = frame.iloc[-1]
-    title = f"Control chart: {meta['short_name']}, {detail.area_name}"
+    title = f"Is the latest period unusual? {meta['short_name']}, {detail.area_name}"
     value_title = detail.headline.get("unit_text") or "value"
     source = detail.headline.get("source_text") or meta["source"]
     ui.chart(lambda width: charts.spc_chart(frame, title=title, value_title=value_title, source=f"Source: {source}",
                                           width=width),
-              key=f"spc_{meta['id']}", file_stem=ui.file_stem(meta["id"], detail.area_code, detail.period, "control"))
-    st.caption(f"{latest.chart}, {len(frame)} periods to {periods.month_name(latest.period_end.date())}; "
-               f"latest point: {spc.SIGNAL_LABELS[latest.signal]}. Limits are 3 sigma about the centre line.")
+              key=f"spc_{meta['id']}", file_stem=ui.file_stem(meta["id"], detail.area_code, detail.period, "control"),
+              table=ui.spc_table(frame))
+    signal = vocabulary.SIGNALS.get(latest.signal, vocabulary.SIGNALS[""])
+    st.caption(f"{len(frame)} periods to {periods.month_name(latest.period_end.date())}: the latest is "
+               f"{signal.in_sentence}.", help=ui.SPC_METHOD.format(chart=latest.chart, periods=len(frame)))
 
 
 def commentary(key: str, *, scope: str, subject: str, area: str, quarter: str, empty: str = "") -> None:
     """The current commentary as plain text with who wrote it and when; an editor where editing is enabled."""
     path = commentary_file()
-    current = narrative.comment_for(path, scope=scope, subject=subject, area=area, quarter=quarter)
+    current = cache.comment_for(path, scope=scope, subject=subject, area=area, quarter=quarter)
     if current:
         st.caption(f"Commentary, {literal(narrative.signature(current))}")
         st.text(current["text"])

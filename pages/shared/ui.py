@@ -9,17 +9,13 @@ import streamlit as st
 
 from lscsb_data.presentation import charts, downloads, formatting
 from lscsb_data.presentation.pagedata import Note
-from pages.shared import cache, view_state
+from pages.shared import cache, frame, view_state
 from pages.shared.text import literal
 
 DEMO_BANNER = (
     "**Demonstration data.** Figures marked *demonstration data* are illustrative, generated to resemble the "
     "board's published figures; they are not real. The police.uk figures are real. Every figure names its source."
 )
-THEME_PAGES = {
-    "crime": "pages/crime.py", "offending": "pages/offending.py", "victims": "pages/victims.py",
-    "asb": "pages/asb.py", "hate": "pages/hate.py", "policeuk": "pages/policeuk.py",
-}
 
 
 def demo_banner(shows_demo: bool) -> None:
@@ -52,11 +48,12 @@ def _delta_arrow(row) -> str:
     return "up" if row["arrow"] == "\u2191" else "down"
 
 
-def metric(row, *, label: str | None = None, sparkline: bool = False) -> None:
-    """An indicator's current value with change, arrow, word and colour (never colour alone)."""
-    # why: st.metric draws only numbers; a missing or withheld month is a gap (NaN), never a zero
-    spark = [float("nan") if v is None else v for v in row.get("sparkline", []) or []] if sparkline else None
-    has_spark = spark and any(v == v for v in spark)
+def metric(row, *, label: str | None = None) -> None:
+    """An indicator's current value with change, arrow, word and colour (never colour alone).
+
+    No sparkline: st.metric draws it as an image with no text alternative, which a screen reader meets as an
+    unlabelled graphic on every card; the trend is one click away, on the indicator's page.
+    """
     st.metric(
         label=label or row["short_name"],
         value=row["value_short"],
@@ -64,41 +61,66 @@ def metric(row, *, label: str | None = None, sparkline: bool = False) -> None:
         delta_color=row["colour_name"],
         delta_arrow=_delta_arrow(row),
         delta_description=row["direction_word"] if row["change_text"] else None,
-        chart_data=spark if has_spark else None,
         help=f"{row['definition']} Unit: {row['unit_text']}.",
     )
 
 
-def card(row, view: view_state.View) -> None:
-    """An Overview card: value, change, direction, sparkline, the period and previous figure, and a link to the detail."""
+def card(row, view: view_state.View, *, present: bool = False) -> None:
+    """An Overview card: value, change, direction, the period and previous figure, and a link to the detail.
+
+    On a presentation screen: value, change, direction, unit and previous figure only (the screen's line names the
+    period and the sources), so a theme's cards fit one screen.
+    """
     with st.container(border=True):
-        metric(row, sparkline=True)
+        metric(row)
+        if present:
+            st.caption(f"{row['unit_text']}  \nPrevious: {row['previous_short']}")
+            return
         if row["has_data"]:
             st.caption(f"{row['unit_text']}, {row['window_text']}  \nPrevious: {row['previous_short']}  \n"
                        f"Source: {literal(row['source_text'])}")
         if row["status_text"]:
             st.caption(f":material/warning: {row['status_text']}")
-        st.page_link(THEME_PAGES[row["theme"]], label=f"{row['short_name']}: details", icon=":material/arrow_forward:",
+        st.page_link(frame.page(row["theme"]), label=f"{row['short_name']}: details", icon=":material/arrow_forward:",
                      query_params=view_state.url_values(view, indicator=row["id"]))
 
 
 def chart(make, *, key: str, file_stem: str, present: bool = False, png_width: int = charts.DEFAULT_WIDTH,
-          depends: tuple = ()) -> None:
-    """A chart as wide as its column, and (outside presentation mode) a PNG download at 2x.
+          depends: tuple = (), table: tuple[pd.DataFrame, dict[str, str]] | None = None, table_label: str = "") -> None:
+    """A chart as wide as its column, its figures as a table (its text alternative), and (outside presentation
+    mode) a PNG download at 2x.
 
     ``make(width)`` builds the chart: "container" on screen, ``png_width`` pixels for the PNG, which
     is rendered only when someone clicks the download. The on-screen spec is cached by ``key``, the
     view (database, area, period, comparison, public and presentation mode) and ``depends`` (anything
-    else the chart is drawn from), so going back to a view does not build its charts again.
+    else the chart is drawn from), so going back to a view does not build its charts again. ``table`` is the
+    chart's rows and the columns to show (``figures_table``), in an expander under the chart.
     """
     view = view_state.current()
-    spec = cache.chart_spec((key, cache.identity(), view.area, view.period, view.comparison, view.present,
-                              cache.public(), depends), make)
-    st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}")
+    specs = cache.chart_specs((key, cache.identity(), view.area, view.period, view.comparison, view.present,
+                                cache.public(), depends), make)
+    for index, spec in enumerate(specs):
+        st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}" + (f"_{index}" if index else ""))
+    if table is not None:
+        with st.expander(table_label or "The chart's figures as a table", icon=":material/table:"):
+            figures_table(*table)
     if not present:
         st.download_button("Download chart (PNG)", data=lambda: charts.to_png(make(png_width), scale=2),
                            file_name=f"{file_stem}.png", mime="image/png", key=f"png_{key}", on_click="ignore",
                            icon=":material/image:")
+
+
+SPC_METHOD = ("Method: a statistical process control chart ({chart}) over {periods} periods. The usual range is the "
+              "average plus or minus three standard deviations (widened by Laney's adjustment where the figures vary "
+              "more than chance allows); a period outside it, or eight in a row on one side of the average, is unusual.")
+SPC_COLUMNS = {"period_text": "Period", "value_text": "Value", "centre_text": "Average", "range_text": "Usual range",
+               "signal_text": "This period"}
+
+
+def spc_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A control chart's figures as rows for ``figures_table``, newest first, worded as the chart's tooltips."""
+    rows = charts.spc_rows(frame).iloc[::-1]
+    return rows, SPC_COLUMNS
 
 
 def csv_download(make: Callable[[], str], *, label: str, file_stem: str, key: str) -> None:

@@ -14,9 +14,8 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
-from lscsb_data.presentation import formatting
+from lscsb_data.presentation import formatting, vocabulary
 from lscsb_data.figures import periods
 
 PARAMS = ("area", "period", "comparison", "indicator", "present")
@@ -65,10 +64,11 @@ class View:
     comparison: str
     present: bool
     indicator: str | None
+    theme: str | None = None  # the theme whose page this is, if it is a theme's page
 
     @property
     def comparison_text(self) -> str:
-        return formatting.COMPARISON_WORDS[self.comparison]
+        return vocabulary.COMPARISON_WORDS[self.comparison]
 
 
 def _shown(text: str) -> str:
@@ -141,8 +141,9 @@ def _ensure_valid(options: Options) -> None:
         state["indicator"] = None
 
 
-def sidebar_filters(options: Options, default_period) -> View:
-    """The shared filters in the sidebar; ``default_period(area)`` gives the latest complete month of the page's view."""
+def sidebar_filters(options: Options, default_period, *, theme: str | None = None) -> View:
+    """The shared filters in the sidebar; ``default_period(area)`` gives the latest complete month of the page's view
+    (``theme``'s page, if it is one)."""
     _ensure_valid(options)
     area_labels = {
         row.code: f"{row.name} ({AREA_TYPE_WORDS.get(row.type, row.type)}"
@@ -161,28 +162,19 @@ def sidebar_filters(options: Options, default_period) -> View:
             help="The last month of the figures shown. Quarterly and annual figures use the latest whole quarter or year ending by then.",
         )
         comparison = st.radio("Comparison", list(periods.COMPARISONS), key="comparison",
-                              format_func=formatting.COMPARISON_WORDS.get)
+                              format_func=vocabulary.COMPARISON_WORDS.get)
         present = st.toggle("Presentation mode", key="present",
                             help="Larger type, one indicator per screen; next and previous with the arrow keys.")
     period = latest if choice == LATEST else periods.parse_month(choice)
     view = View(area=area, area_name=options.area_name(area), area_type=options.area_type(area), period=period,
                 period_is_latest=choice == LATEST, comparison=comparison, present=present,
-                indicator=st.session_state.get("indicator"))
+                indicator=st.session_state.get("indicator"), theme=theme)
     st.session_state[_VIEW] = view
     return view
 
 
 def current() -> View:
-    """The view the frame (app.py) set up for this run.
-
-    A page reached without app.py running first (the first request after a restart opening a page's
-    own URL, or every rerun under AppTest) is run by Streamlit's older pages-folder mode; it
-    switches that mode off (as app.py's st.navigation call would) and reruns, so app.py runs the
-    frame and then this same page.
-    """
-    if not st.session_state.get(FRAME_RUNNING):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    """The view the frame set up for this run (every page file runs the frame first: ``frame.enter``)."""
     return st.session_state[_VIEW]
 
 

@@ -1,5 +1,5 @@
 -- Current and previous window for every indicator and area at one period end.
--- Parameters: $period_end DATE, $comparison 'rolling12' | 'quarter', $indicator and $area (NULL for all).
+-- Parameters: $period_end DATE, $comparison 'rolling12' | 'quarter', $indicator (NULL for all), $areas (a list, NULL for all).
 -- $public: read the protected counts of sensitive indicators (public mode).
 WITH
 windows AS (
@@ -27,7 +27,7 @@ bounds AS (
 parts AS (
     SELECT c.*
     FROM mat_contributors AS c
-    WHERE ($area IS NULL OR c.area_code = $area)
+    WHERE ($areas IS NULL OR list_contains($areas, c.area_code))
       AND c.indicator_id IN (SELECT indicator_id FROM bounds)
 ),
 part_counts AS (
