@@ -392,7 +392,7 @@ def test_data_page_catalogue_full_extract_and_disclosure_rule(con, downloads):
     view = csv_body(served(downloads["Download these figures (CSV)"])).set_index("indicator")
     row = engine_row(con, indicator="all_crime", area=BLABY, period=default_period(con, BLABY))
     assert float(view.loc["all_crime", "current_value"]) == pytest.approx(float(row["current_value"]))
-    assert any("Secondary suppression" in m.value for m in at.markdown)
+    assert any("running total is rounded down to a multiple of 5" in m.value for m in at.markdown)
 
 
 # --- Every page, every area, hostile links, nothing that writes -------------------------------

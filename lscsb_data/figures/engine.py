@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lscsb_data.figures import benchmarks, disclosure, periods, stats
+from lscsb_data.figures import benchmarks, disclosure, periods, publication, stats
 
 QUERY_DIR = Path(__file__).parent / "sql" / "queries"
 
@@ -63,8 +63,8 @@ def summary(
     One row per indicator and area that has at least one figure in either window. Columns are
     ``SUMMARY_COLUMNS`` plus the window dates, unit, population year used, completeness of each
     window, the p-value, whether the figures are demonstration data and their source. In public
-    mode (``public``, else ``$LSCSB_PUBLIC``) small counts of sensitive indicators are withheld
-    (see ``disclosure``) and ``current_suppressed`` / ``previous_suppressed`` say where.
+    mode (``public``, else ``$LSCSB_PUBLIC``) every figure is computed from protected counts and
+    withheld ones are blank (``publication``); ``current_suppressed`` / ``previous_suppressed`` say where.
 
     Then, from those (published) figures (see ``benchmarks``): the 95% and 99.8% limits of each window's value,
     the comparator (``comparator``, else each area's default: a district's county, the county's region ...) with
@@ -78,17 +78,12 @@ def summary(
         raise ValueError(f"unknown comparator '{comparator}': expected an area code or a group of data/comparator_groups.csv "
                          "(`python -m lscsb_data comparators` lists them)")
     is_public = disclosure.public_mode(public)
-    if is_public or area is None:
-        # why: whether an area's figure is withheld depends on its neighbours', so public figures are made for every area
+    if area is None:
         wanted = None
     else:
         wanted = benchmarks.needed_areas(groups, area, comparator or benchmarks.default_comparator(area_frame, groups, area))
-    frame = _summary(con, period=period, indicator=indicator, areas=wanted, comparison=comparison)
-    if is_public:
-        frame = disclosure.suppress_summary(frame, frame.sensitive, area_parts(con))
-    else:
-        frame = frame.assign(current_suppressed=False, previous_suppressed=False, current_count_suppressed=False,
-                             previous_count_suppressed=False)
+    frame = _summary(con, period=period, indicator=indicator, areas=wanted, comparison=comparison, public=is_public)
+    frame = publication.publish(frame, "summary") if is_public else publication.unprotected(frame, "summary")
     frame = benchmarks.with_intervals(frame)
     frame = benchmarks.with_trends(frame, windows(con, period=period, indicator=indicator, areas=wanted, public=is_public),
                                    definition_changes(con))
@@ -175,15 +170,12 @@ def windows(
     count: int = stats.TREND_POINTS,
 ) -> pd.DataFrame:
     """The ``count`` rolling 12-month windows ending 0, 12, 24 ... months before the latest whole period at
-    ``period``, oldest first: the points of the recent trend. Public mode withholds them as the series' rolling
-    figures are withheld (``suppressed``); the rows are then those of every area, for secondary suppression.
+    ``period``, oldest first: the points of the recent trend. Public mode computes them from protected counts and
+    withholds them as the series' rolling figures are withheld (``publication``; ``suppressed`` says where).
     """
     is_public = disclosure.public_mode(public)
-    frame = _run(con, "windows", period_end=period, n_windows=count, indicator=indicator,
-                 areas=None if is_public else areas)
-    if not is_public or frame.empty:
-        return frame.assign(suppressed=False, count_suppressed=False)
-    return disclosure.suppress_periods(frame, frame.sensitive, area_parts(con), period_column="window_end")
+    frame = _run(con, "windows", period_end=period, n_windows=count, indicator=indicator, areas=areas, public=is_public)
+    return publication.publish(frame, "totals") if is_public else publication.unprotected(frame, "totals")
 
 
 def comparator_groups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -207,20 +199,9 @@ def _only_area(frame: pd.DataFrame, area: str | None) -> pd.DataFrame:
     return frame if area is None else frame[frame.area_code == area].reset_index(drop=True)
 
 
-def area_parts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Each aggregate area with its direct parts, for secondary suppression."""
-    return con.cursor().execute(
-        """
-        SELECT p.code AS area_code, c.code AS part_code, c.is_aggregate AS part_is_aggregate
-        FROM stg_areas AS p JOIN stg_areas AS c ON c.parent_code = p.code
-        WHERE p.is_aggregate
-        ORDER BY p.code, c.code
-        """
-    ).df()
-
-
-def _summary(con, *, period: date, indicator: str | None, areas: list[str] | None, comparison: str) -> pd.DataFrame:
-    frame = _run(con, "summary", period_end=period, comparison=comparison, indicator=indicator, areas=areas)
+def _summary(con, *, period: date, indicator: str | None, areas: list[str] | None, comparison: str,
+             public: bool) -> pd.DataFrame:
+    frame = _run(con, "summary", period_end=period, comparison=comparison, indicator=indicator, areas=areas, public=public)
     frame = frame.astype({"current_numerator": "Int64", "previous_numerator": "Int64"})
     frame["period_end"] = periods.month_label(period)
     frame["current_value"] = _value(frame.current_numerator, frame.current_denominator, frame.unit, frame.multiplier)
@@ -282,21 +263,17 @@ def series(
 
     One row per indicator, area and period (months, quarters or financial years, by frequency)
     between the first and last period held; a period with no figure has a missing ``value``.
-    ``previous_year_value`` is the same period a year earlier. Public mode withholds small counts
-    of sensitive indicators (``suppressed`` and ``rolling_suppressed`` say where).
+    ``previous_year_value`` is the same period a year earlier. Public mode computes every figure from
+    protected counts (``publication``; ``suppressed`` and ``rolling_suppressed`` say what is withheld).
     """
     is_public = disclosure.public_mode(public)
-    frame = _run(con, "series", indicator=indicator, area=None if is_public else area, start=None, end=end)
+    frame = _run(con, "series", indicator=indicator, area=area, start=None, end=end, public=is_public)
     frame["value"] = _value(frame.numerator, frame.denominator, frame.unit, frame.multiplier)
     frame["rolling_value"] = _value(
         frame.rolling_numerator, frame.rolling_denominator, frame.unit, frame.multiplier
     ).where(frame.rolling_complete)
-    if is_public:
-        frame = disclosure.suppress_periods(frame, frame.sensitive, area_parts(con), period_column="period")
-        frame = _only_area(frame, area)
-    else:
-        frame = frame.assign(suppressed=False, count_suppressed=False, rolling_suppressed=False)
     frame = _series_intervals(frame)
+    frame = publication.publish(frame, "series") if is_public else publication.unprotected(frame, "series")
     frame["period"] = pd.to_datetime(frame.period)
     frame["period_end"] = pd.to_datetime(frame.period_end)
     year_earlier = frame[["indicator", "area_code", "period", "value", "rolling_value"]].copy()
@@ -335,18 +312,15 @@ def range_total(
     """Totals and value over the months ``start``..``end`` inclusive (first days of those months).
 
     Quarterly and annual figures count only when their whole period lies inside the range. A rate
-    uses the population of the calendar year of ``end``. Public mode withholds small counts of
-    sensitive indicators (``suppressed`` says where).
+    uses the population of the calendar year of ``end``. Public mode computes every figure from
+    protected counts (``publication``; ``suppressed`` says what is withheld).
     """
     if end < start:
         raise ValueError(f"the range ends ({periods.month_label(end)}) before it starts ({periods.month_label(start)})")
     is_public = disclosure.public_mode(public)
-    frame = _run(con, "range_total", indicator=indicator, area=None if is_public else area, start=start, end=end)
+    frame = _run(con, "range_total", indicator=indicator, area=area, start=start, end=end, public=is_public)
     frame["value"] = _value(frame.numerator, frame.denominator, frame.unit, frame.multiplier)
-    if not is_public:
-        return frame.assign(suppressed=False, count_suppressed=False)
-    frame = disclosure.suppress_periods(frame.assign(range_start=start), frame.sensitive, area_parts(con), period_column="range_start")
-    return _only_area(frame.drop(columns="range_start"), area)
+    return publication.publish(frame, "totals") if is_public else publication.unprotected(frame, "totals")
 
 
 def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -97,7 +97,8 @@ def mark_series(frame: pd.DataFrame) -> pd.DataFrame:
     flags = {
         "count_suppressed": ["numerator"],
         "suppressed": ["value", "lower_95", "upper_95"],
-        "rolling_suppressed": ["rolling_numerator", "rolling_value", "rolling_lower_95", "rolling_upper_95"],
+        "rolling_count_suppressed": ["rolling_numerator"],
+        "rolling_suppressed": ["rolling_value", "rolling_lower_95", "rolling_upper_95"],
     }
     for flag, columns in flags.items():
         if flag in frame:

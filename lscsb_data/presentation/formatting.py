@@ -291,6 +291,7 @@ def series_texts(frame: pd.DataFrame, indicator: Mapping) -> pd.DataFrame:
     suppressed = flag_column(frame, "suppressed")
     count_suppressed = flag_column(frame, "count_suppressed")
     rolling_suppressed = flag_column(frame, "rolling_suppressed")
+    rolling_count_suppressed = flag_column(frame, "rolling_count_suppressed")
     measure = ""
     ends = [_as_date(e) for e in frame.period_end] if "period_end" in frame else []
     return pd.DataFrame(
@@ -301,7 +302,7 @@ def series_texts(frame: pd.DataFrame, indicator: Mapping) -> pd.DataFrame:
             "numerator_text": [format_count(v, measure, suppressed=s) for v, s in zip(frame.numerator, count_suppressed)],
             "denominator_text": [format_count(v) for v in frame.denominator],
             "rolling_value_text": [format_value(v, indicator, suppressed=s) for v, s in zip(frame.rolling_value, rolling_suppressed)],
-            "rolling_numerator_text": [format_count(v, measure, suppressed=s) for v, s in zip(frame.rolling_numerator, rolling_suppressed)],
+            "rolling_numerator_text": [format_count(v, measure, suppressed=s) for v, s in zip(frame.rolling_numerator, rolling_count_suppressed)],
             "rolling_denominator_text": [format_count(v) for v in frame.rolling_denominator],
             "previous_year_text": [format_value(v, indicator) for v in frame.previous_year_value],
             "previous_year_rolling_text": [format_value(v, indicator) for v in frame.previous_year_rolling_value],

@@ -317,7 +317,7 @@ def overview_cards(
     ``sparklines`` is false). ``catalogue_rows`` (``engine.indicators``) and ``area_frame``
     (``engine.areas``) may be passed by a caller that already holds them, to save the queries, and so
     may ``series_frame``, ``engine.series`` of every indicator and area with the same ``public``, for
-    the sparklines (in public mode the engine withholds figures across all areas at once, which is slow), and
+    the sparklines, and
     ``summary_rows``, ``engine.summary`` of every indicator for ``area`` with the same period, comparison and ``public``.
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows

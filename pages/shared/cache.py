@@ -208,25 +208,15 @@ def profile(ident: Identity, area: str, period: date, comparison: str, is_public
     return _run(ident, area_profile.overview_profile, area=area, period=period, comparison=comparison, public=is_public,
                 comparator=comparator, catalogue_rows=catalogue(ident), area_frame=areas(ident),
                 summary_rows=area_summary(ident, area, period, comparison, is_public, comparator),
-                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator),
-                series_frame=public_series(ident) if is_public else None)
+                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator))
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
 def overview_cards(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
                    sparklines: bool = True, theme: str | None = None, comparator: str | None = None) -> pd.DataFrame:
-    every_series = public_series(ident) if is_public and sparklines else None
     return _run(ident, pagedata.overview_cards, area=area, period=period, comparison=comparison, public=is_public,
-                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident), series_frame=every_series,
+                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident),
                 summary_rows=area_summary(ident, area, period, comparison, is_public, comparator), theme=theme)
-
-
-@st.cache_data(show_spinner="Applying disclosure control to every figure (once per data load)…", max_entries=2)
-def public_series(ident: Identity) -> pd.DataFrame:
-    """Every indicator's and area's series with small counts withheld, computed once per database version."""
-    from lscsb_data import series as engine_series
-
-    return _run(ident, engine_series, public=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
@@ -275,7 +265,7 @@ def covid_comparison(ident: Identity) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=4096)
 def covid_series(ident: Identity, area: str, indicators: tuple[str, ...], is_public: bool) -> pd.DataFrame:
     return _run(ident, pagedata.covid_series, area=area, indicators=indicators, public=is_public,
-                catalogue_rows=catalogue(ident), series_frame=public_series(ident) if is_public else None)
+                catalogue_rows=catalogue(ident))
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)

@@ -18,6 +18,7 @@ from lscsb_data import resolve_db_path
 from lscsb_data.config import env_flag
 from lscsb_data.presentation import pagedata
 from pages.shared import cache, view_state
+from pages.shared.text import literal
 
 PAGES_DIR = Path(__file__).resolve().parents[1]
 THEME_PAGE = PAGES_DIR / "theme.py"
@@ -102,8 +103,9 @@ def run() -> None:
                                       lambda area: cache.comparator_choices(ident, area), theme=theme)
     with st.sidebar:
         st.caption("**Data as at**")
+        # why: a source label is whatever a loader typed, so it is shown as text, never read as markdown
         for line in cache.data_as_at(ident).text:
-            st.caption(line)
+            st.caption(literal(line))
     for message in messages:
         st.warning(message, icon=":material/link_off:")
     view_state.frame_started()

@@ -5,6 +5,7 @@ import streamlit as st
 
 from lscsb_data.presentation import charts, downloads, formatting, wording
 from pages.shared import cache, narrative_panel, presentation, ui, view_state
+from pages.shared.text import literal
 
 SUMMARY_COLUMNS = {
     "label": "Indicator", "value_text": "Value", "interval_text": "95% confidence interval", "previous_text": "Previous",
@@ -89,7 +90,7 @@ def _detail(ident, view: view_state.View, indicator: str) -> None:
     with current:
         ui.metric(head, label=f"{head['window_text']}")
     previous.metric(f"Previous: {head['previous_window_text'] or 'none'}", head["previous_short"])
-    words.markdown(f"**{head['direction_text']}**  \n{head['unit_text']}  \nSource: {head['source_text']}")
+    words.markdown(f"**{head['direction_text']}**  \n{head['unit_text']}  \nSource: {literal(head['source_text'])}")
     ui.benchmark_line(head, detail.comparator_name)
     ui.notes(detail.notes)
     stem = ui.file_stem(meta["id"], detail.area_code, view.period)

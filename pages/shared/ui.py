@@ -10,6 +10,7 @@ import streamlit as st
 from lscsb_data.presentation import charts, downloads, formatting
 from lscsb_data.presentation.pagedata import Note
 from pages.shared import cache, frame, view_state
+from pages.shared.text import literal
 
 DEMO_BANNER = (
     "**Demonstration data.** Figures marked *demonstration data* are illustrative, generated to resemble the "
@@ -105,7 +106,7 @@ def card(row, view: view_state.View, *, present: bool = False) -> None:
             return
         if row["has_data"]:
             st.caption(f"{row['unit_text']}, {row['window_text']}  \nPrevious: {row['previous_short']}  \n"
-                       f"Source: {row['source_text']}")
+                       f"Source: {literal(row['source_text'])}")
         if row["status_text"]:
             st.caption(f":material/warning: {row['status_text']}")
         st.page_link(frame.page(row["theme"]), label=f"{row['short_name']}: details", icon=":material/arrow_forward:",
