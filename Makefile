@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup build run test browser bench clean
+.PHONY: setup build run serve proxy test browser bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,11 +19,20 @@ setup: $(VENV)/.installed
 build: setup
 	$(PY) -m lscsb_data build --if-stale
 
-# The background loop warms the server once it answers: the script health check runs the Overview headless.
+# Serves the app and says "ready" with its address once warmed (the first visitor meets a warm process).
 run: build
-	@( for i in $$(seq 300); do sleep 0.2; $(PY) -c 'import urllib.request as u; u.urlopen("http://127.0.0.1:$(PORT)/_stcore/health", timeout=5)' 2>/dev/null && break; done; \
-	   $(PY) -c 'import urllib.request as u; u.urlopen("http://127.0.0.1:$(PORT)/_stcore/script-health-check", timeout=120)' 2>/dev/null ) &
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PY) -m lscsb_data serve --port $(PORT)
+
+# REPLICAS app processes behind Debian's nginx (sticky sessions), started and stopped together.
+REPLICAS ?= 3
+serve: build proxy
+	$(PY) -m lscsb_data serve --port $(PORT) --replicas $(REPLICAS)
+
+# Debian's nginx, the reverse proxy in front of several app processes; installed when missing.
+proxy:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx >/dev/null; }
 
 # Debian's chromium drives the end-to-end tests; installed here when missing.
 browser:
@@ -32,7 +41,7 @@ browser:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
-test: build browser
+test: build browser proxy
 	$(PY) -m pytest -n 2 tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 

@@ -4,7 +4,10 @@ import streamlit as st
 from lscsb_data.presentation import charts, formatting, pagedata
 from lscsb_data.figures import export, periods
 from lscsb_data.figures.covid import PERIOD_TEXT, SOURCE
-from pages.shared import cache, view_state, ui
+from pages.shared import cache, frame, ui, view_state
+from pages.shared.text import literal
+
+frame.enter()
 
 TABLE_COLUMNS = {"measure": "Measure", "count_2019_text": "2019", "count_2020_text": "2020", "change_text": "Change",
                  "change_pct_text": "% change (from the counts)", "all_forces_text": "All forces % change"}
@@ -20,19 +23,17 @@ st.header("The force's comparison: 8 March - 24 May, 2019 against 2020", divider
 covid = cache.covid_comparison(ident)
 st.caption(f"Source: {SOURCE}. Leicestershire Police (LLR) as a whole. The % change is computed here from the two counts; "
            "the all-forces change is as the paper reported it. A measure with no 2019 count has no % change.")
-table_area, chart_area = st.columns([2, 3]) if not view.present else (None, st.container())
-if table_area is not None:
-    with table_area:
-        ui.figures_table(covid, TABLE_COLUMNS)
-        ui.csv_download(lambda: export.to_csv_text(covid[["measure", "count_2019", "count_2020", "change", "change_pct",
-                                                           "all_forces_pct_change"]],
-                                                    header_lines=[f"What: COVID-19 period comparison, {PERIOD_TEXT}",
-                                                                  "Area: Leicestershire Police (LLR)", f"Source: {SOURCE}",
-                                                                  f"Generated: {ui.generated_at():%Y-%m-%d %H:%M}"]),
-                         label="Download this table (CSV)", file_stem="lscsb-covid-period", key="covid_table")
-with chart_area:
-    ui.chart(lambda width: charts.covid_change_chart(covid, width=width, large=view.present), key="covid_change",
-              file_stem="lscsb-covid-change", present=view.present, png_width=520)
+# why: the chart first, at the page's full width so its title and legend fit; its table (the text alternative) under it
+ui.chart(lambda width: charts.covid_change_chart(covid, width=width, large=view.present), key="covid_change",
+         file_stem="lscsb-covid-change", present=view.present, png_width=720)
+if not view.present:
+    ui.figures_table(covid, TABLE_COLUMNS)
+    ui.csv_download(lambda: export.to_csv_text(covid[["measure", "count_2019", "count_2020", "change", "change_pct",
+                                                       "all_forces_pct_change"]],
+                                                header_lines=[f"What: COVID-19 period comparison, {PERIOD_TEXT}",
+                                                              "Area: Leicestershire Police (LLR)", f"Source: {SOURCE}",
+                                                              f"Generated: {ui.generated_at():%Y-%m-%d %H:%M}"]),
+                    label="Download this table (CSV)", file_stem="lscsb-covid-period", key="covid_table")
 
 st.header(f"Compare any two periods: {view.area_name}", divider="gray")
 months = sorted(cache.months(ident))
@@ -56,7 +57,7 @@ else:
     b.metric(result.rows.window_text.iloc[1], result.rows.count_text.iloc[1], help=result.rows.value_text.iloc[1])
     c.metric("Change in the count", formatting.format_change(result.count_change, result.count_change_pct, {"unit": "count"}) or "no comparison")
     st.caption(f"Rates: {result.rows.value_text.iloc[0]} against {result.rows.value_text.iloc[1]}. "
-               f"Source: {formatting.source_text(result.indicator.get('source'), result.rows.data_source.iloc[1], bool(result.rows.is_demo.fillna(False).any()))}.")
+               f"Source: {literal(formatting.source_text(result.indicator.get('source'), result.rows.data_source.iloc[1], bool(result.rows.is_demo.fillna(False).any())))}.")
     ui.notes(result.notes)
 
 st.header(f"police.uk month by month, 2020-2021: {view.area_name}", divider="gray")
@@ -72,7 +73,7 @@ else:
               key="covid_monthly", file_stem=ui.file_stem("lscsb-policeuk-2020-2021", view.area), present=view.present,
               depends=tuple(picked))
     if not view.present:
-        with st.expander("These months as a table"):
+        with st.expander("The chart's figures as a table", icon=":material/table:"):
             st.table(pagedata.months_by_category(monthly))
     st.caption(f"The national lockdowns in England began on 23 March 2020, 5 November 2020 and 6 January 2021. "
                f"Period end chosen in the sidebar ({periods.month_label(view.period)}) does not limit this chart.")

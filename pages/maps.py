@@ -4,7 +4,9 @@ import streamlit as st
 
 from lscsb_data.figures import periods
 from lscsb_data.presentation import downloads, formatting, maps
-from pages.shared import cache, places_data, view_state, ui
+from pages.shared import cache, frame, places_data, ui, view_state
+
+frame.enter()
 
 TOP_COLUMNS = {"lsoa_name": "LSOA", "count_text": "Count", "share_text": "Share", "previous_text": "Year before",
                "change_text": "Change"}

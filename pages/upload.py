@@ -10,7 +10,9 @@ import streamlit as st
 
 from lscsb_data import loaders, resolve_db_path
 from lscsb_data.config import env_flag
-from pages.shared import cache
+from pages.shared import cache, frame
+
+frame.enter()
 
 UPLOAD_FLAG = "LSCSB_ALLOW_UPLOAD"
 PROBLEM_COLUMNS = {"file": "File", "row": "Row", "column": "Column", "value": "Value", "reason": "Problem"}

@@ -1,18 +1,20 @@
 """Running the whole app (app.py's frame and one page) under AppTest, for the page tests and the page benchmark."""
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
+from streamlit.util import calc_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-PAGES = {
-    "overview": None, "crime": "pages/crime.py", "offending": "pages/offending.py", "victims": "pages/victims.py",
-    "asb": "pages/asb.py", "hate": "pages/hate.py", "policeuk": "pages/policeuk.py", "covid": "pages/covid.py",
-    "data": "pages/data.py", "exceptions": "pages/exceptions.py", "maps": "pages/maps.py",
-}
+with open(ROOT / "data" / "themes.csv", newline="", encoding="utf-8") as _themes:
+    THEMES = [row["id"] for row in csv.DictReader(_themes)]
+# Every page the frame lists with uploads off: its url name and its file.
+PAGES = {"overview": None, **{theme: "pages/theme.py" for theme in THEMES}, "covid": "pages/covid.py",
+         "data": "pages/data.py", "exceptions": "pages/exceptions.py", "maps": "pages/maps.py"}
 
 
 class NavigationPagesManager(PagesManager):
@@ -36,7 +38,18 @@ def app(page: str, **params) -> AppTest:
     """An AppTest of the whole app opened on ``page`` with ``params`` in the URL (not yet run)."""
     at = AppTest.from_file(APP, default_timeout=120)
     if PAGES[page]:
-        at.switch_page(str(ROOT / PAGES[page]))
+        go(at, page)
     for key, value in params.items():
         at.query_params[key] = value
+    return at
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    """Switch ``at`` to ``page``, a url name ("crime", "covid") or a file under pages/ ("pages/covid.py")."""
+    name = Path(page).stem if page.endswith(".py") else page
+    if name in THEMES:
+        # why: every theme's page is pages/theme.py at its own url path, and AppTest switches pages by file
+        at._page_hash = calc_hash(name)
+    else:
+        at.switch_page(str(ROOT / "pages" / f"{name}.py"))
     return at

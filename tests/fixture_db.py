@@ -1,7 +1,8 @@
 """A tiny database whose every figure can be worked out by hand (see the comments per series).
 
 Areas: districts D1 (Alpha) and D2 (Beta) make county C1; C1 and unitary U1 make force F1, which also
-has a "no location" bucket F1-UNALLOCATED. R1 is a region comparator stored whole.
+has a "no location" bucket F1-UNALLOCATED. R1 is a region comparator stored whole (for vehicle offences only)
+whose members are F1 and a force F2 the fixture does not hold; peer group P1 is D1 and U1.
 Population: D1 10,000 (2011), 10,800 (2019), 11,000 (2020); D2 exactly double; U1 5,000 in 2020 only.
 """
 from __future__ import annotations
@@ -113,9 +114,9 @@ def make_fixture_db(path: str | None = None) -> duckdb.DuckDBPyConnection:
     con = db.connect(path)
     db.create_schema(con)
     load_reference_tables(con, DATA)
-    con.execute("DELETE FROM population")
-    con.execute("DELETE FROM areas")
-    for table in ("areas", "population"):
+    for table in ("population", "areas", "comparator_groups"):
+        con.execute(f"DELETE FROM {table}")
+    for table in ("areas", "population", "comparator_groups"):
         con.execute(
             f"INSERT INTO {table} BY NAME SELECT * FROM read_csv($path, header = true, all_varchar = true)",
             {"path": str(FIXTURES / f"{table}.csv")},

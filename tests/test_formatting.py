@@ -68,3 +68,14 @@ def test_every_text_colour_reads_on_white_and_every_mark_stands_out():
                    *palette.SIGNAL_COLOURS):
         assert palette.contrast(colour) >= 3, colour
     assert palette.contrast(palette.BAD, palette.NOTICE_FILL) >= 4.5
+
+
+def test_the_streamlit_theme_uses_the_palettes_colours():
+    import tomllib
+    from pathlib import Path
+
+    theme = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())["theme"]
+    assert theme["blueColor"] == theme["blueTextColor"] == theme["primaryColor"] == palette.GOOD
+    assert theme["orangeColor"] == theme["orangeTextColor"] == palette.BAD
+    assert theme["grayColor"] == theme["grayTextColor"] == palette.NEUTRAL
+    assert theme["chartCategoricalColors"] == palette.SERIES_COLOURS

@@ -7,6 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from lscsb_data.figures import narrative
+from tests.apptest_support import go
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<img src=x onerror=alert(1)> [link](javascript:alert(1)) **not bold** :red[not red]'
@@ -17,7 +18,7 @@ HOSTILE = '<img src=x onerror=alert(1)> [link](javascript:alert(1)) **not bold**
 def open_detail(indicator="all_crime", area="D1", period="2020-03") -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.query_params.update({"area": area, "period": period, "indicator": indicator})
-    at.switch_page("pages/crime.py")
+    go(at, "crime")
     return at.run()
 
 
@@ -80,12 +81,12 @@ def test_editing_from_the_detail_only_when_enabled(fixture_app_env, monkeypatch)
 
 def test_public_mode_draws_no_control_chart_over_withheld_figures(fixture_app_env, monkeypatch):
     at = open_detail(indicator="hate_incidents")
-    at.switch_page("pages/hate.py").run()
+    go(at, "hate").run()
     assert any("Is the latest period unusual? Hate incidents, Alpha" in spec for spec in chart_specs(at))
     monkeypatch.setenv("LSCSB_PUBLIC", "1")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.query_params.update({"area": "D1", "period": "2020-03", "indicator": "hate_incidents"})
-    at.switch_page("pages/hate.py").run()
+    go(at, "hate").run()
     assert not at.exception
     assert not any("Is the latest period unusual?" in spec for spec in chart_specs(at))
     assert any(info.value.startswith("No control chart for Hate incidents in Alpha: some of its figures are withheld")

@@ -2,13 +2,16 @@
 uploads off no page offers a control that writes."""
 from __future__ import annotations
 
+import ast
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lscsb_data import connect
+from tests.apptest_support import go
 from tests.loading_support import POLICEUK_MONTHS, base_db_path, db_path  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,14 +31,26 @@ def upload_env(db_path, monkeypatch):
     return db_path
 
 
+def open_upload() -> AppTest:
+    """The frame (app.py) opened at the upload page, as a link to /upload opens it."""
+    return go(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), "upload")
+
+
+def _stored(db_path, sql: str) -> list[tuple]:
+    """``sql``'s rows from the file as it now is, read by another process: in this one the frame holds the file it
+    opened before the load replaced it, and DuckDB hands that back for the same path."""
+    script = "import duckdb, sys; print(repr(duckdb.connect(sys.argv[1], read_only=True).execute(sys.argv[2]).fetchall()))"
+    result = subprocess.run([sys.executable, "-c", script, str(db_path), sql], capture_output=True, text=True, check=True)
+    return ast.literal_eval(result.stdout.strip())
+
+
 def _loads(db_path) -> int:
-    with connect(db_path, read_only=True) as con:
-        return con.execute("SELECT count(*) FROM loads").fetchall()[0][0]
+    return _stored(db_path, "SELECT count(*) FROM loads")[0][0]
 
 
 def test_upload_shows_the_dry_run_then_loads_on_confirmation(upload_env):
     before = upload_env.read_bytes()
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = open_upload().run()
     assert not at.exception
     assert not at.button
     at.file_uploader(key="upload_files").upload(GOOD.name, GOOD.read_bytes(), "text/csv")
@@ -45,14 +60,13 @@ def test_upload_shows_the_dry_run_then_loads_on_confirmation(upload_env):
     at.button(key="upload_confirm").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Loaded: tidy_utf8_bom.csv (load 1)")
-    with connect(upload_env, read_only=True) as con:
-        assert con.execute("SELECT file_name, source_label, rows_loaded FROM loads").fetchall() == [
-            ("tidy_utf8_bom.csv", "MARAC extract", 2)]
+    assert _stored(upload_env, "SELECT file_name, source_label, rows_loaded FROM loads") == [
+        ("tidy_utf8_bom.csv", "MARAC extract", 2)]
 
 
 def test_a_bad_upload_lists_its_problems_and_offers_no_load(upload_env):
     before = upload_env.read_bytes()
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = open_upload().run()
     at.file_uploader(key="upload_files").upload(BAD.name, BAD.read_bytes(), "text/csv").run()
     assert not at.exception
     assert at.error[0].value.startswith("Nothing can be loaded: 1 problem found")
@@ -65,11 +79,11 @@ def test_a_bad_upload_lists_its_problems_and_offers_no_load(upload_env):
 
 def test_a_police_uk_month_loaded_twice_is_recognised(upload_env):
     month = POLICEUK_MONTHS[0]
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at = open_upload().run()
     at.file_uploader(key="upload_files").upload(month.name, month.read_bytes(), "text/csv").run()
     at.button(key="upload_confirm").click().run()
     assert _loads(upload_env) == 1
-    again = AppTest.from_file(PAGE, default_timeout=60).run()
+    again = open_upload().run()
     again.file_uploader(key="upload_files").upload(month.name, month.read_bytes(), "text/csv").run()
     assert "identical to load 1" in again.code[0].value
     assert again.info[0].value.startswith("The database already holds exactly these figures")
@@ -84,16 +98,24 @@ def test_with_uploads_on_the_frame_lists_the_upload_page(upload_env):
     assert at.file_uploader(key="upload_files").accept_multiple_files
 
 
-@pytest.mark.parametrize("switches", [{}, {"LSCSB_ALLOW_UPLOAD": "1", "LSCSB_PUBLIC": "1"}])
-def test_the_page_refuses_without_the_switch_or_in_public_mode(db_path, monkeypatch, switches):
+def test_the_page_refuses_in_public_mode_even_with_the_switch_on(db_path, monkeypatch):
+    monkeypatch.setenv("LSCSB_DB", str(db_path))
+    monkeypatch.setenv("LSCSB_ALLOW_UPLOAD", "1")
+    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    at = open_upload().run()
+    assert at.error[0].value.startswith("Uploading is switched off for this deployment")
+    assert not at.file_uploader and not at.button
+
+
+def test_the_upload_file_run_on_its_own_with_uploads_off_runs_the_frame_not_the_upload(db_path, monkeypatch):
+    # a just-started server runs the file a link names on its own; its first line runs the frame, which has no upload page
     monkeypatch.setenv("LSCSB_DB", str(db_path))
     for name in ("LSCSB_ALLOW_UPLOAD", "LSCSB_PUBLIC"):
         monkeypatch.delenv(name, raising=False)
-    for name, value in switches.items():
-        monkeypatch.setenv(name, value)
     at = AppTest.from_file(PAGE, default_timeout=60).run()
-    assert at.error[0].value.startswith("Uploading is switched off for this deployment")
-    assert not at.file_uploader and not at.button
+    assert not at.exception
+    assert at.selectbox(key="area").options, "the frame's filters are missing"
+    assert not at.file_uploader
 
 
 def test_with_uploads_off_no_page_offers_a_control_that_writes(demo_db_path, tmp_path, monkeypatch):

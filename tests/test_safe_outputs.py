@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import re
 import subprocess
 import sys
 from datetime import date, datetime
@@ -17,18 +16,19 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import lscsb_data as L
+from tests.html_tables import table_rows
 from lscsb_data.presentation import charts, downloads, pagedata
 from lscsb_data.figures import disclosure, export
+from tests.apptest_support import PAGES as FRAME_PAGES, go
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PERIOD = date(2021, 3, 1)
 RUTLAND = "E06000017"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# every page the frame navigates to by default (read from app.py, so a page added there is tested here too;
+# every page the frame navigates to by default (a theme added to data/themes.csv is tested here too;
 # the upload page is offered only with LSCSB_ALLOW_UPLOAD=1)
-PAGES = [page for page in re.findall(r'st\.Page\("(pages/[a-z_]+\.py)"', (ROOT / "app.py").read_text())
-         if page != "pages/upload.py"]
+PAGES = list(FRAME_PAGES)
 HOSTILE = [
     "' OR 1=1; DROP TABLE observations; --",
     "E07000129'; DELETE FROM areas WHERE '1'='1",
@@ -210,7 +210,7 @@ def run_page(page: str, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     for key, value in params.items():
         at.query_params[key] = value
-    at.switch_page(page)
+    go(at, page)
     return at.run()
 
 
@@ -225,16 +225,18 @@ def test_cards_and_tables_in_public_mode_mark_withheld_figures(demo_app, demo_db
     demo_app.setenv("LSCSB_PUBLIC", "1")
     withheld = public_summary[(public_summary.area_code == RUTLAND) & public_summary.current_suppressed.astype(bool)]
     assert len(withheld)
-    at = run_page("pages/overview.py", area=RUTLAND, period="2021-03")
+    at = run_page("overview", area=RUTLAND, period="2021-03")
     assert_page_ok(at, "overview")
     with L.connect(demo_db_path, read_only=True) as con:
         short = L.indicators(con).set_index("id").short_name
     values = {}
-    for metric in at.metric:
-        values.setdefault(metric.label, []).append(metric.value)
+    for element in at.html:
+        for row in table_rows(element.value):
+            if len(row) > 2:
+                values.setdefault(row[0]["text"], []).append(row[1]["text"])
     for indicator in withheld.indicator:
         assert values.get(short[indicator]) == [disclosure.SUPPRESSED], (indicator, values.get(short[indicator]))
-    at = run_page("pages/hate.py", area=RUTLAND, period="2021-03", indicator=withheld.indicator.iloc[-1])
+    at = run_page("hate", area=RUTLAND, period="2021-03", indicator=withheld.indicator.iloc[-1])
     assert_page_ok(at, "hate")
     cells = pd.concat([t.value.reset_index() for t in at.table]).astype(str)
     assert (cells == disclosure.SUPPRESSED).any().any()

@@ -20,12 +20,31 @@ def cmd_summary(args) -> int:
             indicator=args.indicator,
             area=args.area,
             comparison=args.comparison,
+            comparator=args.comparator,
         )
     frame = disclosure.mark_summary(frame)[engine.SUMMARY_COLUMNS]
     if args.format == "csv":
         sys.stdout.write(export.to_csv_text(frame))
     else:
         print(frame.to_string(index=False) if len(frame) else "no figures for that selection")
+    return 0
+
+
+def cmd_comparators(args) -> int:
+    from lscsb_data.figures import db, engine, export
+
+    with db.connect(resolve_db_path(args.db), read_only=True) as con:
+        frame = engine.comparators(con)
+        groups = engine.comparator_groups(con)
+        held = set(engine.areas(con, with_data_only=True).code)
+    members = groups.groupby("group_code").member_code.agg(list)
+    frame["members"] = [" ".join(members.get(code, [])) for code in frame.code]
+    frame["members_held"] = [sum(m in held for m in members.get(code, [])) for code in frame.code]
+    frame["own_figures"] = [code in held for code in frame.code]
+    if args.format == "csv":
+        sys.stdout.write(export.to_csv_text(frame))
+    else:
+        print(frame.drop(columns="members").to_string(index=False))
     return 0
 
 
@@ -83,8 +102,16 @@ def register(commands, common) -> None:
     summary.add_argument("--indicator")
     summary.add_argument("--area")
     summary.add_argument("--comparison", choices=COMPARISONS, default="rolling12")
+    summary.add_argument("--comparator", metavar="CODE",
+                         help="compare every figure with this area or group (default: each area's parent county or force; "
+                              "the county's and the force's region); `comparators` lists them")
     summary.add_argument("--format", choices=["csv", "table"], default="csv")
     summary.set_defaults(func=cmd_summary)
+
+    comparators_cmd = commands.add_parser("comparators", parents=[common],
+                                          help="the areas and groups a figure can be compared with")
+    comparators_cmd.add_argument("--format", choices=["table", "csv"], default="table")
+    comparators_cmd.set_defaults(func=cmd_comparators)
 
     spc_cmd = commands.add_parser("spc", parents=[common], help="control chart of one indicator and area")
     spc_cmd.add_argument("--indicator", required=True)

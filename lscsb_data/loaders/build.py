@@ -16,6 +16,7 @@ from lscsb_data.loaders import lookups
 REFERENCE_TABLES = (
     ("themes", "themes.csv"),
     ("areas", "areas.csv"),
+    ("comparator_groups", "comparator_groups.csv"),
     ("indicators", "indicators.csv"),
     ("population", "population.csv"),
     ("annotations", "annotations.csv"),
@@ -75,7 +76,7 @@ def build(
     with db.writable_copy(db_path, start_empty=True) as con:
         db.create_schema(con)
         load_reference_tables(con, data_dir)
-        say("reference tables loaded: themes, areas, indicators, population, annotations, covid_period")
+        say("reference tables loaded: themes, areas, comparator groups, indicators, population, annotations, covid_period")
         for folder in _observation_folders(data_dir):
             files = sorted((data_dir / folder["folder"]).glob("*.csv"))
             if not files:

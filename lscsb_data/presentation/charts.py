@@ -5,7 +5,7 @@ renders the same charts into slides, so the figures on the wall are the figures 
 builder takes the frame a ``pagedata`` function returns plus plain arguments, returns a finished
 (configured) chart, and never imports streamlit. ``indicator`` is a catalogue row as a dict;
 ``width`` is pixels, or "container" to fill the element that shows the chart (the app does this;
-a PNG needs pixels); ``large`` scales type and marks by 1.5 for presentation on a projector. A
+a PNG needs pixels); ``large`` scales type and marks by ``LARGE`` for presentation on a projector. A
 chart's layers refer to their rows by name (``named_data``) and the chart carries each set of rows
 once, in its top-level ``datasets``.
 
@@ -29,16 +29,20 @@ from lscsb_data.presentation import formatting, palette, vocabulary
 from lscsb_data.figures.disclosure import SUPPRESSED
 
 DEFAULT_WIDTH = 620
+# How much larger type and marks are on a presentation screen.
+LARGE = 1.3
 # The column right of a bar chart's plot that holds the bars' values (pixels, before scaling for presentation).
 VALUE_COLUMN_GAP = 6
 VALUE_COLUMN_WIDTH = 56
+# why: a district bar's value and its comparison word ("68.1 \u25bc worse") sit right of the plot
+COMPARISON_COLUMN_WIDTH = 104
 SHARE_COLUMN_WIDTH = 96
 # The columns of a trend chart's rows: its positions, its values and its tooltips' texts.
 TREND_FIELDS = [
     "x_start", "x_end", "x_mid", "value", "previous_year_value", "rolling_value", "previous_year_rolling_value",
     "period_text", "value_text", "numerator_text", "denominator_text", "previous_year_text", "complete_text",
     "rolling_text", "rolling_value_text", "rolling_numerator_text", "rolling_denominator_text",
-    "previous_year_rolling_text", "source_text",
+    "previous_year_rolling_text", "source_text", "interval_text", "rolling_interval_text",
 ]
 
 
@@ -104,7 +108,9 @@ def _top_level(chart_class, *, large: bool, datasets: dict[str, list], **propert
     Altair rebuilds a layered chart, copying every layer, on each ``.properties()``, ``.resolve_scale()`` and
     ``.configure_*()``, so the chart is built in one call rather than step by step.
     """
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
+    # why: a browser sets a title's line taller than Vega allows for it, so the top needs room for its ascent
+    properties.setdefault("padding", {"top": 8, "left": 5, "right": 5, "bottom": 5})
     if chart_class is not alt.VConcatChart and properties.get("width") == "container":
         # why: with the default autosize a chart filling its container is cut off below its stated height
         properties["autosize"] = alt.AutoSizeParams(type="fit-x", contains="padding")
@@ -254,7 +260,7 @@ def trend_chart(
         period_text = formatting.window_label(data.period.iloc[0], data.period_end.iloc[-1])
     unit = formatting.unit_label(indicator)
     denominator_title = _denominator_title(indicator)
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     # why: the chart carries only the columns it draws or names in a tooltip, less than half of the series frame's
     chart_data = data[TREND_FIELDS].assign(
         x_start=data.x_start.dt.strftime("%Y-%m-%d"), x_end=data.x_end.dt.strftime("%Y-%m-%d"), x_mid=data.x_mid.dt.strftime("%Y-%m-%d")
@@ -265,6 +271,7 @@ def trend_chart(
     bar_tooltip = [
         alt.Tooltip("period_text:N", title="Period"),
         alt.Tooltip("value_text:N", title="Value"),
+        alt.Tooltip("interval_text:N", title="95% confidence interval"),
         alt.Tooltip("numerator_text:N", title=f"Numerator ({indicator.get('measure', '')})"),
         alt.Tooltip("denominator_text:N", title=denominator_title),
         alt.Tooltip("previous_year_text:N", title="Same period a year earlier"),
@@ -299,6 +306,7 @@ def trend_chart(
     rolling_tooltip = [
         alt.Tooltip("rolling_text:N", title="Period"),
         alt.Tooltip("rolling_value_text:N", title="Value"),
+        alt.Tooltip("rolling_interval_text:N", title="95% confidence interval"),
         alt.Tooltip("rolling_numerator_text:N", title=f"Numerator ({indicator.get('measure', '')})"),
         alt.Tooltip("rolling_denominator_text:N", title=denominator_title),
         alt.Tooltip("previous_year_rolling_text:N", title="Same 12 months a year earlier"),
@@ -332,87 +340,126 @@ def comparison_chart(
     *,
     indicator: Mapping,
     highlight_area: str,
+    comparator_name: str = "",
     title: str | alt.Title | None = None,
     width: int | str = 460,
+    height: int | None = None,
     large: bool = False,
 ) -> alt.LayerChart:
-    """Every district's (and unitary's) figure as a bar, the chosen area highlighted, and the
-    county, force and comparator areas as labelled reference lines.
+    """Every district's (and unitary's) figure as a bar with its 95% confidence interval, coloured by how it compares
+    with the comparator (better, similar, worse; higher, lower), the comparator as one labelled line and the chosen
+    area marked (an outline and a pointer on its label). Each bar's value and comparison word sit in a column right
+    of the plot, where no line covers them.
 
-    ``summary_rows`` is ``IndicatorDetail.districts``: summary rows of one indicator for each area
-    with ``role`` ("bar" or "reference"), ``area_code``, ``area_name``, ``current_value``,
-    ``current_numerator``, ``current_denominator``, ``window_text``, ``value_short``,
-    ``current_suppressed`` and ``is_demo`` / ``data_source``.
+    ``summary_rows`` is ``IndicatorDetail.districts``: summary rows of one indicator against one comparator, with
+    ``role`` ("bar" or "reference"), ``area_code``, ``area_name``, ``current_value``, ``current_lower_95``,
+    ``current_upper_95``, ``comparison``, ``comparator_value``, ``current_numerator``, ``current_denominator``,
+    ``window_text``, ``current_suppressed`` and ``is_demo`` / ``data_source``. An indicator reported only for the whole
+    force (no district has a figure) draws the force's bar, saying so.
     """
     rows = summary_rows.copy()
-    scale = 1.5 if large else 1.0
-    rows["value_text"] = [_fmt(v, indicator, s) for v, s in zip(rows.current_value, rows.get("current_suppressed", [False] * len(rows)))]
-    rows["label_text"] = [
-        formatting.format_value(v, indicator, suppressed=_flag(s), short=True)
-        for v, s in zip(rows.current_value, rows.get("current_suppressed", [False] * len(rows)))
-    ]
-    rows["numerator_text"] = [_count(v, s) for v, s in zip(rows.current_numerator, rows.get("current_count_suppressed", [False] * len(rows)))]
-    rows["denominator_text"] = [_count(v) for v in rows.current_denominator]
-    rows["chosen"] = rows.area_code == highlight_area
-    rows["bar_label"] = [f"\u25b6 {n}" if c else n for n, c in zip(rows.area_name, rows.chosen)]
-    source = _source(indicator, rows)
-    rows["source_text"] = source
-    period_text = next((w for w in rows.get("window_text", []) if w), "")
-    keep = [c for c in ("area_code", "area_name", "bar_label", "current_value", "value_text", "label_text", "numerator_text",
-                        "denominator_text", "window_text", "source_text", "chosen", "role") if c in rows]
-    rows = rows[keep]
-    bars_data = rows[rows.role == "bar"].sort_values("current_value", ascending=False, na_position="last")
-    references = rows[(rows.role == "reference") & rows.current_value.notna()].reset_index(drop=True)
+    scale = LARGE if large else 1.0
+    bars_data = rows[rows.role == "bar"]
+    force_wide = not bars_data.current_value.notna().any()
+    if force_wide:
+        # why: IOM and probation re-offending are reported for LLR only; its bar says so rather than nine empty ones
+        bars_data = rows[(rows.role == "reference") & rows.current_value.notna() & (rows.area_type == "force")]
+    bars_data = bars_data.copy()
+    suppressed = [_flag(v) for v in bars_data.get("current_suppressed", [False] * len(bars_data))]
+    terms = [vocabulary.comparison(c) for c in bars_data.get("comparison", [""] * len(bars_data))]
+    bars_data["value_text"] = [_fmt(v, indicator, s) for v, s in zip(bars_data.current_value, suppressed)]
+    # why: the similar mark (a circle) is not in the chart's typeface, and a fallback font would set the label apart
+    bars_data["label_text"] = [
+        formatting.format_value(v, indicator, suppressed=s, short=True)
+        + (f" {t.glyph if t.shape != 'circle' else ''} {t.word.replace(' the band', ' band')}".replace("  ", " ")
+           if t.code not in ("", "not_comparable", "not_enough_data") else "")
+        for v, s, t in zip(bars_data.current_value, suppressed, terms)]
+    bars_data["interval_text"] = [formatting.interval_text(lo, hi, indicator, of=v) for lo, hi, v in
+                                  zip(bars_data.current_lower_95, bars_data.current_upper_95, bars_data.current_value)]
+    bars_data["comparison_text"] = [t.word if t.code else "not compared" for t in terms]
+    if indicator.get("polarity") == "target_band":
+        band = formatting.band_text(indicator)
+        tone_names = {"good": f"within the {band} band", "bad": f"outside the {band} band", "neutral": "", "none": "not compared"}
+    else:
+        tone_names = {"good": f"better than {comparator_name}".strip(), "bad": f"worse than {comparator_name}".strip(),
+                      "neutral": "similar" if indicator.get("polarity") != "neutral" else "higher, similar or lower (no direction judged)",
+                      "none": "a count: not compared between areas" if indicator.get("unit") == "count" else "not compared"}
+    bars_data["tone"] = [tone_names[t.tone if t.code not in ("", "not_comparable", "not_enough_data") else "none"]
+                         for t in terms]
+    bars_data["numerator_text"] = [_count(v, s) for v, s in zip(bars_data.current_numerator,
+                                                              bars_data.get("current_count_suppressed", [False] * len(bars_data)))]
+    bars_data["denominator_text"] = [_count(v) for v in bars_data.current_denominator]
+    bars_data["chosen"] = bars_data.area_code == highlight_area
+    bars_data["bar_label"] = [f"\u25b6 {n}" if c else n for n, c in zip(bars_data.area_name, bars_data.chosen)]
+    source = _source(indicator, bars_data)
+    bars_data["source_text"] = source
+    period_text = next((w for w in bars_data.get("window_text", []) if w), "")
+    comparator_value = next((v for v in rows.get("comparator_value", []) if not formatting.is_missing(v)), None)
+    keep = ["area_code", "area_name", "bar_label", "current_value", "current_lower_95", "current_upper_95", "value_text",
+            "label_text", "interval_text", "comparison_text", "tone", "numerator_text", "denominator_text", "window_text",
+            "source_text", "chosen"]
+    bars_data = bars_data[keep].sort_values("current_value", ascending=False, na_position="last")
     tooltip = [
         alt.Tooltip("area_name:N", title="Area"),
         alt.Tooltip("value_text:N", title="Value"),
+        alt.Tooltip("interval_text:N", title="95% confidence interval"),
+        alt.Tooltip("comparison_text:N", title=f"Against {comparator_name}" if comparator_name else "Comparison"),
         alt.Tooltip("numerator_text:N", title=f"Numerator ({indicator.get('measure', '')})"),
         alt.Tooltip("denominator_text:N", title=_denominator_title(indicator)),
         alt.Tooltip("window_text:N", title="Period"),
         alt.Tooltip("source_text:N", title="Source"),
     ]
-    label_rows = len(references)
     order = list(bars_data.bar_label)
-    # why: gaps between the bars let the target band and the reference lines show through
+    # why: gaps between the bars let the target band and the comparator line show through
     y = alt.Y("bar_label:N", sort=order, title=None, axis={"labelLimit": 220 * scale}, scale={"paddingInner": 0.35})
     datasets: dict[str, list] = {}
     bar_data = named_data(bars_data, datasets)
-    bars = alt.Chart(bar_data, mark="bar").encode(
+    tone_colours = {"good": palette.GOOD, "bad": palette.BAD, "neutral": palette.OTHER, "none": palette.OTHER}
+    present_tones = [name for name in tone_names.values() if name in set(bars_data.tone)]
+    colour_of = {tone_names[t]: tone_colours[t] for t in tone_names}
+    bars = alt.Chart(bar_data, mark=_mark("bar", stroke=palette.INK)).encode(
         y=y,
         x=alt.X("current_value:Q", title=formatting.unit_label(indicator), scale={"zero": True, "nice": True}),
-        color=alt.ColorValue(palette.OTHER, condition={"test": alt.datum.chosen, "value": palette.CHOSEN}),
+        color=alt.Color("tone:N", title=None, sort=present_tones,
+                        scale={"domain": present_tones, "range": [colour_of[t] for t in present_tones]},
+                        legend={"orient": "top", "direction": "vertical", "labelLimit": 420}),
+        strokeWidth=alt.StrokeWidthValue(0, condition={"test": alt.datum.chosen, "value": 2.5 * scale}),
         tooltip=tooltip,
     )
-    # why: each value sits in a column right of the plot, where no bar, band or reference line can cover it
+    whiskers = alt.Chart(bar_data, mark=_mark("rule", color=palette.INK, strokeWidth=1.4 * scale)).encode(
+        y=y, x=alt.X("current_lower_95:Q"), x2=alt.X2("current_upper_95:Q"), tooltip=tooltip)
+    caps = [alt.Chart(bar_data, mark=_mark("tick", color=palette.INK, thickness=1.4 * scale, size=10 * scale,
+                                           orient="vertical")).encode(y=y, x=alt.X(f"{end}:Q"), tooltip=tooltip)
+            for end in ("current_lower_95", "current_upper_95")]
+    # why: each value sits in a column right of the plot, where no bar, band or line can cover it
     labels = alt.Chart(bar_data, mark=_mark("text", align="left", x="width", dx=VALUE_COLUMN_GAP * scale,
                                             fontSize=11 * scale, color=palette.INK)).encode(
-        y=y, text=alt.Text("label_text:N"), tooltip=tooltip
-    )
-    layers = [bars, labels]
+        y=y, text=alt.Text("label_text:N"), tooltip=tooltip)
+    layers = [bars, whiskers, *caps, labels]
     band = _band_layer(indicator, orient="x", datasets=datasets)
     if band is not None:
         layers.insert(0, band)
-    if label_rows:
-        # why: a legend keyed by colour and dash pattern names each line, so no label collides with the bars
-        names = [f"{r.area_name}: {r.label_text}" for r in references.itertuples()]
-        colours = [palette.REFERENCE_COLOURS[i % len(palette.REFERENCE_COLOURS)] for i in range(len(names))]
-        dashes = [palette.REFERENCE_DASHES[i % len(palette.REFERENCE_DASHES)] for i in range(len(names))]
+    if comparator_value is not None and not force_wide:
+        name = f"{comparator_name}: {formatting.format_value(comparator_value, indicator, short=True)}"
+        line = pd.DataFrame({"comparator_value": [comparator_value], "reference": [name]})
         legend = {"orient": "top", "direction": "vertical", "symbolType": "stroke", "symbolSize": 400 * scale,
-                  "symbolStrokeWidth": 2.5 * scale, "labelLimit": 400}
-        layers.append(alt.Chart(named_data(references.assign(reference=names), datasets),
-                                mark=_mark("rule", strokeWidth=2.5 * scale)).encode(
-            x=alt.X("current_value:Q"),
-            strokeDash=alt.StrokeDash("reference:N", sort=names, title=None,
-                                      scale={"domain": names, "range": dashes}, legend=legend),
-            color=alt.Color("reference:N", sort=names, title=None, scale={"domain": names, "range": colours}, legend=legend),
-            tooltip=tooltip,
+                  "symbolStrokeWidth": 2.5 * scale, "labelLimit": 420}
+        layers.append(alt.Chart(named_data(line, datasets), mark=_mark("rule", strokeWidth=2.5 * scale)).encode(
+            x=alt.X("comparator_value:Q"),
+            strokeDash=alt.StrokeDash("reference:N", title=None, scale={"domain": [name], "range": [palette.REFERENCE_DASHES[0]]},
+                                      legend=legend),
+            color=alt.ColorValue(palette.REFERENCE_COLOURS[0]),
         ))
+    where = "LLR as a whole (not reported by district)" if force_wide else "every district"
     return _top_level(
-        alt.LayerChart, layer=layers, width=width, height=max(len(bars_data), 1) * 26 * scale,
-        title=title if title is not None else chart_title(indicator, "every district", period_text, source),
-        description=f"{indicator['name']} in each area for the {period_text}, with reference lines for "
-                    + (", ".join(references.area_name) if label_rows else "no comparator") + ".",
-        padding={"top": 5, "left": 5, "right": VALUE_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
+        alt.LayerChart, layer=layers, width=width, height=height or max(len(bars_data), 1) * 26 * scale,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent", strokeDash="independent")),
+        title=title if title is not None else chart_title(indicator, where, period_text, source),
+        description=f"{indicator['name']} in each area for the {period_text} with 95% confidence intervals, coloured by "
+                    f"comparison with {comparator_name or 'no comparator'}"
+                    + (f", whose value is the line at {formatting.format_value(comparator_value, indicator, short=True)}"
+                       if comparator_value is not None and not force_wide else "") + ".",
+        padding={"top": 8, "left": 5, "right": COMPARISON_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
     )
 
 
@@ -432,7 +479,7 @@ def breakdown_chart(
     flags, ``is_demo`` and ``data_source``. ``indicator`` is the parent.
     """
     rows = parts_rows.copy()
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     rows["count_text"] = [_count(v, s) for v, s in zip(rows.current_numerator, rows.get("current_count_suppressed", [False] * len(rows)))]
     rows["value_text"] = [
         formatting.format_value(v, r, suppressed=_flag(s))
@@ -466,7 +513,7 @@ def breakdown_chart(
         alt.LayerChart, layer=[bars, labels], width=width, height=max(len(rows), 1) * 28 * scale,
         title=title if title is not None else chart_title(indicator, area_name, period_text, source, what="breakdown"),
         description=f"What {indicator['name']} in {area_name} is made of, {period_text}: the count of each part and its share.",
-        padding={"top": 5, "left": 5, "right": SHARE_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
+        padding={"top": 8, "left": 5, "right": SHARE_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
     )
 
 
@@ -476,7 +523,7 @@ def covid_change_chart(covid_rows: pd.DataFrame, *, title: str | alt.Title | Non
     ``covid_rows`` is ``pagedata.covid_comparison``: ``measure``, ``count_2019``, ``count_2020``,
     ``change_pct``, ``all_forces_pct_change``. Measures with no 2019 count have no % change and are left out.
     """
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     rows = covid_rows[covid_rows.change_pct.notna()]
     long = pd.concat([
         rows.assign(who="Leicestershire Police (from its counts)", pct=rows.change_pct),
@@ -527,7 +574,7 @@ def monthly_counts_chart(
     panel is named in its title, and the panels share the month axis. ``frame`` is ``pagedata.covid_series``:
     ``indicator_name``, ``period``, ``numerator``, ``count_suppressed``, ``period_text``, ``is_demo``, ``data_source``.
     """
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     data = frame.copy()
     data["x"] = pd.to_datetime(data.period).map(_month_middle)
     data["count_text"] = [_count(v, s) for v, s in zip(data.numerator, data.get("count_suppressed", [False] * len(data)))]
@@ -574,6 +621,31 @@ def monthly_counts_chart(
     )
 
 
+def screen_specs(spec: dict) -> list[dict]:
+    """A chart's Vega-Lite spec as the screen draws it, each part filling the width of its element.
+
+    Vega-Lite fits only a single or layered view to its container, so a stack of panels (``vconcat``) would
+    overrun its element by its axes; on screen each panel is drawn as its own chart, the first carrying the
+    stack's title (with the panel's own heading as a last subtitle line). A PNG keeps the stack whole.
+    """
+    if "vconcat" not in spec:
+        return [spec]
+    shared = {key: value for key, value in spec.items() if key not in ("vconcat", "title", "resolve", "spacing")}
+    panels = []
+    for index, panel in enumerate(spec["vconcat"]):
+        one = {**shared, **panel, "autosize": {"type": "fit-x", "contains": "padding"}}
+        if index == 0 and spec.get("title"):
+            title = dict(spec["title"]) if isinstance(spec["title"], dict) else {"text": spec["title"]}
+            own = panel.get("title", {})
+            own_text = own.get("text", "") if isinstance(own, dict) else str(own)
+            subtitle = title.get("subtitle", [])
+            subtitle = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+            title["subtitle"] = [*subtitle, own_text] if own_text else subtitle
+            one["title"] = title
+        panels.append(one)
+    return panels
+
+
 PNG_FONTS_REGISTERED = False
 
 
@@ -602,7 +674,7 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
 
     ``source`` (where the figures come from, and whether they are demonstration data) is the subtitle's second line.
     """
-    scale = 1.5 if large else 1.0
+    scale = LARGE if large else 1.0
     data = spc_rows(frame)[["value", "centre", "lower", "upper", "period", "period_text", "value_text", "centre_text",
                             "range_text", "signal_text"]]
     datasets: dict[str, list] = {}
@@ -627,7 +699,7 @@ def spc_chart(frame: pd.DataFrame, *, title: str = "", value_title: str = "value
     points = alt.Chart(points_data, mark=_mark("point", filled=True, opacity=1, size=60 * scale)).encode(
         x=x,
         y=alt.Y("value:Q"),
-        shape=alt.Shape("signal_text:N", title=None, legend={"orient": "bottom", "direction": "horizontal"},
+        shape=alt.Shape("signal_text:N", title=None, legend={"orient": "bottom", "columns": 3},
                         scale={"domain": words, "range": palette.SIGNAL_SHAPES}),
         color=alt.Color("signal_text:N", title=None, scale={"domain": words, "range": palette.SIGNAL_COLOURS}),
         tooltip=tooltip,

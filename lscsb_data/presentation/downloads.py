@@ -19,11 +19,12 @@ TITLE = "Leicestershire Safer Communities performance dashboard"
 
 SUMMARY_EXTRA = [
     "area_name", "current_start", "current_end", "previous_start", "previous_end",
-    "unit", "multiplier", "polarity", "is_demo", "data_source",
+    "unit", "multiplier", "polarity", "comparator_note", "recent_trend", "recent_trend_judgement", "recent_trend_note",
+    "red_red", "shown_period", "is_demo", "data_source",
 ]
 SERIES_COLUMNS = [
-    "indicator", "area_code", "period", "numerator", "denominator", "value", "complete",
-    "rolling_numerator", "rolling_denominator", "rolling_value", "rolling_complete",
+    "indicator", "area_code", "period", "numerator", "denominator", "value", "lower_95", "upper_95", "complete",
+    "rolling_numerator", "rolling_denominator", "rolling_value", "rolling_lower_95", "rolling_upper_95", "rolling_complete",
     "previous_year_value", "previous_year_rolling_value", "population_year", "is_demo", "data_source",
 ]
 
@@ -95,8 +96,9 @@ def mark_series(frame: pd.DataFrame) -> pd.DataFrame:
     marked = frame.astype({c: "Int64" for c in whole}).astype(object)
     flags = {
         "count_suppressed": ["numerator"],
-        "suppressed": ["value"],
-        "rolling_suppressed": ["rolling_numerator", "rolling_value"],
+        "suppressed": ["value", "lower_95", "upper_95"],
+        "rolling_count_suppressed": ["rolling_numerator"],
+        "rolling_suppressed": ["rolling_value", "rolling_lower_95", "rolling_upper_95"],
     }
     for flag, columns in flags.items():
         if flag in frame:

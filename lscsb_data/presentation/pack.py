@@ -247,11 +247,19 @@ def direction_colour(row: dict) -> str:
 
 
 def panel_caption(row: dict) -> str:
-    """The figures under a chart: "12 months to Mar 2020: 54.5 against 33.3 (+21.2 (+63.7%)) · ↑ worsening"."""
+    """The figures under a chart: "12 months to Mar 2020: 54.5 (95% CI 50.3 to 59.1) against 33.3 (+21.2 (+63.7%))
+    · ↑ worsening · similar to the county"."""
     cells = summary_cells(row)
     change = f" ({cells['change']})" if cells["change"] != "\u2013" else ""
-    return (f"{formatting.window_label(row['current_start'], row['current_end'])}: {cells['current']} against "
-            f"{cells['previous']}{change} · {cells['direction']}")
+    interval = formatting.interval_text(row.get("current_lower_95"), row.get("current_upper_95"), row,
+                                        of=row.get("current_value"))
+    interval = f" (95% CI {interval})" if interval else ""
+    compared = vocabulary.comparison(row.get("comparison"))
+    name = row.get("comparator_name") or "the comparator"
+    against = (f" · {compared.in_sentence} {name} ({formatting.format_value(row['comparator_value'], row, short=True)})"
+               if compared.code in ("better", "worse", "higher", "lower", "similar") else "")
+    return (f"{formatting.window_label(row['current_start'], row['current_end'])}: {cells['current']}{interval} against "
+            f"{cells['previous']}{change} · {cells['direction']}{against}")
 
 
 def _shown(row: dict, window: str) -> str:

@@ -3,12 +3,20 @@
 One read-only connection per process, reopened when the database file is replaced (every write
 replaces it atomically, so a new inode or mtime means new data). Query results are cached by the
 file's identity and the filters, so a reload of the data never serves stale figures.
+
+Most views repeat (the same page, area and period for many users), so each view's figures and chart
+specs are kept for every session of the process: up to 4,096 views per function, within the process's
+budget for all cached data (``server.maxCacheDataSize`` in .streamlit/config.toml), least recently used
+out first.
 """
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
+import os
 import threading
+from collections.abc import Iterator
 from datetime import date, datetime
 
 import duckdb
@@ -82,6 +90,27 @@ def settle_heap() -> None:
     atexit.register(gc.unfreeze)
 
 
+@st.cache_resource(show_spinner=False)
+def _run_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(max(1, int(os.environ.get("LSCSB_PAGE_RUNS", "2") or 2)))
+
+
+@contextlib.contextmanager
+def page_slot() -> Iterator[None]:
+    """Hold one of the process's few page-run slots (``$LSCSB_PAGE_RUNS``, default 2) while a page draws.
+
+    One interpreter runs Python one thread at a time: 25 sessions drawing at once each take 25 times as
+    long, and the server's event loop waits behind them to send messages and answer pings. Queued at the
+    door instead, each page draws at full speed and the websocket stays answered.
+    """
+    slots = _run_slots()
+    slots.acquire()
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def public() -> bool:
     return disclosure.public_mode()
 
@@ -120,41 +149,112 @@ def data_as_at(ident: Identity) -> pd.DataFrame:
     return _run(ident, pagedata.data_as_at)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def default_period(ident: Identity, area: str, indicators: tuple[str, ...] | None) -> date | None:
-    return _run(ident, pagedata.default_period, area=area, indicators=list(indicators) if indicators else None)
+@st.cache_data(show_spinner=False, max_entries=4096)
+def default_period(ident: Identity, area: str) -> date | None:
+    """The month every page opens on for ``area`` (``engine.default_period``)."""
+    return _run(ident, pagedata.default_period, area=area)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def area_summary(ident: Identity, area: str, period: date, comparison: str, is_public: bool) -> pd.DataFrame:
-    """Every indicator's summary for one area, shared by the Overview, a theme's list and a detail's breakdown."""
+@st.cache_data(show_spinner=False, max_entries=8)
+def comparators(ident: Identity) -> pd.DataFrame:
+    from lscsb_data.figures import engine
+
+    return _run(ident, engine.comparators)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def comparator_groups(ident: Identity) -> pd.DataFrame:
+    from lscsb_data.figures import engine
+
+    return _run(ident, engine.comparator_groups)
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def comparator_choices(ident: Identity, area: str) -> tuple[str | None, list[str]]:
+    """The area's default comparator and the others offered for it."""
+    from lscsb_data.figures import benchmarks
+
+    frame, groups = areas(ident), comparator_groups(ident)
+    default = benchmarks.default_comparator(frame, groups, area)
+    return default, [c for c in benchmarks.comparator_choices(frame, groups, area) if c != default]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def every_area_summary(ident: Identity, period: date, comparison: str, is_public: bool,
+                       comparator: str | None = None) -> pd.DataFrame:
+    """Every indicator's summary for every area at one period against one comparator (None: each area's default):
+    one query serves every area's views of it, the spine, the compare-areas grid and the district charts."""
     from lscsb_data import summary as engine_summary
 
-    return _run(ident, engine_summary, area=area, period=period, comparison=comparison, public=is_public)
+    return _run(ident, engine_summary, period=period, comparison=comparison, public=is_public, comparator=comparator)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=4096)
+def area_summary(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
+                 comparator: str | None = None) -> pd.DataFrame:
+    """Every indicator's summary for one area, each at the view's period or its latest earlier one, shared by the
+    Overview, a theme's list and a detail's breakdown (cut from ``everywhere``)."""
+    from lscsb_data.figures import engine
+
+    return _run(ident, engine.latest_summary, area=area, period=period, comparison=comparison, public=is_public,
+                comparator=comparator, everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator))
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def profile(ident: Identity, area: str, period: date, comparison: str, is_public: bool, comparator: str | None):
+    """The Overview's area profile and compare-areas grid (``presentation.profile.overview_profile``)."""
+    from lscsb_data.presentation import profile as area_profile
+
+    return _run(ident, area_profile.overview_profile, area=area, period=period, comparison=comparison, public=is_public,
+                comparator=comparator, catalogue_rows=catalogue(ident), area_frame=areas(ident),
+                summary_rows=area_summary(ident, area, period, comparison, is_public, comparator),
+                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator))
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
 def overview_cards(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
-                   sparklines: bool = True, theme: str | None = None) -> pd.DataFrame:
-    every_series = public_series(ident) if is_public and sparklines else None
+                   sparklines: bool = True, theme: str | None = None, comparator: str | None = None) -> pd.DataFrame:
     return _run(ident, pagedata.overview_cards, area=area, period=period, comparison=comparison, public=is_public,
-                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident), series_frame=every_series,
-                summary_rows=area_summary(ident, area, period, comparison, is_public), theme=theme)
+                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident),
+                summary_rows=area_summary(ident, area, period, comparison, is_public, comparator), theme=theme)
 
 
-@st.cache_data(show_spinner="Applying disclosure control to every figure (once per data load)…", max_entries=2)
-def public_series(ident: Identity) -> pd.DataFrame:
-    """Every indicator's and area's series with small counts withheld, computed once per database version."""
-    from lscsb_data import series as engine_series
-
-    return _run(ident, engine_series, public=True)
-
-
-@st.cache_data(show_spinner=False, max_entries=512)
-def indicator_detail(ident: Identity, indicator: str, area: str, period: date, comparison: str, is_public: bool):
+@st.cache_data(show_spinner=False, max_entries=4096)
+def indicator_detail(ident: Identity, indicator: str, area: str, period: date, comparison: str, is_public: bool,
+                     comparator: str | None = None):
     return _run(ident, pagedata.indicator_detail, indicator=indicator, area=area, period=period,
                 comparison=comparison, public=is_public, catalogue_rows=catalogue(ident), area_frame=areas(ident),
-                summary_rows=area_summary(ident, area, period, comparison, is_public))
+                summary_rows=area_summary(ident, area, period, comparison, is_public, comparator), comparator=comparator,
+                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator))
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def exception_report(ident: Identity, area: str, period: date, comparison: str) -> list[dict]:
+    """The Exceptions page's report, theme by theme, with each exception's sentence (each indicator at the period
+    the Overview shows it)."""
+    from lscsb_data.presentation import reporting
+
+    return _run(ident, reporting.theme_report, period=period, area=area, comparison=comparison, latest=True)
+
+
+def _file_stamp(path) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def comment_for(path, *, scope: str, subject: str, area: str, quarter: str) -> dict | None:
+    """``narrative.comment_for``, read again only when the commentary file changes (every save replaces it)."""
+    return _comment_for(str(path), _file_stamp(path), scope, subject, area, quarter)
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def _comment_for(path: str, stamp: tuple[int, int, int] | None, scope: str, subject: str, area: str, quarter: str) -> dict | None:
+    from lscsb_data.figures import narrative
+
+    return narrative.comment_for(path, scope=scope, subject=subject, area=area, quarter=quarter)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -162,20 +262,20 @@ def covid_comparison(ident: Identity) -> pd.DataFrame:
     return _run(ident, pagedata.covid_comparison)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=4096)
 def covid_series(ident: Identity, area: str, indicators: tuple[str, ...], is_public: bool) -> pd.DataFrame:
     return _run(ident, pagedata.covid_series, area=area, indicators=indicators, public=is_public,
-                catalogue_rows=catalogue(ident), series_frame=public_series(ident) if is_public else None)
+                catalogue_rows=catalogue(ident))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=4096)
 def range_comparison(ident: Identity, indicator: str, area: str, first: tuple[date, date], second: tuple[date, date],
                      is_public: bool):
     return _run(ident, pagedata.range_comparison, indicator=indicator, area=area, first=first, second=second, public=is_public,
                 catalogue_rows=catalogue(ident))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=4096)
 def default_ranges(ident: Identity, indicator: str, area: str):
     return _run(ident, pagedata.default_ranges, indicator=indicator, area=area, months=months(ident))
 
@@ -192,10 +292,31 @@ def annotations(ident: Identity) -> pd.DataFrame:
     return _run(ident, engine_annotations)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def chart_spec(cache_key: tuple, _make) -> dict:
-    """The Vega-Lite spec of ``_make("container")``; ``cache_key`` names everything the chart is drawn from."""
+@st.cache_data(show_spinner=False, max_entries=4096)
+def chart_specs(cache_key: tuple, _make) -> list[dict]:
+    """The Vega-Lite specs the screen draws for ``_make("container")`` (``charts.screen_specs``), their tables
+    already in Arrow; ``cache_key`` names everything the chart is drawn from."""
+    from lscsb_data.presentation import charts
+
     # why: the builders' specs are validated by the chart tests; checking each part as it is built and the whole
     # spec again on every render would double the time to draw a chart (another session drawing meanwhile skips the checks too)
     with debug_mode(False):
-        return _make("container").to_dict(validate=False)
+        spec = _make("container").to_dict(validate=False)
+    return [_arrow_datasets(part) for part in charts.screen_specs(spec)]
+
+
+def _arrow_datasets(spec: dict) -> dict:
+    """The spec with each named table as the Arrow bytes Streamlit would make of it on every render.
+
+    st.vega_lite_chart converts a named dataset to Arrow each time it draws, unless it is bytes already;
+    made once here, a cached chart costs a copy of bytes. Geographic datasets stay as they are (Vega-Lite reads them).
+    """
+    from streamlit import dataframe_util
+
+    datasets = spec.get("datasets")
+    if not isinstance(datasets, dict):
+        return spec
+    tables = {name: rows for name, rows in datasets.items()
+              if isinstance(rows, list) and all(isinstance(row, dict) and "geometry" not in row for row in rows)}
+    return {**spec, "datasets": {**datasets, **{name: dataframe_util.convert_anything_to_arrow_bytes(rows)
+                                                for name, rows in tables.items()}}}

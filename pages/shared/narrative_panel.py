@@ -15,15 +15,11 @@ from lscsb_data.figures import narrative, periods
 from lscsb_data.presentation import charts, pack, vocabulary
 from lscsb_data import resolve_db_path
 from pages.shared import cache, ui
+from pages.shared.text import literal
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 _PACK_FILES = "narrative_pack_files"
 _PACK_WANTED = "narrative_pack_wanted"
-
-
-def literal(text: str) -> str:
-    """Markdown that shows ``text`` exactly: every ASCII punctuation mark is backslash-escaped."""
-    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>$~:&\"'=" else c for c in text)
 
 
 def quarter_for(period: date) -> periods.FinancialQuarter:
@@ -75,7 +71,7 @@ def _control_chart(detail) -> None:
 def commentary(key: str, *, scope: str, subject: str, area: str, quarter: str, empty: str = "") -> None:
     """The current commentary as plain text with who wrote it and when; an editor where editing is enabled."""
     path = commentary_file()
-    current = narrative.comment_for(path, scope=scope, subject=subject, area=area, quarter=quarter)
+    current = cache.comment_for(path, scope=scope, subject=subject, area=area, quarter=quarter)
     if current:
         st.caption(f"Commentary, {literal(narrative.signature(current))}")
         st.text(current["text"])

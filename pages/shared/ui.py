@@ -9,16 +9,13 @@ import streamlit as st
 
 from lscsb_data.presentation import charts, downloads, formatting
 from lscsb_data.presentation.pagedata import Note
-from pages.shared import cache, view_state
+from pages.shared import cache, frame, view_state
+from pages.shared.text import literal
 
 DEMO_BANNER = (
     "**Demonstration data.** Figures marked *demonstration data* are illustrative, generated to resemble the "
     "board's published figures; they are not real. The police.uk figures are real. Every figure names its source."
 )
-THEME_PAGES = {
-    "crime": "pages/crime.py", "offending": "pages/offending.py", "victims": "pages/victims.py",
-    "asb": "pages/asb.py", "hate": "pages/hate.py", "policeuk": "pages/policeuk.py",
-}
 
 
 def demo_banner(shows_demo: bool) -> None:
@@ -26,10 +23,24 @@ def demo_banner(shows_demo: bool) -> None:
         st.warning(DEMO_BANNER, icon=":material/science:")
 
 
+COMPACT_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-left: 2rem; padding-right: 2rem; }
+[data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0.25rem; padding-bottom: 0.25rem; }
+</style>
+"""
+
+
+def compact_page() -> None:
+    """Less margin and a smaller title, for a page that must answer its question in its first screen."""
+    st.html(COMPACT_CSS)
+
+
 def view_caption(view: view_state.View) -> None:
     period = formatting.month_name(view.period) if view.period else "no period held"
     latest = " (the latest complete month)" if view.period_is_latest else ""
-    st.caption(f"**{view.area_name}** · period ending **{period}**{latest} · {view.comparison_text.lower()}")
+    against = f" · compared with **{view.comparator_name}**" if view.comparator else ""
+    st.caption(f"**{view.area_name}** · period ending **{period}**{latest} · {view.comparison_text.lower()}{against}")
 
 
 def notes(items: list[Note], *, present: bool = False) -> None:
@@ -51,11 +62,12 @@ def _delta_arrow(row) -> str:
     return "up" if row["arrow"] == "\u2191" else "down"
 
 
-def metric(row, *, label: str | None = None, sparkline: bool = False) -> None:
-    """An indicator's current value with change, arrow, word and colour (never colour alone)."""
-    # why: st.metric draws only numbers; a missing or withheld month is a gap (NaN), never a zero
-    spark = [float("nan") if v is None else v for v in row.get("sparkline", []) or []] if sparkline else None
-    has_spark = spark and any(v == v for v in spark)
+def metric(row, *, label: str | None = None) -> None:
+    """An indicator's current value with change, arrow, word and colour (never colour alone).
+
+    No sparkline: st.metric draws it as an image with no text alternative, which a screen reader meets as an
+    unlabelled graphic on every card; the trend is one click away, on the indicator's page.
+    """
     st.metric(
         label=label or row["short_name"],
         value=row["value_short"],
@@ -63,21 +75,41 @@ def metric(row, *, label: str | None = None, sparkline: bool = False) -> None:
         delta_color=row["colour_name"],
         delta_arrow=_delta_arrow(row),
         delta_description=row["direction_word"] if row["change_text"] else None,
-        chart_data=spark if has_spark else None,
         help=f"{row['definition']} Unit: {row['unit_text']}.",
     )
 
 
-def card(row, view: view_state.View) -> None:
-    """An Overview card: value, change, direction, sparkline, the period and previous figure, and a link to the detail."""
+def benchmark_line(row, comparator_name: str) -> None:
+    """A figure's confidence interval, comparison with the comparator and five-year trend, in one caption line."""
+    parts = []
+    if row.get("interval_text"):
+        parts.append(f"95% confidence interval {row['interval_text']}")
+    if row.get("comparison_text"):
+        against = f" ({comparator_name}: {row['comparator_text']})" if row.get("comparator_text") else ""
+        parts.append(f"against {comparator_name}: **{row['comparison_text']}**{against}")
+    if row.get("trend_text"):
+        parts.append(f"five-year trend: {row['trend_text']}")
+    if parts:
+        st.caption(" · ".join(parts))
+
+
+def card(row, view: view_state.View, *, present: bool = False) -> None:
+    """An Overview card: value, change, direction, the period and previous figure, and a link to the detail.
+
+    On a presentation screen: value, change, direction, unit and previous figure only (the screen's line names the
+    period and the sources), so a theme's cards fit one screen.
+    """
     with st.container(border=True):
-        metric(row, sparkline=True)
+        metric(row)
+        if present:
+            st.caption(f"{row['unit_text']}  \nPrevious: {row['previous_short']}")
+            return
         if row["has_data"]:
             st.caption(f"{row['unit_text']}, {row['window_text']}  \nPrevious: {row['previous_short']}  \n"
-                       f"Source: {row['source_text']}")
+                       f"Source: {literal(row['source_text'])}")
         if row["status_text"]:
             st.caption(f":material/warning: {row['status_text']}")
-        st.page_link(THEME_PAGES[row["theme"]], label=f"{row['short_name']}: details", icon=":material/arrow_forward:",
+        st.page_link(frame.page(row["theme"]), label=f"{row['short_name']}: details", icon=":material/arrow_forward:",
                      query_params=view_state.url_values(view, indicator=row["id"]))
 
 
@@ -93,9 +125,10 @@ def chart(make, *, key: str, file_stem: str, present: bool = False, png_width: i
     chart's rows and the columns to show (``figures_table``), in an expander under the chart.
     """
     view = view_state.current()
-    spec = cache.chart_spec((key, cache.identity(), view.area, view.period, view.comparison, view.present,
-                              cache.public(), depends), make)
-    st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}")
+    specs = cache.chart_specs((key, cache.identity(), view.area, view.period, view.comparison, view.present,
+                                cache.public(), depends), make)
+    for index, spec in enumerate(specs):
+        st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}" + (f"_{index}" if index else ""))
     if table is not None:
         with st.expander(table_label or "The chart's figures as a table", icon=":material/table:"):
             figures_table(*table)

@@ -1,6 +1,7 @@
 """``python -m tests.bench.cold_start [--runs N] [--db DB]``: how long a fresh server takes to show its first page.
 
-Each run starts ``streamlit run app.py`` twice on a free loopback port (nothing cached), and prints:
+Each run starts the app twice on a free loopback port as ``make run`` starts it (``streamlit run app.py``
+with the app's modules loaded before it listens; nothing cached), and prints:
 seconds until the server answers its health check and serves the first page's HTML, and the first
 page's render time in headless chromium (navigation to the Overview's cards drawn and the app idle),
 once for a server the browser reaches first ("unwarmed") and once for a server warmed as ``make run``
@@ -20,6 +21,7 @@ import time
 import urllib.request
 
 from lscsb_data import resolve_db_path
+from lscsb_data.tools import serving
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, free_port, settle
 
 
@@ -40,11 +42,8 @@ def one_run(db_path, playwright, *, warm_up: bool) -> dict[str, float]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, "LSCSB_DB": str(db_path)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(serving.streamlit_command(port), cwd=ROOT, env={**os.environ, "LSCSB_DB": str(db_path)},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(f"{base}/_stcore/health", process)
         healthy = time.perf_counter() - started

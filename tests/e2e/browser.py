@@ -41,8 +41,13 @@ def chromium_available() -> bool:
 
 
 @contextlib.contextmanager
-def serve(db_path: str | os.PathLike, *, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
-    """Run the app against ``db_path`` on a free loopback port; yield ``http://127.0.0.1:PORT``."""
+def serve(db_path: str | os.PathLike, *, env: dict[str, str] | None = None, timeout: float = 60,
+          warm: bool = True) -> Iterator[str]:
+    """Run the app against ``db_path`` on a free loopback port; yield ``http://127.0.0.1:PORT``.
+
+    ``warm`` runs the app once headless (the script health check) before anyone is served, as `make run` does, so
+    the server has left Streamlit's pages-folder mode before its first visitor (see docs/design.md).
+    """
     port = free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
@@ -55,6 +60,9 @@ def serve(db_path: str | os.PathLike, *, env: dict[str, str] | None = None, time
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, process, log, timeout)
+        if warm:
+            with urllib.request.urlopen(f"{base}/_stcore/script-health-check", timeout=timeout) as response:
+                response.read()
         yield base
     finally:
         process.terminate()

@@ -151,7 +151,7 @@ async def user(number: int, browser, base: str, changes: int, tally: Tally, expe
                     elif kind == "page":
                         here = urlsplit(page.url).path.strip("/")
                         path = rng.choice([p for p in PAGE_LINKS if p != here])
-                        await page.locator('[data-testid="stSidebarNav"] a', has_text=PAGE_LINKS[path]).first.click()
+                        await page.locator('.st-key-page_menu a', has_text=PAGE_LINKS[path]).first.click()
                         await settled(page, path=path)
                     else:
                         now = params(page.url).get("comparison", "rolling12")

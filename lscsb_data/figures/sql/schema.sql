@@ -6,6 +6,7 @@ CREATE TABLE themes (
     short_name  VARCHAR NOT NULL,
     sort_order  INTEGER NOT NULL,
     family      VARCHAR NOT NULL CHECK (family IN ('board', 'policeuk')),
+    icon        VARCHAR NOT NULL,  -- the page menu's icon: a Material Symbols name, e.g. local_police
     description VARCHAR
 );
 
@@ -14,6 +15,17 @@ CREATE TABLE areas (
     name        VARCHAR NOT NULL,
     type        VARCHAR NOT NULL CHECK (type IN ('district', 'county', 'unitary', 'force', 'region', 'national', 'group', 'unallocated')),
     parent_code VARCHAR
+);
+
+-- why: a comparator that is not in the area tree (a region, the nation, a peer group) is the sum of its members
+-- where the data cover every one of them; regions and nations list police forces, peer groups list CSPs
+CREATE TABLE comparator_groups (
+    group_code  VARCHAR NOT NULL,
+    group_name  VARCHAR NOT NULL,
+    group_type  VARCHAR NOT NULL CHECK (group_type IN ('region', 'national', 'peer')),
+    member_code VARCHAR NOT NULL,
+    source      VARCHAR,
+    PRIMARY KEY (group_code, member_code)
 );
 
 CREATE TABLE indicators (

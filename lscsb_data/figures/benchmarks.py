@@ -1,0 +1,273 @@
+"""How each figure compares: its confidence intervals, its comparator, its recent trend and "red-red".
+
+Everything here works on figures already published (in public mode the protected ones), so nothing it adds can
+reveal more than they do: an interval is a function of the shown count and denominator, a comparator built from
+members is the sum of shown figures, and a member withheld leaves the comparator unshown.
+
+- **Intervals** (``stats.value_limits``): 95% and 99.8% for every figure, by the methods of PHEindicatormethods.
+- **Comparators**: the area tree's parent (a district's county, a unitary's force), the region, the nation, or a
+  peer group (``data/comparator_groups.csv``: regions and nations list police forces, peer groups list CSPs).
+  A comparator's figure is its own (stored, or summed by the area tree) where that is complete, else the sum of
+  its members where every member has a complete figure, else none: "not enough data" rather than a figure from
+  one force of five.
+- **Comparison** (as Fingertips): "similar" when the comparator's value lies inside the area's 95% interval,
+  otherwise better or worse by polarity (higher or lower where no direction is judged); a target-band indicator
+  reads within or outside its band; a count is never compared with a bigger area's total ("not_comparable").
+- **Recent trend**: Fingertips' chi-squared test for linear trend over the five 12-month windows ending 0, 12,
+  24, 36 and 48 months before the current one (non-overlapping whole years, as Fingertips requires), at 99.8%.
+- **Red-red**: worse than the comparator (or outside the band) and worsening, by the significant change against
+  the previous window or by the recent trend.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lscsb_data.figures import stats
+
+COMPARISONS = ("better", "similar", "worse", "higher", "lower", "within_band", "outside_band",
+               "not_comparable", "not_enough_data")
+INTERVAL_COLUMNS = ["current_lower_95", "current_upper_95", "current_lower_998", "current_upper_998"]
+COMPARATOR_COLUMNS = ["comparator_code", "comparator_value", "comparison"]
+TREND_COLUMNS = ["recent_trend", "recent_trend_judgement", "recent_trend_start", "recent_trend_end",
+                 "recent_trend_chi2", "recent_trend_note"]
+MEMBER_WORDS = {"region": "forces", "national": "forces", "peer": "areas"}
+
+
+def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (summary rows) with each current figure's 95% and 99.8% limits in its own unit."""
+    out = frame.copy()
+    for confidence, suffix in ((95, "95"), (99.8, "998")):
+        for window in ("current", "previous"):
+            lower, upper = stats.value_limits(out.unit.to_numpy(object), out[f"{window}_numerator"].astype(float),
+                                              out[f"{window}_denominator"].astype(float),
+                                              out.multiplier.astype(float), confidence)
+            hidden = out[f"{window}_value"].isna().to_numpy()
+            out[f"{window}_lower_{suffix}"] = np.where(hidden, np.nan, lower)
+            out[f"{window}_upper_{suffix}"] = np.where(hidden, np.nan, upper)
+    return out
+
+
+def comparator_options(area_frame: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
+    """Every comparator: the county and force areas, the stored-whole comparators (region, national, group areas)
+    and every group of ``groups`` (``comparator_groups`` rows), with ``code``, ``name``, ``kind``, ``n_members``."""
+    group_rows = (groups.groupby("group_code", sort=False)
+                  .agg(name=("group_name", "first"), kind=("group_type", "first"), n_members=("member_code", "size"))
+                  .reset_index().rename(columns={"group_code": "code"}))
+    tree = area_frame[area_frame.type.isin(["county", "force", "region", "national", "group"])][["code", "name", "type"]]
+    tree = tree.rename(columns={"type": "kind"}).assign(n_members=0)
+    tree = tree[~tree.code.isin(group_rows.code)]
+    order = {"county": 0, "force": 1, "region": 2, "national": 3, "group": 4, "peer": 5}
+    frame = pd.concat([tree, group_rows], ignore_index=True)
+    frame["kind_order"] = frame.kind.map(order)
+    return frame.sort_values(["kind_order", "name"], kind="stable").drop(columns="kind_order").reset_index(drop=True)
+
+
+def _ancestors(area_frame: pd.DataFrame, code: str) -> list[str]:
+    parents = dict(zip(area_frame.code, area_frame.parent_code))
+    chain, seen = [], {code}
+    parent = parents.get(code)
+    while isinstance(parent, str) and parent not in seen:
+        chain.append(parent)
+        seen.add(parent)
+        parent = parents.get(parent)
+    return chain
+
+
+def _groups_holding(groups: pd.DataFrame, codes: list[str], kind: str) -> list[str]:
+    held = groups[(groups.group_type == kind) & groups.member_code.isin(codes)]
+    return list(dict.fromkeys(held.group_code))
+
+
+def default_comparator(area_frame: pd.DataFrame, groups: pd.DataFrame, code: str) -> str | None:
+    """The area's default comparator: a district's county, a unitary's force; the county's and the force's region;
+    a region's nation; none for the nation, a comparator group or an area outside the tree."""
+    types = dict(zip(area_frame.code, area_frame.type))
+    kind = types.get(code)
+    chain = _ancestors(area_frame, code)
+    if kind in ("district", "unitary", "unallocated") and chain:
+        return chain[0]
+    if kind in ("county", "force"):
+        regions = _groups_holding(groups, [code, *chain], "region")
+        return regions[0] if regions else None
+    if kind == "region":
+        members = list(groups[groups.group_code == code].member_code)
+        nations = [g for g in _groups_holding(groups, members, "national")
+                   if set(members) <= set(groups[groups.group_code == g].member_code)]
+        return nations[0] if nations else None
+    return None
+
+
+def comparator_choices(area_frame: pd.DataFrame, groups: pd.DataFrame, code: str) -> list[str]:
+    """The comparators offered for an area, its default first: its county and force, the region and nations that
+    hold its force, the stored-whole comparator groups, and the peer groups it (or an area above it) belongs to."""
+    chain = _ancestors(area_frame, code)
+    holders = [code, *chain]
+    stored_groups = list(area_frame[area_frame.type == "group"].code)
+    choices = [*chain, *_groups_holding(groups, holders, "region"), *_groups_holding(groups, holders, "national"),
+               *[c for c in area_frame[area_frame.type == "national"].code], *stored_groups,
+               *_groups_holding(groups, holders, "peer")]
+    default = default_comparator(area_frame, groups, code)
+    ordered = list(dict.fromkeys([default, *choices] if default else choices))
+    return [c for c in ordered if c != code]
+
+
+def needed_areas(groups: pd.DataFrame, area: str, comparator: str | None) -> list[str]:
+    """The areas whose figures a comparison of ``area`` with ``comparator`` reads."""
+    if comparator is None:
+        return [area]
+    return list(dict.fromkeys([area, comparator, *groups[groups.group_code == comparator].member_code]))
+
+
+def comparator_figures(frame: pd.DataFrame, groups: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """Each comparator's figure per indicator, with how it was found.
+
+    One row per indicator of ``frame`` and code of ``codes``: ``comparator_numerator``, ``comparator_denominator``,
+    ``comparator_value`` (missing when not covered), ``comparator_source`` ("own" figure or "members"), and
+    ``comparator_note`` (why there is no figure, e.g. "not enough data: figures for 1 of 5 forces").
+    """
+    shown = frame.current_value.notna() & frame.current_complete.fillna(False).astype(bool)
+    figures = frame.assign(shown=shown)[["indicator", "area_code", "shown", "current_suppressed", "current_numerator",
+                                         "current_denominator", "current_value", "unit", "multiplier"]]
+    grid = pd.DataFrame([(i, c) for i in dict.fromkeys(frame.indicator) for c in codes],
+                        columns=["indicator", "comparator_code"])
+    own = grid.merge(figures.rename(columns={"area_code": "comparator_code"}), on=["indicator", "comparator_code"], how="left")
+    listed = groups[groups.group_code.isin(codes)][["group_code", "group_type", "member_code"]]
+    size = listed.groupby("group_code").member_code.size()
+    members = (grid.merge(listed, left_on="comparator_code", right_on="group_code")
+               .merge(figures, left_on=["indicator", "member_code"], right_on=["indicator", "area_code"], how="left"))
+    members = members[members.shown.fillna(False).astype(bool)].astype(
+        {"current_numerator": float, "current_denominator": float})
+    summed = members.groupby(["indicator", "comparator_code"]).agg(
+        present=("member_code", "size"), member_numerator=("current_numerator", "sum"),
+        member_denominator=("current_denominator", "sum"), with_denominator=("current_denominator", "count")).reset_index()
+    summed["member_denominator"] = summed.member_denominator.where(summed.with_denominator > 0)
+    out = own.merge(summed, on=["indicator", "comparator_code"], how="left")
+    meta = frame.drop_duplicates("indicator").set_index("indicator")
+    out["unit"], out["multiplier"] = out.indicator.map(meta.unit), out.indicator.map(meta.multiplier).astype(float)
+    out["n_members"] = out.comparator_code.map(size).fillna(0).astype(int)
+    out["present"] = out.present.fillna(0).astype(int)
+    has_own = out.shown.fillna(False).astype(bool)
+    by_members = ~has_own & (out.n_members > 0) & (out.present == out.n_members)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = out.member_numerator / out.member_denominator.where(out.member_denominator > 0) * out.multiplier
+    member_value = out.member_numerator.astype(float).where(out.unit == "count", ratio)
+    out["comparator_numerator"] = np.where(has_own, out.current_numerator.astype(float),
+                                           np.where(by_members, out.member_numerator, np.nan))
+    out["comparator_denominator"] = np.where(has_own, out.current_denominator.astype(float),
+                                             np.where(by_members, out.member_denominator, np.nan))
+    out["comparator_value"] = np.where(has_own, out.current_value.astype(float), np.where(by_members, member_value, np.nan))
+    out["comparator_source"] = np.select([has_own, by_members], ["own", "members"], "")
+    word = out.comparator_code.map(dict(zip(groups.group_code, groups.group_type))).map(MEMBER_WORDS).fillna("members")
+    counted = [f"not enough data: figures for {p} of {n} {w}" for p, n, w in zip(out.present, out.n_members, word)]
+    out["comparator_note"] = np.select(
+        [has_own | by_members, out.n_members > 0, out.current_suppressed.fillna(False).astype(bool), out.shown.notna()],
+        ["", pd.Series(counted, index=out.index), "withheld", "not enough data: periods missing"],
+        "not enough data: no figures held")
+    return out[["indicator", "comparator_code", "comparator_numerator", "comparator_denominator", "comparator_value",
+                "comparator_source", "comparator_note"]]
+
+
+def compare(frame: pd.DataFrame) -> pd.Series:
+    """The comparison word of each row (see ``COMPARISONS``), from its value, 95% limits and ``comparator_value``."""
+    value, comparator = frame.current_value.astype(float), frame.comparator_value.astype(float)
+    inside = (comparator >= frame.current_lower_95) & (comparator <= frame.current_upper_95)
+    higher = value > comparator
+    judged = np.select(
+        [frame.polarity == "lower_better", frame.polarity == "higher_better"],
+        [np.where(higher, "worse", "better"), np.where(higher, "better", "worse")],
+        np.where(higher, "higher", "lower"),
+    )
+    words = pd.Series(np.where(inside, "similar", judged), index=frame.index, dtype=object)
+    words = words.where(comparator.notna(), "not_enough_data")
+    words = words.where(frame.unit != "count", "not_comparable")
+    band = np.where((value >= frame.band_low) & (value <= frame.band_high), "within_band", "outside_band")
+    words = words.where(frame.polarity != "target_band", pd.Series(band, index=frame.index))
+    # why: a figure withheld or missing cannot be compared, and an area is no comparator for itself
+    return words.where(value.notna() & (frame.comparator_code.fillna("") != frame.area_code), "")
+
+
+def with_comparators(frame: pd.DataFrame, groups: pd.DataFrame, comparator_of: dict[str, str | None]) -> pd.DataFrame:
+    """``frame`` with each row's comparator (``comparator_of[area_code]``), its figure and the comparison."""
+    out = frame.copy()
+    out["comparator_code"] = out.area_code.map(comparator_of).astype(object)
+    codes = [c for c in dict.fromkeys(out.comparator_code) if isinstance(c, str)]
+    figures = comparator_figures(frame, groups, codes)
+    out = out.merge(figures, on=["indicator", "comparator_code"], how="left")
+    # why: a count is compared only with the area's own history, never with a bigger area's total
+    out.loc[out.unit == "count", ["comparator_value", "comparator_numerator", "comparator_denominator"]] = np.nan
+    out["comparator_note"] = out.comparator_note.fillna("")
+    out.loc[out.unit == "count", "comparator_note"] = "a count: compared only with its own previous figure"
+    out.loc[out.comparator_code.isna(), "comparator_note"] = "no comparator"
+    out["comparison"] = compare(out)
+    return out
+
+
+def trend_points(windows: pd.DataFrame) -> pd.DataFrame:
+    """The recent trend of each indicator and area from its ``windows`` rows (``engine.windows``).
+
+    Tested only with five complete, shown windows; ``recent_trend_note`` says why not otherwise.
+    """
+    frame = windows.sort_values(["indicator", "area_code", "window_end"]).reset_index(drop=True)
+    usable = frame.complete.fillna(False).astype(bool) & frame.numerator.notna()
+    usable &= (frame.unit == "count") | frame.denominator.notna()
+    withheld = frame.suppressed.fillna(False).astype(bool) if "suppressed" in frame else pd.Series(False, index=frame.index)
+    keys = ["indicator", "area_code"]
+    per = frame.assign(usable=usable, withheld=withheld).groupby(keys, sort=False).agg(
+        points=("usable", "size"), usable=("usable", "all"), withheld=("withheld", "any"),
+        recent_trend_start=("window_start", "min"), recent_trend_end=("window_end", "max"),
+        unit=("unit", "first"), multiplier=("multiplier", "first")).reset_index()
+    testable = per.usable & ~per.withheld & (per.points == stats.TREND_POINTS)
+    per["recent_trend"] = ""
+    per["recent_trend_chi2"] = np.nan
+    per["recent_trend_note"] = np.where(per.withheld, "not tested: a window is withheld",
+                                        f"not tested: needs {stats.TREND_POINTS} complete 12-month windows")
+    if testable.any():
+        tested = per[testable][keys].merge(frame, on=keys, how="left")
+        shape = (int(testable.sum()), stats.TREND_POINTS)
+        words, chi2 = stats.recent_trends(per.unit[testable], tested.numerator.to_numpy(float).reshape(shape),
+                                          tested.denominator.to_numpy(float).reshape(shape), per.multiplier[testable])
+        per.loc[testable, "recent_trend"] = words
+        per.loc[testable, "recent_trend_chi2"] = chi2
+        per.loc[testable, "recent_trend_note"] = ""
+    return per[["indicator", "area_code", "recent_trend", "recent_trend_chi2", "recent_trend_start", "recent_trend_end",
+                "recent_trend_note"]]
+
+
+def with_trends(frame: pd.DataFrame, windows: pd.DataFrame, definition_changes: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each row's recent trend, its judgement by polarity and why it was not tested.
+
+    A definition change inside the five windows stops the test: the series is not like for like.
+    """
+    points = trend_points(windows)
+    out = frame.merge(points, on=["indicator", "area_code"], how="left")
+    out["recent_trend"] = out.recent_trend.fillna("")
+    out["recent_trend_note"] = out.recent_trend_note.fillna(f"not tested: needs {stats.TREND_POINTS} complete 12-month windows")
+    for change in definition_changes.itertuples():
+        hit = ((out.indicator == change.indicator_id) & (out.recent_trend_start < pd.Timestamp(change.start_date))
+               & (pd.Timestamp(change.start_date) <= out.recent_trend_end))
+        out.loc[hit, "recent_trend"] = ""
+        out.loc[hit, "recent_trend_note"] = f"not tested: {change.label} within the five years"
+    out.loc[out.recent_trend != "", "recent_trend_note"] = ""
+    up, down = out.recent_trend == "increasing", out.recent_trend == "decreasing"
+    out["recent_trend_judgement"] = np.select(
+        [out.polarity.eq("lower_better") & up, out.polarity.eq("lower_better") & down,
+         out.polarity.eq("higher_better") & up, out.polarity.eq("higher_better") & down,
+         up | down],
+        ["worsening", "improving", "improving", "worsening", "neutral"], "")
+    return out
+
+
+def with_red_red(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``worsening`` (significantly, by the change or the recent trend) and ``red_red``."""
+    out = frame.copy()
+    rising = out.change.astype(float) > 0
+    significant = out.significant.fillna(False).astype(bool)
+    up, down = out.recent_trend == "increasing", out.recent_trend == "decreasing"
+    above = out.current_value.astype(float) > out.band_high
+    below = out.current_value.astype(float) < out.band_low
+    bad_up = (out.polarity == "lower_better") | ((out.polarity == "target_band") & above)
+    bad_down = (out.polarity == "higher_better") | ((out.polarity == "target_band") & below)
+    out["worsening"] = (bad_up & ((significant & rising) | up)) | (bad_down & ((significant & ~rising) | down))
+    out["red_red"] = out.comparison.isin(["worse", "outside_band"]) & out.worsening
+    return out

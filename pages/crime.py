@@ -1,4 +1,0 @@
-"""Crime: ongoing reductions in crime (police recorded crime)."""
-from pages.shared import theme_page
-
-theme_page.render("crime")

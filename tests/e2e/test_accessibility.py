@@ -1,0 +1,79 @@
+"""The accessibility audit: axe-core (bundled by axe-playwright-python, so it runs offline) on every page in the
+default view, and on the main pages for a district, in presentation mode and in a public deployment. No serious
+or critical violation of WCAG 2.2 A or AA; every chart has its figures as a table a keyboard can reach."""
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e import browser
+from tests.e2e.browser import settle
+
+AXE = Axe()
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]}}
+EVERY_PAGE = ["", "exceptions", "crime", "offending", "victims", "asb", "hate", "policeuk", "covid", "data"]
+DISTRICT = "area=E07000130"
+VIEWS = (
+    [("default", path, "") for path in EVERY_PAGE]
+    + [("district", path, DISTRICT) for path in ("", "crime", "victims", "covid")]
+    + [("presentation", path, "present=1") for path in ("", "crime", "victims")]
+)
+PUBLIC_VIEWS = ["", "victims", "hate", "covid", "data"]
+
+
+def serious(page) -> list[str]:
+    results = AXE.run(page, options=WCAG).response
+    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']}"
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def audit(page, base: str, path: str, query: str) -> list[str]:
+    page.goto(f"{base}/{path}{'?' + query if query else ''}")
+    settle(page)
+    page.wait_for_timeout(500)
+    return serious(page)
+
+
+@pytest.mark.parametrize("mode, path, query", VIEWS, ids=[f"{m}-{p or 'overview'}" for m, p, _q in VIEWS])
+def test_no_serious_accessibility_violation(page, app_url, mode, path, query):
+    assert audit(page, app_url, path, query) == []
+
+
+@pytest.fixture(scope="module")
+def public_url(demo_db_path):
+    with browser.serve(demo_db_path, env={"LSCSB_PUBLIC": "1"}) as base:
+        yield base
+
+
+@pytest.mark.parametrize("path", PUBLIC_VIEWS, ids=[p or "overview" for p in PUBLIC_VIEWS])
+def test_no_serious_accessibility_violation_in_public_mode(chromium, public_url, path):
+    context = chromium.new_context(viewport=browser.VIEWPORT)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        assert audit(page, public_url, path, "") == []
+    finally:
+        context.close()
+
+
+def test_every_chart_has_its_figures_as_a_table_a_keyboard_reaches(page, app_url):
+    page.goto(f"{app_url}/victims?indicator=domestic_abuse_crimes")
+    settle(page, content='[data-testid="stMain"] .vega-embed')
+    main = page.locator('[data-testid="stMain"]')
+    charts = main.locator('[data-testid="stVegaLiteChart"]').count()
+    tables = main.locator('[data-testid="stExpander"] summary, [data-testid="stTable"]').count()
+    assert charts and tables >= 1
+    # every chart is followed by a table, or an expander holding one, before the next chart
+    order = main.evaluate("""m => [...m.querySelectorAll('[data-testid="stVegaLiteChart"], [data-testid="stExpander"], [data-testid="stTable"]')]
+        .map(e => e.dataset.testid)""")
+    for index, kind in enumerate(order):
+        if kind == "stVegaLiteChart" and (index + 1 == len(order) or order[index + 1] == "stVegaLiteChart"):
+            # a trend drawn as panels: its table follows its last panel
+            if index + 1 < len(order) and order[index + 1] == "stVegaLiteChart":
+                continue
+            pytest.fail(f"chart {index} has no table after it: {order}")
+    summary = main.locator('[data-testid="stExpander"] summary').first
+    summary.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(500)
+    assert main.locator('[data-testid="stExpander"] [data-testid="stTable"]').first.is_visible()

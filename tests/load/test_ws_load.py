@@ -1,0 +1,68 @@
+"""The websocket load generator works against a served app (one process, and two behind nginx), so it cannot rot.
+
+Not a benchmark: a few views each, checked for what the generator reports, never for time.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from lscsb_data.config import PROJECT_ROOT as ROOT
+from lscsb_data.tools import serving
+
+
+def run(*args: str) -> tuple[int, str]:
+    """``python -m tests.load.ws ARGS`` as someone would run it (its own process: no event loop of another test in the way)."""
+    done = subprocess.run([sys.executable, "-m", "tests.load.ws", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_two_sessions_of_three_views_against_one_process(demo_db_path):
+    code, out = run("--sessions", "2", "--views", "3", "--ramp", "0", "--db", str(demo_db_path))
+    assert "views finished 6 of 6; errors 0" in out, out
+    assert code == 0
+    assert "view to script_finished: p50 " in out, out
+    assert re.search(r"server peak memory [\d,]+ MiB", out), out
+    assert re.search(r"received per view: median \d+ KiB", out), out
+
+
+def test_sessions_through_nginx_to_two_processes(demo_db_path):
+    try:
+        serving.nginx_path()
+    except serving.ServingError as error:
+        pytest.fail(f"{error} (make test installs it)", pytrace=False)
+    # why: a second pass reuses nothing of the first, so every session opens, views and closes through the proxy twice
+    code, out = run("--sessions", "2", "--views", "3", "--replicas", "2", "--passes", "2", "--ramp", "0",
+                    "--db", str(demo_db_path))
+    assert out.count("views finished 6 of 6; errors 0") == 2, out
+    assert "2 app processes behind nginx" in out
+    assert code == 0
+
+
+def test_nginx_routes_by_a_cookie_it_sets_and_upgrades_websockets(tmp_path):
+    conf = serving.nginx_config(tmp_path, "127.0.0.1", 8600, [8601, 8602])
+    assert "hash $lscsb_route consistent;" in conf
+    assert f"map $cookie_{serving.STICKY_COOKIE} $lscsb_route" in conf
+    assert "add_header Set-Cookie $lscsb_set_cookie;" in conf
+    assert "proxy_set_header Upgrade $http_upgrade;" in conf
+    assert conf.count("server 127.0.0.1:860") == 2 and "listen 127.0.0.1:8600;" in conf
+
+
+def test_a_broken_page_is_counted_as_an_error():
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from tests.load.ws_client import FAILURE_TEXT, _problems
+
+    drawn = ForwardMsg()
+    drawn.delta.new_element.alert.body = f"Part of this page {FAILURE_TEXT}; it has been logged."
+    exception = ForwardMsg()
+    exception.delta.new_element.exception.type = "KeyError"
+    fine = ForwardMsg()
+    fine.delta.new_element.markdown.body = "All well"
+    assert _problems(drawn) == ["the app's failure message drawn"]
+    assert _problems(exception)[0].startswith("exception drawn: KeyError")
+    assert _problems(fine) == []
