@@ -34,11 +34,16 @@ st.write("Load a month of police.uk files (a single CSV or the zip archive data.
 uploaded = st.file_uploader("Files to load", type=["csv", "zip"], accept_multiple_files=True, key="upload_files")
 source = st.text_input("Source label (optional)", key="upload_source",
                        help="Recorded with the load, e.g. 'police.uk' or 'MARAC extract'; defaults to the file's format.")
+confirm_fewer = st.checkbox(
+    "Replace months with far fewer rows", key="upload_confirm_fewer",
+    help="A police.uk month that would replace a held one with under 80% of its rows (or leave a district with under half) "
+         "is refused as probably partial. Tick this only after checking the file against data.police.uk.")
 if not uploaded:
     st.stop()
 
 inputs = [loaders.InputFile(f.name, f.getvalue()) for f in uploaded]
-batch = hashlib.sha256(b"".join(hashlib.sha256(i.data).digest() + i.name.encode() for i in inputs)).hexdigest()
+batch = hashlib.sha256(b"".join(hashlib.sha256(i.data).digest() + i.name.encode() for i in inputs)
+                       + bytes([confirm_fewer])).hexdigest()
 db_path = resolve_db_path()
 say = st.empty()
 
@@ -46,7 +51,7 @@ st.subheader("Check (nothing written yet)")
 try:
     with st.spinner("Checking the files..."):
         reports = loaders.load_files(db_path, inputs, source_label=source or None, dry_run=True,
-                                     progress=lambda message: say.caption(message))
+                                     progress=lambda message: say.caption(message), confirm_fewer_rows=confirm_fewer)
 except loaders.LoadError as error:
     st.error(f"Nothing can be loaded: {len(error.problems):,} problem{'s' if len(error.problems) > 1 else ''} "
              "found. Correct the file and upload it again.", icon=":material/error:")
@@ -66,7 +71,7 @@ if st.button("Load these files", type="primary", key="upload_confirm", icon=":ma
     with st.status("Loading...", expanded=True) as status:
         try:
             loaded = loaders.load_files(db_path, inputs, source_label=source or None, who=access.viewer().who,
-                                        progress=lambda message: status.write(message))
+                                        progress=lambda message: status.write(message), confirm_fewer_rows=confirm_fewer)
         except loaders.LoadError as error:
             status.update(label="Nothing was loaded", state="error")
             st.error(str(error))

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from lscsb_data.figures import publication
+
 SQL_DIR = Path(__file__).parent / "sql"
 SCHEMA_FILES = ("schema.sql",)
 VIEW_FILES = ("staging.sql", "marts.sql")
@@ -51,8 +53,9 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_materialized(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the materialised marts; every write calls this before it commits."""
+    """Rebuild the materialised marts and the protected copy public mode reads; every write calls this before it commits."""
     con.execute((SQL_DIR / "materialize.sql").read_text())
+    publication.materialize(con)
 
 
 @contextlib.contextmanager

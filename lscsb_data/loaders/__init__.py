@@ -60,6 +60,8 @@ class Format:
     parse: Callable
     write: Callable
     unchanged: Callable
+    # Keyword options of ``load_into`` this format's parse takes (the others ignore them).
+    options: tuple[str, ...] = ()
 
     @property
     def description(self) -> str:
@@ -106,6 +108,7 @@ POLICEUK = Format(
     parse=policeuk.parse,
     write=policeuk.write,
     unchanged=policeuk.unchanged,
+    options=("confirm_fewer_rows",),
 )
 
 POPULATION = Format(
@@ -324,11 +327,13 @@ def load_into(
     is_demo: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    confirm_fewer_rows: bool = False,
 ) -> list[FileReport]:
     """Validate every input, then (unless ``dry_run``) write them all in one transaction.
 
     Raises ``LoadError`` listing the problems of every invalid file; then nothing is written. A file
     whose bytes match an earlier load whose figures are all still held is reported and skipped.
+    ``confirm_fewer_rows`` lets a police.uk month replace a held one with far fewer rows (refused otherwise).
     """
     say = progress or (lambda _message: None)
     inspected, problems = _inspect_all(inputs, say)
@@ -351,8 +356,9 @@ def load_into(
     parsed: list[tuple[Format, object]] = []
     for name, items in batches.items():
         fmt = by_name[name]
+        options = {"confirm_fewer_rows": confirm_fewer_rows}
         try:
-            for result in fmt.parse(con, items, say):
+            for result in fmt.parse(con, items, say, **{key: options[key] for key in fmt.options}):
                 result.report.kind = fmt.name
                 parsed.append((fmt, result))
         except LoadError as error:
@@ -405,18 +411,22 @@ def load_files(
     dry_run: bool = False,
     progress: Progress | None = None,
     who: str | None = None,
+    confirm_fewer_rows: bool = False,
 ) -> list[FileReport]:
     """Load files (paths, folders, zip archives or in-memory ``InputFile``s) into the database at
     ``db_path`` atomically (see ``load_into``); each file written is recorded in the audit trail as
-    loaded by ``who`` (default: the account running the command)."""
+    loaded by ``who`` (default: the account running the command). ``confirm_fewer_rows`` lets a police.uk
+    reload replace a month with far fewer rows."""
     with scratch_folder("load") as workdir:
         inputs = expand_paths(paths, workdir, progress)
         try:
             if dry_run:
                 with db.connect(db_path, read_only=True) as con:
-                    return load_into(con, inputs, source_label=source_label, dry_run=True, progress=progress)
+                    return load_into(con, inputs, source_label=source_label, dry_run=True, progress=progress,
+                                     confirm_fewer_rows=confirm_fewer_rows)
             with db.writable_copy(db_path) as con:
-                reports = load_into(con, inputs, source_label=source_label, progress=progress)
+                reports = load_into(con, inputs, source_label=source_label, progress=progress,
+                                    confirm_fewer_rows=confirm_fewer_rows)
         except LoadError as error:
             raise error.naming({str(i.path): i.name for i in inputs if i.path and workdir in i.path.parents}) from None
     access.record_loads(db_path, reports, who=who or access.command_line_user())

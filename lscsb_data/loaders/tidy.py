@@ -147,6 +147,11 @@ def _validate(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, file: str) ->
     flag(too_big, "numerator", lambda row: f"is larger than the denominator {row.denominator}: a percentage cannot exceed 100%")
 
     policeuk_indicator = frame.indicator.map(catalogue.theme) == policeuk.THEME
+    # why: a police.uk count for a month police.uk cannot have published would become every page's latest month
+    flag(policeuk_indicator & real_month & (frame.period < policeuk.FIRST_MONTH), "period",
+         f"is before police.uk began: its street-level data starts with {policeuk.FIRST_MONTH}")
+    flag(policeuk_indicator & real_month & (frame.period > policeuk.latest_month()), "period",
+         "is a month that has not ended yet: police.uk publishes each month after it ends")
     flag((frame.reported_by != "") & known_indicator & ~policeuk_indicator, "reported_by",
          lambda row: f"must be blank for '{row.indicator}': reported_by names the force whose police.uk files "
                      "a police.uk count came from")

@@ -17,6 +17,7 @@ import streamlit as st
 from lscsb_data import resolve_db_path
 from lscsb_data.presentation import pagedata
 from pages.shared import access, cache, view_state
+from pages.shared.text import literal
 
 PAGES_DIR = Path(__file__).resolve().parents[1]
 THEME_PAGE = PAGES_DIR / "theme.py"
@@ -33,7 +34,8 @@ def page_list(themes, viewer) -> dict[str, list]:
             st.Page(PAGES_DIR / "exceptions.py", title="Exceptions and the pack", icon=":material/priority_high:"),
         ],
         "Themes": [st.Page(THEME_PAGE, title=row.short_name, icon=f":material/{row.icon}:", url_path=row.id)
-                   for row in themes.itertuples()],
+                   for row in themes.itertuples()]
+                  + [st.Page(PAGES_DIR / "maps.py", title="Maps", icon=":material/map:")],
         "Context and data": [
             st.Page(PAGES_DIR / "covid.py", title="COVID-19 impact", icon=":material/coronavirus:"),
             st.Page(PAGES_DIR / "data.py", title="Data and downloads", icon=":material/download:"),
@@ -96,17 +98,18 @@ def run() -> None:
     catalogue = cache.catalogue(ident)
     options = view_state.Options(areas=areas, months=cache.months(ident), indicators=frozenset(catalogue.id),
                                  default_area=viewer.default_area if viewer.default_area in set(areas.code)
-                                 else pagedata.default_area(areas))
+                                 else pagedata.default_area(areas), comparators=cache.comparators(ident))
     messages = view_state.adopt_url(options)
     access.sidebar(viewer, areas)
     theme = page.url_path if page.url_path in set(themes.id) else None
-    view_indicators = tuple(catalogue[catalogue.theme == theme].id) if theme else None
-    view = view_state.sidebar_filters(options, lambda area: cache.default_period(ident, area, view_indicators),
-                                      theme=theme)
+    # why: one period for the whole app: every page opens on the same month for an area (docs/methods.md)
+    view = view_state.sidebar_filters(options, lambda area: cache.default_period(ident, area),
+                                      lambda area: cache.comparator_choices(ident, area), theme=theme)
     with st.sidebar:
         st.caption("**Data as at**")
+        # why: a source label is whatever a loader typed, so it is shown as text, never read as markdown
         for line in cache.data_as_at(ident).text:
-            st.caption(line)
+            st.caption(literal(line))
     for message in messages:
         st.warning(message, icon=":material/link_off:")
     view_state.frame_started()

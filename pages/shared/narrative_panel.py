@@ -15,15 +15,11 @@ from lscsb_data.figures import access as figures_access, narrative, periods
 from lscsb_data.presentation import charts, pack, vocabulary
 from lscsb_data import resolve_db_path
 from pages.shared import access, cache, ui
+from pages.shared.text import literal
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 _PACK_FILES = "narrative_pack_files"
 _PACK_WANTED = "narrative_pack_wanted"
-
-
-def literal(text: str) -> str:
-    """Markdown that shows ``text`` exactly: every ASCII punctuation mark is backslash-escaped."""
-    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>$~:&\"'=" else c for c in text)
 
 
 def quarter_for(period: date) -> periods.FinancialQuarter:
