@@ -118,7 +118,7 @@ def test_build_is_atomic_a_broken_source_leaves_the_previous_database(tmp_path):
     with pytest.raises(BuildError, match="indicators.csv"):
         build(target, data_dir=data)
     assert target.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".lscsb.duckdb.lock", "data", "lscsb.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lscsb.duckdb.lock", "data", "lscsb.access.sqlite", "lscsb.duckdb"]
 
 
 def test_cli_errors_are_clear_not_tracebacks(tmp_path):

@@ -50,8 +50,9 @@ def test_non_significant_change_never_reads_as_significant(alpha):
     assert violence.reasons == "control chart signal"
     assert "significantly" not in violence.sentence
     assert violence.sentence == (
-        "In Alpha, violence with injury has been above its average of 1.02 for 12 months in a row to March 2020: "
-        "a sustained shift rather than normal variation (latest 1.09 offences per 1,000 population)."
+        "In Alpha, violence with injury has been above its average of 1.02 offences per 1,000 population a month for "
+        "12 months in a row to March 2020: a sustained shift rather than normal variation (the latest month: 1.09 "
+        "offences per 1,000 population a month)."
     )
 
 
@@ -125,8 +126,8 @@ def test_cli_prints_the_report_theme_by_theme(tmp_path):
 def test_public_mode_never_reports_an_exception_on_withheld_figures(fixture_con, monkeypatch):
     from lscsb_data.figures import spc
 
-    # Beta's 30 domestic abuse incidents are shown in private; in public mode Alpha's 2 are withheld and,
-    # so that the county total cannot give Alpha's away, Beta's are withheld too.
+    # Beta's 30 domestic abuse incidents are a rise from none in private; in public mode the year before's
+    # protected count is 0, which reads [c] (0 to 4), so there is no change to report.
     assert "domestic_abuse_incidents" in set(reporting.exceptions(fixture_con, period=MARCH_2020, area="D2").indicator)
     monkeypatch.setenv("LSCSB_PUBLIC", "1")
     assert "domestic_abuse_incidents" not in set(reporting.exceptions(fixture_con, period=MARCH_2020, area="D2").indicator)

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import lscsb_data as L
 from tests.cli_support import run_cli
+from tests.html_tables import table_rows
 from lscsb_data.presentation import charts, downloads, pagedata
 from lscsb_data.figures import disclosure, export
 from tests.apptest_support import PAGES as FRAME_PAGES, go
@@ -226,8 +227,10 @@ def test_cards_and_tables_in_public_mode_mark_withheld_figures(demo_app, demo_db
     with L.connect(demo_db_path, read_only=True) as con:
         short = L.indicators(con).set_index("id").short_name
     values = {}
-    for metric in at.metric:
-        values.setdefault(metric.label, []).append(metric.value)
+    for element in at.html:
+        for row in table_rows(element.value):
+            if len(row) > 2:
+                values.setdefault(row[0]["text"], []).append(row[1]["text"])
     for indicator in withheld.indicator:
         assert values.get(short[indicator]) == [disclosure.SUPPRESSED], (indicator, values.get(short[indicator]))
     at = run_page("hate", area=RUTLAND, period="2021-03", indicator=withheld.indicator.iloc[-1])

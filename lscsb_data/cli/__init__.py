@@ -11,6 +11,7 @@ import argparse
 import importlib
 import os
 import pkgutil
+import signal
 import sys
 from pathlib import Path
 
@@ -52,6 +53,8 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     checks.PROG = program_name()
     args = parser(checks.PROG).parse_args(argv)
+    # why: a terminated command unwinds like Ctrl-C, so its temporary files and half-written copies are removed
+    signal.signal(signal.SIGTERM, lambda number, _frame: sys.exit(128 + number))
     from lscsb_data.figures.db import DatabaseMissingError
     from lscsb_data.loaders import LoadError
     from lscsb_data.loaders.build import BuildError

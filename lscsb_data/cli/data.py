@@ -69,7 +69,8 @@ def cmd_load(args) -> int:
     from lscsb_data import loaders
 
     reports = loaders.load_files(
-        resolve_db_path(args.db), args.paths, source_label=args.source, dry_run=args.dry_run, progress=progress
+        resolve_db_path(args.db), args.paths, source_label=args.source, dry_run=args.dry_run, progress=progress,
+        confirm_fewer_rows=args.confirm_fewer_rows,
     )
     for report in reports:
         print(report.summary_line())
@@ -108,17 +109,23 @@ def cmd_export(args) -> int:
 def cmd_refresh_policeuk(args) -> int:
     from lscsb_data.loaders.refresh import refresh_policeuk
 
-    for path in refresh_policeuk(args.paths, replace=args.replace, progress=progress):
+    for path in refresh_policeuk(args.paths, replace=args.replace, progress=progress,
+                                 confirm_fewer_rows=args.confirm_fewer_rows):
         print(f"wrote {path}")
     print("now rebuild: python -m lscsb_data build")
     return 0
 
 
 def cmd_lookups(args) -> int:
-    from lscsb_data.loaders.lookups import derive_from_reference
+    from lscsb_data.loaders.lookups import LOOKUP_FILES, derive_from_reference, derive_lsoa21
 
-    for name, rows in derive_from_reference(args.reference).items():
-        print(f"wrote data/{name} ({rows:,} rows)")
+    if not (args.reference or args.lsoa21):
+        raise ValueError("lookups needs --reference CSV, --lsoa21 CSV or both")
+    if args.reference:
+        for name, rows in derive_from_reference(args.reference).items():
+            print(f"wrote data/{name} ({rows:,} rows)")
+    if args.lsoa21:
+        print(f"wrote data/{LOOKUP_FILES['lsoa21_lookup']} ({derive_lsoa21(args.lsoa21):,} rows)")
     return 0
 
 
@@ -154,6 +161,8 @@ def register(commands, common) -> None:
     load.add_argument("paths", nargs="+", metavar="PATH", help="CSV files, folders of them, or police.uk zips")
     load.add_argument("--source", metavar="LABEL", help="source label recorded with the load")
     load.add_argument("--dry-run", action="store_true", help="validate and report without writing")
+    load.add_argument("--confirm-fewer-rows", action="store_true",
+                      help="let a police.uk month replace a held one although it has far fewer rows (refused otherwise)")
     load.set_defaults(func=cmd_load)
 
     export_cmd = commands.add_parser("export", parents=[common], help="write observations in the tidy load format")
@@ -168,10 +177,14 @@ def register(commands, common) -> None:
     refresh.add_argument("paths", nargs="+", metavar="PATH", help="a police.uk zip archive, folders or month files")
     refresh.add_argument("--replace", action="store_true",
                          help="start from nothing instead of keeping the months already in data/policeuk/")
+    refresh.add_argument("--confirm-fewer-rows", action="store_true",
+                         help="let a month replace a held one although it has far fewer rows (refused otherwise)")
     refresh.set_defaults(func=cmd_refresh_policeuk)
 
     lookups = commands.add_parser("lookups", help="rewrite the LSOA lookups in data/ from the ONS-based reference lookup")
-    lookups.add_argument("--reference", required=True, metavar="CSV", help="e.g. ../shared/reference/lsoa2011_lookup.csv")
+    lookups.add_argument("--reference", metavar="CSV", help="e.g. ../shared/reference/lsoa2011_lookup.csv")
+    lookups.add_argument("--lsoa21", metavar="CSV",
+                         help="the ONS LSOA (2011) to LSOA (2021) lookup, for the 2021 LSOAs police.uk uses since 2023")
     lookups.set_defaults(func=cmd_lookups)
 
     quality_cmd = commands.add_parser("quality", parents=[common],

@@ -11,7 +11,7 @@ ORDER = 30
 
 
 def cmd_comment(args) -> int:
-    from lscsb_data.figures import db, export, narrative
+    from lscsb_data.figures import access, db, engine, export, narrative
 
     path = narrative.commentary_path(args.db)
     if args.quarter:
@@ -32,11 +32,12 @@ def cmd_comment(args) -> int:
         checks.area(con, args.area)
     text = Path(args.text_file).read_text(encoding="utf-8") if args.text_file else args.text
     try:
-        narrative.add_comment(path, scope=scope, subject=subject, area=args.area, quarter=args.quarter,
-                              text=text, author=args.author)
+        saved = narrative.add_comment(path, scope=scope, subject=subject, area=args.area, quarter=args.quarter,
+                                      text=text, author=args.author)
     except narrative.EditingDisabled as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    access.record_commentary(args.db, saved, who=access.command_line_user())
     print(f"saved commentary on {scope} {subject}, {args.area}, {args.quarter} to {path}")
     return 0
 
