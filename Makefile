@@ -1,16 +1,18 @@
-# Quick start: `make run` serves the dashboard; `make test` runs every test.
+# Quick start: `make run` serves the dashboard; `make test` runs every test (`make test-fast`: the unit tier).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: setup build run serve proxy test browser bench clean
+.PHONY: setup build run serve proxy test test-fast browser bench clean
 
-$(VENV)/.installed: requirements.txt
+# requirements.txt pins every library; the package itself (and its `lscsb` command) is installed editable on top.
+$(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 setup: $(VENV)/.installed
@@ -43,6 +45,11 @@ browser:
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
 test: build browser proxy
 	$(PY) -m pytest -n 2 tests; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
+
+# The unit tier alone: no browser, no AppTest page runs (tests marked e2e or apptest).
+test-fast: setup
+	$(PY) -m pytest -n 2 -m "not e2e and not apptest" tests; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; exit $$rc
 
 bench: build

@@ -5,6 +5,7 @@ from lscsb_data.presentation import charts, formatting, pagedata
 from lscsb_data.figures import export, periods
 from lscsb_data.figures.covid import PERIOD_TEXT, SOURCE
 from pages.shared import cache, frame, ui, view_state
+from pages.shared.text import literal
 
 frame.enter()
 
@@ -56,7 +57,7 @@ else:
     b.metric(result.rows.window_text.iloc[1], result.rows.count_text.iloc[1], help=result.rows.value_text.iloc[1])
     c.metric("Change in the count", formatting.format_change(result.count_change, result.count_change_pct, {"unit": "count"}) or "no comparison")
     st.caption(f"Rates: {result.rows.value_text.iloc[0]} against {result.rows.value_text.iloc[1]}. "
-               f"Source: {formatting.source_text(result.indicator.get('source'), result.rows.data_source.iloc[1], bool(result.rows.is_demo.fillna(False).any()))}.")
+               f"Source: {literal(formatting.source_text(result.indicator.get('source'), result.rows.data_source.iloc[1], bool(result.rows.is_demo.fillna(False).any())))}.")
     ui.notes(result.notes)
 
 st.header(f"police.uk month by month, 2020-2021: {view.area_name}", divider="gray")

@@ -1,8 +1,8 @@
 """Data and downloads: the catalogue, the sources and when they were loaded, and CSV downloads."""
 import streamlit as st
 
-from lscsb_data.figures import disclosure, export
-from pages.shared import accessibility, cache, frame, quality_section, ui, view_state
+from lscsb_data.figures import export
+from pages.shared import access, accessibility, audit_section, cache, coverage_section, disclosure_section, frame, quality_section, ui, view_state
 
 frame.enter()
 
@@ -24,7 +24,9 @@ cards = cache.overview_cards(ident, view.area, view.period, view.comparison, cac
 st.write("**The figures you are looking at**: every indicator's current and previous figures for the area and period "
          "in the sidebar, with the header block naming source, period, area and when the file was made.")
 ui.summary_download(cards, view, what="every indicator's current and previous figures", key="data-view")
-st.write("**Everything held**: every stored figure, each with its source and whether it is demonstration data.")
+st.write("**Everything held**: " + ("every indicator and area, each period and its rolling 12 months, with sensitive "
+                                    "counts protected (see Disclosure control below)." if cache.public() else
+                                    "every stored figure, each with its source and whether it is demonstration data."))
 st.download_button("Download the full extract (CSV)", data=lambda: cache.full_extract(ident, cache.public(), ui.generated_at()),
                    file_name="lscsb-full-extract.csv", mime="text/csv", key="full_extract", on_click="ignore",
                    icon=":material/download:")
@@ -44,9 +46,10 @@ st.dataframe(catalogue[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS
 st.header("Data quality", divider="gray")
 quality_section.render(ident)
 
-st.header("Disclosure control", divider="gray")
-st.write(disclosure.__doc__.split("\n\n", 1)[1])
-st.caption("This is the public deployment: small numbers are withheld everywhere." if cache.public()
-           else "This deployment is not public: small numbers are shown. The public deployment withholds them.")
+coverage_section.render(ident)
 
+disclosure_section.render(catalogue, public=cache.public())
+st.caption(access.public_mode_words(cache.public()))
+
+audit_section.render()
 accessibility.render()

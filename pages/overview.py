@@ -1,58 +1,77 @@
-"""Overview: every indicator's current figure for the chosen area and period, grouped by theme."""
+"""Overview: how the chosen area is doing, in one screen: a headline count, then one row per indicator (value and
+its interval, change and its significance, comparison with the comparator, five-year trend, where it sits among
+LLR's areas, a small trend), theme by theme; or every area side by side (compare areas)."""
+from __future__ import annotations
+
 import streamlit as st
 
+from lscsb_data.presentation import downloads, profile as area_profile
 from pages.shared import cache, frame, presentation, ui, view_state
+from pages.shared.links import detail_link
 
 frame.enter()
 
-CARDS_PER_ROW = 4
-# A theme's headline cards on one presentation screen: at most two rows.
-PRESENT_CARDS_PER_ROW = 3
-LEGEND = (
-    "Arrows show which way a figure moved; the word says what that means for this indicator (blue improving, "
-    "orange worsening, grey no judgement). *Stable* means the change is within normal variation (not significant at 95%). "
-    "MARAC repeats are judged against the 20-40% band SafeLives recommends."
-)
-
-
-def grid(rows, view, *, per_row: int = CARDS_PER_ROW, present: bool = False) -> None:
-    for start in range(0, len(rows), per_row):
-        for column, (_, row) in zip(st.columns(per_row), rows.iloc[start:start + per_row].iterrows()):
-            with column:
-                ui.card(row, view, present=present)
+VIEWS = {"profile": "Area profile", "compare": "Compare areas"}
 
 
 def step_theme(count: int, step: int) -> None:
     st.session_state["overview_theme"] = (st.session_state.get("overview_theme", 0) + step) % count
 
 
+def headline(profile: area_profile.Profile) -> None:
+    counts = profile.headline
+    st.markdown(
+        f":blue-badge[:material/trending_up: {counts['improving']} improving] "
+        f":orange-badge[:material/trending_down: {counts['worsening']} worsening] "
+        f":orange-badge[▼ {counts['worse']} worse than {profile.comparator_name}] "
+        f":blue-badge[▲ {counts['better']} better] :gray-badge[● {counts['similar']} similar] "
+        f":orange-badge[:material/warning: {counts['red_red']} red-red: worse and worsening]",
+        help=area_profile.headline_text(profile) + " Improving and worsening: a significant change on the previous "
+             "12 months (95%). Worse, similar, better: where the comparator lies against the area's 95% interval.")
+
+
 view = view_state.current()
 ident = cache.identity()
-cards = cache.overview_cards(ident, view.area, view.period, view.comparison, cache.public())
+profile = cache.profile(ident, view.area, view.period, view.comparison, cache.public(), view.comparator)
 themes = cache.themes(ident)
-shown = list(themes.itertuples())
-demo = bool(cards.is_demo.fillna(False).astype(bool).any())
+demo = bool(profile.rows.is_demo.fillna(False).astype(bool).any())
+shown = themes
 if view.present:
-    at = st.session_state.get("overview_theme", 0) % len(shown)
-    presentation.controls(f"Overview \u00b7 theme {at + 1} of {len(shown)}", on_previous=step_theme,
-                          args_previous=(len(shown), -1), on_next=step_theme, args_next=(len(shown), 1))
-    theme = shown[at]
-    group = cards[(cards.theme == theme.id) & cards.parent_id.isna()]
-    st.title(f"{theme.name}: {view.area_name}")
+    at = st.session_state.get("overview_theme", 0) % len(themes)
+    presentation.controls(f"Overview \u00b7 theme {at + 1} of {len(themes)}", on_previous=step_theme,
+                          args_previous=(len(themes), -1), on_next=step_theme, args_next=(len(themes), 1))
+    shown = themes.iloc[[at]]
+    group = profile.rows[(profile.rows.theme == shown.id.iloc[0]) & profile.rows.parent_id.isna()]
+    st.title(f"{shown.name.iloc[0]}: {view.area_name}")
     presentation.context_line(view, window=next((w for w in group.window_text if w), ""),
-                              source="; ".join(dict.fromkeys(group.source_text.dropna())), demo=demo)
-    grid(group, view, per_row=min(len(group), PRESENT_CARDS_PER_ROW), present=True)
+                              source="; ".join(dict.fromkeys(group.source.dropna())), demo=demo)
+    chosen = "profile"
 else:
-    st.title("Overview")
+    ui.compact_page()
+    st.title(f"How is {view.area_name} doing?")
     ui.demo_banner(demo)
     ui.view_caption(view)
-    st.caption(LEGEND)
-    ui.summary_download(cards, view, what="every indicator's current and previous figures", key="overview")
-    for theme in shown:
-        group = cards[cards.theme == theme.id]
-        st.header(theme.name, divider="gray")
-        grid(group[group.parent_id.isna()], view)
-        parts = group[group.parent_id.notna()]
-        if len(parts):
-            with st.expander(f"Breakdowns: {len(parts)} more indicators that make up the ones above"):
-                grid(parts, view)
+    controls, counts = st.columns([3, 7], vertical_alignment="center")
+    with controls:
+        chosen = st.segmented_control("Show", list(VIEWS), format_func=VIEWS.get, default="profile", required=True,
+                                      key="overview_view", label_visibility="collapsed")
+    with counts:
+        headline(profile)
+if chosen == "compare":
+    st.html(area_profile.compare_html(profile, themes=shown, large=view.present))
+else:
+    st.html(area_profile.profile_html(profile, themes=shown, link=detail_link(view), large=view.present))
+    parts = profile.rows[profile.rows.parent_id.notna()]
+    if len(parts) and not view.present:
+        with st.expander(f"Breakdowns: {len(parts)} more indicators that make up the ones above"):
+            st.html(area_profile.profile_html(profile, themes=themes, link=detail_link(view), parts=True))
+if not view.present:
+    with st.expander("These figures as a table", icon=":material/table:"):
+        st.table(area_profile.profile_table(profile).set_index("indicator"))
+    shown_rows = profile.rows[profile.rows.indicator.notna()]
+    ui.csv_download(lambda: downloads.summary_csv(
+        shown_rows, what="every indicator's figures, intervals and comparison", area=f"{view.area_name} ({view.area})",
+        period=f"{view.period:%b %Y}; {view.comparison_text.lower()}; compared with {profile.comparator_name}",
+        generated_at=ui.generated_at(), public=cache.public()),
+        label="Download these figures (CSV)", file_stem=ui.file_stem("lscsb", "overview", view.area, view.period),
+        key="overview")

@@ -14,7 +14,7 @@ with open(ROOT / "data" / "themes.csv", newline="", encoding="utf-8") as _themes
     THEMES = [row["id"] for row in csv.DictReader(_themes)]
 # Every page the frame lists with uploads off: its url name and its file.
 PAGES = {"overview": None, **{theme: "pages/theme.py" for theme in THEMES}, "covid": "pages/covid.py",
-         "data": "pages/data.py", "exceptions": "pages/exceptions.py"}
+         "data": "pages/data.py", "exceptions": "pages/exceptions.py", "maps": "pages/maps.py"}
 
 
 class NavigationPagesManager(PagesManager):

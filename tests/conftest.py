@@ -11,6 +11,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.fixture_db import make_fixture_db  # noqa: E402
+from tests.once import built_once  # noqa: E402
 
 
 @pytest.fixture()
@@ -38,12 +39,10 @@ def fixture_app_env(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db_path(tmp_path_factory) -> Path:
-    """The database built from data/, as `make run` builds it, in a temporary folder."""
+    """The database built from data/, as `make run` builds it, once for the run (read-only: copy it to write)."""
     from lscsb_data.loaders.build import build
 
-    path = tmp_path_factory.mktemp("demo") / "lscsb.duckdb"
-    build(path)
-    return path
+    return built_once(tmp_path_factory, "lscsb.duckdb", build)
 
 
 @pytest.fixture()
@@ -56,6 +55,21 @@ def demo_con(demo_db_path):
 
 
 def pytest_configure(config):
-    # why: under -n 2 the browser tests (marked xdist_group) share one worker, so one server and one browser serve them all
-    if getattr(config.option, "dist", None) == "load":
-        config.option.dist = "loadgroup"
+    config.addinivalue_line("markers", "e2e: runs against a served app, in chromium (tests/e2e/) or over its websocket "
+                                       "(tests/load/); left out by make test-fast")
+    config.addinivalue_line("markers", "apptest: runs the app in Streamlit's AppTest (left out by make test-fast)")
+
+
+@pytest.fixture(autouse=True)
+def _app_runs_only_in_tests_marked_apptest(request, monkeypatch):
+    """`make test-fast` leaves out tests marked apptest, so a test that runs the app must say so."""
+    if request.node.get_closest_marker("apptest") or request.node.get_closest_marker("e2e"):
+        return
+    if "streamlit.testing.v1" not in sys.modules:
+        return
+    from streamlit.testing.v1 import AppTest
+
+    def refuse(*_args, **_kwargs):
+        raise RuntimeError(f"{request.node.nodeid} runs the app in AppTest: mark it @pytest.mark.apptest")
+
+    monkeypatch.setattr(AppTest, "run", refuse)

@@ -13,6 +13,7 @@ import pytest
 from lscsb_data.figures import db
 from lscsb_data.loaders.build import load_reference_tables
 from lscsb_data.config import DATA_DIR
+from tests.once import built_once
 
 FIXTURES = Path(__file__).parent / "fixtures"
 POLICEUK = FIXTURES / "policeuk"
@@ -32,7 +33,7 @@ def make_base_db(path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def base_db_path(tmp_path_factory) -> Path:
-    return make_base_db(tmp_path_factory.mktemp("loading-base") / "base.duckdb")
+    return built_once(tmp_path_factory, "loading-base.duckdb", make_base_db)
 
 
 @pytest.fixture()

@@ -4,8 +4,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,13 +13,14 @@ import lscsb_data as L
 from lscsb_data import loaders
 from lscsb_data.loaders.build import BuildError, build
 from lscsb_data.figures.export import tidy_observations, to_csv_text
+from tests.cli_support import run_cli
 from tests.fixture_db import fixture_csv, make_fixture_db
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lscsb_data", *args], cwd=ROOT, capture_output=True, text=True)
+def cli(*args: str):
+    return run_cli(*args)
 
 
 @pytest.fixture()
@@ -119,7 +118,7 @@ def test_build_is_atomic_a_broken_source_leaves_the_previous_database(tmp_path):
     with pytest.raises(BuildError, match="indicators.csv"):
         build(target, data_dir=data)
     assert target.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".lscsb.duckdb.lock", "data", "lscsb.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lscsb.duckdb.lock", "data", "lscsb.access.sqlite", "lscsb.duckdb"]
 
 
 def test_cli_errors_are_clear_not_tracebacks(tmp_path):

@@ -7,18 +7,15 @@ row above its centre are a control-chart signal.
 """
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from lscsb_data.figures import exceptions as E
 from lscsb_data.presentation import reporting
 from lscsb_data import summary
+from tests.cli_support import run_cli
 
-ROOT = Path(__file__).resolve().parent.parent
 MARCH_2020 = date(2020, 3, 1)
 
 
@@ -53,8 +50,9 @@ def test_non_significant_change_never_reads_as_significant(alpha):
     assert violence.reasons == "control chart signal"
     assert "significantly" not in violence.sentence
     assert violence.sentence == (
-        "In Alpha, violence with injury has been above its average of 1.02 for 12 months in a row to March 2020: "
-        "a sustained shift rather than normal variation (latest 1.09 offences per 1,000 population)."
+        "In Alpha, violence with injury has been above its average of 1.02 offences per 1,000 population a month for "
+        "12 months in a row to March 2020: a sustained shift rather than normal variation (the latest month: 1.09 "
+        "offences per 1,000 population a month)."
     )
 
 
@@ -117,27 +115,19 @@ def test_cli_prints_the_report_theme_by_theme(tmp_path):
     from tests.fixture_db import make_fixture_db
 
     make_fixture_db(str(tmp_path / "f.duckdb")).close()
-    result = subprocess.run(
-        [sys.executable, "-m", "lscsb_data", "exceptions", "--db", str(tmp_path / "f.duckdb"), "--period", "2020-03",
-         "--area", "U1"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    result = run_cli("exceptions", "--db", tmp_path / "f.duckdb", "--period", "2020-03", "--area", "U1")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[lines.index("Ongoing reductions in crime") + 1] == f"  {E.NOTHING_TO_REPORT}"
-    spc_run = subprocess.run(
-        [sys.executable, "-m", "lscsb_data", "spc", "--db", str(tmp_path / "f.duckdb"), "--indicator", "all_crime",
-         "--area", "D1", "--period", "2020-03"],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    spc_run = run_cli("spc", "--db", tmp_path / "f.duckdb", "--indicator", "all_crime", "--area", "D1", "--period", "2020-03")
     assert spc_run.returncode == 0 and "u-chart, 24 periods to 2020-03" in spc_run.stdout
 
 
 def test_public_mode_never_reports_an_exception_on_withheld_figures(fixture_con, monkeypatch):
     from lscsb_data.figures import spc
 
-    # Beta's 30 domestic abuse incidents are shown in private; in public mode Alpha's 2 are withheld and,
-    # so that the county total cannot give Alpha's away, Beta's are withheld too.
+    # Beta's 30 domestic abuse incidents are a rise from none in private; in public mode the year before's
+    # protected count is 0, which reads [c] (0 to 4), so there is no change to report.
     assert "domestic_abuse_incidents" in set(reporting.exceptions(fixture_con, period=MARCH_2020, area="D2").indicator)
     monkeypatch.setenv("LSCSB_PUBLIC", "1")
     assert "domestic_abuse_incidents" not in set(reporting.exceptions(fixture_con, period=MARCH_2020, area="D2").indicator)

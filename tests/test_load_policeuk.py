@@ -113,7 +113,7 @@ def test_a_revised_month_replaces_the_one_held(db_path, tmp_path):
     loaders.load_files(db_path, POLICEUK_MONTHS)
     revised = tmp_path / "2020-03-leicestershire-street.csv"
     lines = POLICEUK_MONTHS[0].read_text().splitlines(keepends=True)
-    revised.write_text("".join(lines[:-30]))
+    revised.write_text("".join(lines[:-10]))
     report = loaders.load_files(db_path, [revised])[0]
     assert report.rows_replaced > 0 and not report.skipped
     with connect(db_path, read_only=True) as con:
@@ -218,23 +218,32 @@ def test_the_benchmarks_pandas_yardstick_counts_what_the_loader_counts(db_path):
     assert same_counts(stored[stored.indicator_id != "policeuk_all_crime"], yardstick)
 
 
-def test_refreshing_the_committed_aggregate_replaces_the_months_downloaded_again(tmp_path):
+def test_refreshing_the_committed_counts_replaces_the_months_downloaded_again(tmp_path):
     from lscsb_data.config import DATA_DIR
-    from lscsb_data.loaders.refresh import refresh_policeuk
+    from lscsb_data.loaders.build import build
+    from lscsb_data.loaders.refresh import COUNT_COLUMNS, refresh_policeuk
 
     data_dir = tmp_path / "data"
     shutil.copytree(DATA_DIR, data_dir, ignore=shutil.ignore_patterns("demo", "*.duckdb*"))
-    committed = pd.read_csv(data_dir / "policeuk" / "leicestershire-police.csv", dtype=str)
-    written = refresh_policeuk(POLICEUK_MONTHS, data_dir=data_dir)
+    committed = pd.read_csv(data_dir / "policeuk" / "leicestershire-police.csv", dtype=str, keep_default_na=False)
+    # why: the fixture months are cut from the real ones, so they hold far fewer rows than the months they replace
+    with pytest.raises(loaders.LoadError, match="would replace Leicestershire Police's 2020-03, which holds 8,146 rows"):
+        refresh_policeuk(POLICEUK_MONTHS, data_dir=data_dir)
+    written = refresh_policeuk(POLICEUK_MONTHS, data_dir=data_dir, confirm_fewer_rows=True)
     assert written == [data_dir / "policeuk" / "leicestershire-police.csv"]
-    refreshed = pd.read_csv(written[0], dtype={"numerator": "int64"}, keep_default_na=False)
-    assert len(refreshed) == len(committed)
-    months = refreshed[refreshed.period.isin(["2020-03", "2020-04"]) & (refreshed.numerator > 0)]
-    stored = pd.DataFrame({"period": pd.to_datetime(months.period + "-01").dt.date, "area_code": months.area_code,
-                           "indicator_id": months.indicator, "numerator": months.numerator})
-    assert same_counts(stored, pandas_counts(POLICEUK_MONTHS))
-    untouched = refreshed[refreshed.period == "2021-11"].numerator.sum()
-    assert untouched == committed[committed.period == "2021-11"].numerator.astype(int).sum() > 0
+    refreshed = pd.read_csv(written[0], dtype=str, keep_default_na=False)
+    assert list(refreshed.columns) == COUNT_COLUMNS
+    raw = _raw(POLICEUK_MONTHS)
+    grouped = raw.groupby(COUNT_COLUMNS[:-1]).size().rename("Rows").reset_index()
+    months = refreshed[refreshed.Month.isin(["2020-03", "2020-04"])].astype({"Rows": int})
+    key = COUNT_COLUMNS[:-1]
+    assert months.sort_values(key).reset_index(drop=True).equals(grouped.sort_values(key).reset_index(drop=True))
+    untouched = committed[committed.Month == "2021-11"]
+    assert untouched.reset_index(drop=True).equals(refreshed[refreshed.Month == "2021-11"].reset_index(drop=True))
+    assert untouched.Rows.astype(int).sum() == 8718
+    build(tmp_path / "rebuilt.duckdb", data_dir=data_dir)
+    with connect(tmp_path / "rebuilt.duckdb", read_only=True) as con:
+        assert same_counts(stored_counts(con, [MARCH, APRIL]), pandas_counts(POLICEUK_MONTHS))
 
 
 def test_a_long_scan_says_how_far_it_has_got_and_stops_when_interrupted(monkeypatch):

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +11,7 @@ import pytest
 from lscsb_data import loaders
 from lscsb_data.figures import narrative
 from lscsb_data.loaders.build import build
+from tests.cli_support import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = (
@@ -122,17 +121,16 @@ def test_cli_adds_and_lists_commentary_only_when_enabled(tmp_path):
     from tests.fixture_db import make_fixture_db
 
     make_fixture_db(str(tmp_path / "f.duckdb")).close()
-    base = [sys.executable, "-m", "lscsb_data", "comment"]
-    add = [*base, "add", "--db", str(tmp_path / "f.duckdb"), "--area", "D1", "--quarter", "2019-20-Q4",
+    add = ["comment", "add", "--db", str(tmp_path / "f.duckdb"), "--area", "D1", "--quarter", "2019-20-Q4",
            "--indicator", "all_crime", "--author", "A Analyst", "--text", "<i>literal</i>"]
-    env = {k: v for k, v in __import__("os").environ.items() if k not in (narrative.EDIT_ENV_VAR, narrative.COMMENTARY_ENV_VAR)}
-    refused = subprocess.run(add, cwd=ROOT, capture_output=True, text=True, env=env)
+    unset = (narrative.EDIT_ENV_VAR, narrative.COMMENTARY_ENV_VAR)
+    refused = run_cli(*add, unset=unset)
     assert refused.returncode == 2 and "LSCSB_ALLOW_EDIT=1" in refused.stderr
-    allowed = subprocess.run(add, cwd=ROOT, capture_output=True, text=True, env={**env, narrative.EDIT_ENV_VAR: "1"})
+    allowed = run_cli(*add, unset=unset, env={narrative.EDIT_ENV_VAR: "1"})
     assert allowed.returncode == 0, allowed.stderr
     assert (tmp_path / "f.commentary.csv").exists()
-    listed = subprocess.run([*base, "list", "--db", str(tmp_path / "f.duckdb")], cwd=ROOT, capture_output=True, text=True, env=env)
+    listed = run_cli("comment", "list", "--db", tmp_path / "f.duckdb", unset=unset)
     assert "  <i>literal</i>" in listed.stdout.splitlines()
-    unknown = subprocess.run([*add[:-6], "--indicator", "nope", "--author", "A", "--text", "x"], cwd=ROOT,
-                             capture_output=True, text=True, env={**env, narrative.EDIT_ENV_VAR: "1"})
+    unknown = run_cli(*add[:-6], "--indicator", "nope", "--author", "A", "--text", "x", unset=unset,
+                      env={narrative.EDIT_ENV_VAR: "1"})
     assert unknown.returncode == 2 and "unknown indicator 'nope'" in unknown.stderr

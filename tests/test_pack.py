@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 from pptx import Presentation
@@ -14,9 +11,9 @@ from pptx import Presentation
 from lscsb_data.figures import exceptions, narrative
 from lscsb_data.presentation import formatting, pack
 from lscsb_data import summary
+from tests.cli_support import run_cli
 from tests.fixture_db import make_fixture_db
 
-ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<script>alert("x")</script> <img src=x onerror=alert(1)> [click me](javascript:alert(1)) **bold?**'
 
 
@@ -213,41 +210,22 @@ def test_unknown_area_and_empty_period_are_clear_errors(fixture_files):
 
 def test_cli_writes_a_pack_for_every_csp(fixture_files, tmp_path):
     db_path, _commentary = fixture_files
-    result = subprocess.run(
-        [sys.executable, "-m", "lscsb_data", "pack", "--db", str(db_path), "--area", "all", "--quarter", "2019-20-Q4",
-         "--format", "html", "--out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True,
-    )
+    result = run_cli("pack", "--db", db_path, "--area", "all", "--quarter", "2019-20-Q4", "--format", "html",
+                     "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "2019-20-Q4-D1-alpha.html", "2019-20-Q4-D2-beta.html", "2019-20-Q4-U1-gamma.html",
     ]
-    bad = subprocess.run([sys.executable, "-m", "lscsb_data", "pack", "--db", str(db_path), "--area", "D1",
-                          "--quarter", "2019-Q4"], cwd=ROOT, capture_output=True, text=True)
+    bad = run_cli("pack", "--db", db_path, "--area", "D1", "--quarter", "2019-Q4")
     assert bad.returncode == 2 and "not a financial quarter" in bad.stderr
 
 
-def test_public_mode_pack_withholds_small_numbers_everywhere(fixture_files, monkeypatch):
-    db_path, _commentary = fixture_files
-    from lscsb_data import connect
-
-    monkeypatch.setenv("LSCSB_PUBLIC", "1")
-    with connect(db_path, read_only=True) as con:
-        built = pack.assemble(con, area="D1", quarter="2019-20-Q4")
-    data = pack.pptx_bytes(built)
-    withheld = summary_rows(data)["Domestic abuse incidents (per 1,000 population)"]
-    assert withheld[1:4] == ["[c]", "0.0", "[c]"]
-    deck = Presentation(io.BytesIO(data))
-    everything = "\n".join(slide_text(s) + s.notes_slide.notes_text_frame.text for s in deck.slides)
-    # Alpha's 2 incidents on 11,000 people would read 0.18 per 1,000.
-    assert "0.18" not in everything and "0.18" not in pack.html_text(built)
-    assert "Domestic abuse incidents in Alpha: figures withheld" in everything
-
-
-def test_public_mode_charts_never_plot_a_withheld_figure(fixture_files, monkeypatch):
+@pytest.fixture(scope="module")
+def public_alpha(fixture_files):
+    """Alpha's pack in public mode, with every chart spec the pack rendered (as JSON), its deck and its HTML."""
     import json
 
-    from lscsb_data import connect, series
+    from lscsb_data import connect
     from lscsb_data.presentation import charts as chart_builders
 
     db_path, _commentary = fixture_files
@@ -256,12 +234,36 @@ def test_public_mode_charts_never_plot_a_withheld_figure(fixture_files, monkeypa
 
     def recording(chart, scale=pack.PNG_SCALE):
         specs.append(json.dumps(chart.to_dict(validate=False)))
-        return render(chart, scale=1)
+        return render(chart, scale=scale)
 
-    monkeypatch.setattr(chart_builders, "to_png", recording)
-    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chart_builders, "to_png", recording)
+        patch.setenv("LSCSB_PUBLIC", "1")
+        with connect(db_path, read_only=True) as con:
+            built = pack.assemble(con, area="D1", quarter="2019-20-Q4")
+        return built, specs, pack.pptx_bytes(built), pack.html_text(built)
+
+
+def test_public_mode_pack_withholds_small_numbers_everywhere(public_alpha):
+    built, _specs, data, html = public_alpha
+    withheld = summary_rows(data)["Domestic abuse incidents (per 1,000 population)"]
+    # Alpha's running total never reaches 5, so both years' protected counts are 0 and read [c], never "none".
+    assert withheld[1:4] == ["[c]", "[c]", "[c]"]
+    deck = Presentation(io.BytesIO(data))
+    everything = "\n".join(slide_text(s) + s.notes_slide.notes_text_frame.text for s in deck.slides)
+    # Alpha's 2 incidents on 11,000 people would read 0.18 per 1,000.
+    assert "0.18" not in everything and "0.18" not in html
+    assert "Domestic abuse incidents in Alpha: figures withheld" in everything
+
+
+def test_public_mode_charts_never_plot_a_withheld_figure(fixture_files, public_alpha):
+    import json
+
+    from lscsb_data import connect, series
+
+    db_path, _commentary = fixture_files
+    built, specs, _data, html = public_alpha
     with connect(db_path, read_only=True) as con:
-        built = pack.assemble(con, area="D1", quarter="2019-20-Q4")
         shown = series(con, area="D1", end=date(2020, 3, 1), public=True)
         private = series(con, area="D1", end=date(2020, 3, 1), public=False)
     both = private.drop(columns="suppressed", errors="ignore").merge(
@@ -275,5 +277,4 @@ def test_public_mode_charts_never_plot_a_withheld_figure(fixture_files, monkeypa
         assert charts, indicator
         for value in rows.value:
             assert not any(json.dumps(float(value)) in spec for spec in charts), (indicator, value)
-    html = pack.html_text(built)
     assert all(f"{value:.2f}" not in html for value in withheld.value)

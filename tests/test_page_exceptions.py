@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from lscsb_data.figures import narrative
+
+pytestmark = pytest.mark.apptest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HOSTILE = '<script>alert("x")</script> [click me](javascript:alert(1)) **bold?** :red[red] $x^2$'
@@ -29,7 +32,8 @@ def test_lists_the_engines_exceptions_by_theme_and_filters_to_concerns(fixture_a
     at = open_page()
     assert not at.exception
     assert at.title[0].value == "Exceptions: Alpha"
-    assert [h.value for h in at.header][:2] == ["Ongoing reductions in crime", "Reducing offending and re-offending"]
+    assert [e.label for e in at.expander][:2] == ["Ongoing reductions in crime: 2 exceptions",
+                                                  "Reducing offending and re-offending: 1 exception"]
     text = shown_markdown(at).replace("\\", "")
     assert "In Alpha, overall crime has increased significantly compared with the previous rolling 12 months" in text
     assert "business and community burglary" not in text
@@ -85,3 +89,25 @@ def test_every_kind_of_area_from_the_sidebar_renders_and_only_the_forces_areas_o
         assert offered == (code in {"D2", "C1", "U1", "F1"}), code
     at.selectbox(key="area").set_value("C1").run()
     assert any("board report for Fixture County" in caption.value for caption in at.caption)
+
+
+def test_the_table_comes_first_red_red_at_the_top_in_the_overviews_own_words(fixture_app_env):
+    from tests.apptest_support import use_navigation
+    from tests.html_tables import table_rows
+
+    use_navigation()
+    at = open_page()
+    assert [s.value for s in at.subheader][:3] == ["Worse than Fixture County and worsening (red-red)", "What moved notably",
+                                                   "The drafted report"]
+    red_red, moved = at.html[0].value, at.html[1].value
+    red_rows = [r for r in table_rows(red_red) if len(r) > 2]
+    assert [r[1]["text"] for r in red_rows if r[0]["text"] == "red-red"] == ["MARAC repeats red-red"]
+    moved_rows = {r[1]["text"]: r for r in table_rows(moved) if len(r) > 2 and r[0]["text"] != "Why listed"}
+    assert moved_rows["Overall crime"][0]["text"].startswith("Of concern: significant change")
+    overview = AppTest.from_file(APP, default_timeout=90)
+    overview.query_params["area"], overview.query_params["period"] = "D1", "2020-03"
+    overview.run()
+    profile = {r[0]["text"]: r for r in table_rows(overview.html[0].value) if len(r) > 2}
+    for name, row in moved_rows.items():
+        # value, change and comparison: the same cells, word for word, as the Overview shows for the same figure
+        assert [c["text"] for c in row[2:5]] == [c["text"] for c in profile[name][1:4]], name

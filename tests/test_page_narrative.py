@@ -4,10 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from lscsb_data.figures import narrative
 from tests.apptest_support import go
+
+pytestmark = pytest.mark.apptest
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = '<img src=x onerror=alert(1)> [link](javascript:alert(1)) **not bold** :red[not red]'

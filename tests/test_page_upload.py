@@ -14,13 +14,15 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest_support import go
 from tests.loading_support import POLICEUK_MONTHS, base_db_path, db_path  # noqa: F401 (fixtures)
 
+pytestmark = pytest.mark.apptest
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "upload.py")
 GOOD = Path(__file__).parent / "good_files" / "tidy_utf8_bom.csv"
 BAD = Path(__file__).parent / "bad_files" / "negative_count.csv"
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("[a-z]*.py"))
 # why: words a control that changes stored data would carry
-WRITING_WORDS = ("load", "upload", "save", "delete", "import", "replace")
+WRITING_WORDS = ("load", "upload", "save", "delete", "import", "replace", "edit")
 
 
 @pytest.fixture()

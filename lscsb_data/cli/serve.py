@@ -13,7 +13,7 @@ def cmd_serve(args) -> int:
 def register(commands, common) -> None:
     serve = commands.add_parser(
         "serve", parents=[common],
-        help="serve the dashboard (what `make run` and `make serve` do): one process, or several behind nginx")
+        help="serve the dashboard (what make run and make serve do): one process, or several behind nginx")
     serve.add_argument("--port", type=int, default=8501, help="the port visitors use (default 8501)")
     serve.add_argument("--address", default="0.0.0.0",
                        help="the address to listen on (default 0.0.0.0, every interface; 127.0.0.1 for this machine only)")

@@ -1,9 +1,9 @@
 """Connections, the schema, and safe writes to the database file.
 
 Every write (build, load) happens on a private copy of the database file that replaces the
-original with one atomic rename when it is complete. A failed or killed write therefore leaves
-the original byte-for-byte as it was, and a reader that opened the old file keeps seeing the old
-data until it reconnects; it never sees half a load.
+original with one atomic rename when it is complete (for a path that is a symbolic link, the file it
+points at). A failed or killed write therefore leaves the original byte-for-byte as it was, and a
+reader that opened the old file keeps seeing the old data until it reconnects; it never sees half a load.
 """
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+
+from lscsb_data.figures import publication
 
 SQL_DIR = Path(__file__).parent / "sql"
 SCHEMA_FILES = ("schema.sql",)
@@ -51,8 +53,9 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_materialized(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the materialised marts; every write calls this before it commits."""
+    """Rebuild the materialised marts and the protected copy public mode reads; every write calls this before it commits."""
     con.execute((SQL_DIR / "materialize.sql").read_text())
+    publication.materialize(con)
 
 
 @contextlib.contextmanager
@@ -60,9 +63,10 @@ def writable_copy(db_path: str | os.PathLike, *, start_empty: bool = False) -> I
     """Yield a connection to a private copy of ``db_path``; on success it atomically replaces the original.
 
     With ``start_empty`` the copy starts as a new empty database (used by ``build``). If the body
-    raises, the copy is deleted and the original is untouched.
+    raises, the copy is deleted and the original is untouched. A path that is a symbolic link is
+    followed: the file it points at is replaced and the link is kept.
     """
-    db_path = Path(db_path)
+    db_path = Path(os.path.realpath(db_path))
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(db_path):
         yield from _write_copy(db_path, start_empty=start_empty)

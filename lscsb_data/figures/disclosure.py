@@ -1,18 +1,27 @@
-"""Statistical disclosure control for sensitive indicators in public deployments (``LSCSB_PUBLIC=1``).
+"""Statistical disclosure control for sensitive indicators in public deployments: the method.
 
-The rule, applied by the engine to every figure before any page, chart, CSV, PNG or pack sees it:
+Public mode never computes a figure from a stored count of a sensitive indicator. Each stored series
+(one indicator, one area, period after period) is first replaced by a protected series whose running
+total is the true running total rounded down to a multiple of 5:
 
-1. Primary suppression: a count of 1-4 events is withheld and shown as ``[c]``; a rate, percentage
-   or ratio on fewer than 10 events is withheld (too few events to be reliable or safe).
-2. Secondary suppression: where an area is the sum of parts that are also shown (the county is its
-   seven districts; LLR is the county, Leicester, Rutland and the no-location bucket), a sum with
-   exactly one withheld member would give that member away by subtraction. So, while any such sum
-   has exactly one withheld member, the smallest other member is withheld too (preferring an area
-   that is not itself a sum, so the fix does not spread down a level).
-3. A change, percentage change, significance and direction are withheld when either figure they
-   compare is withheld.
+    protected count of period t = 5 x floor(running total to t / 5) - 5 x floor(running total to t-1 / 5)
 
-Only indicators flagged ``sensitive`` in the catalogue are touched; zero counts are shown.
+Every public figure - a period, a rolling 12 months, a quarter, any custom range, a county or force
+total, a parent indicator, a rate or percentage, a change, a trend test, a control chart - is then
+computed from the protected series by the same code as the partner view (``publication``). So:
+
+- any run of periods of one stored series is within 4 of its true total (it is rounded to one of the
+  two multiples of 5 either side), and a sum of k series is within 4k;
+- what an attacker can learn by combining every public figure is at most each stored series' rounded
+  running totals, and each of those leaves the true running total one of 5 values, so no stored count,
+  and no total of counts, is ever pinned to one value: a count of 1-4 is one of at least 5 possible
+  values (docs/disclosure.md proves it, and tests/attack.py checks it against every output).
+
+What would otherwise add up exactly is rounded as a whole: a parent indicator (domestic abuse crimes,
+hate incidents) is published as the sum of its protected parts plus the protected remainder (the parent
+minus its parts, zero when the parts make up the parent), and a percentage's denominator as its
+protected numerator plus the protected remainder, so a percentage never exceeds 100%. Indicators that
+are not sensitive, and whole families none of whose members is, are published as stored.
 """
 from __future__ import annotations
 
@@ -22,9 +31,10 @@ import pandas as pd
 from lscsb_data.config import env_flag
 
 SUPPRESSED = "[c]"
-SMALLEST_SHOWN_COUNT = 5
+ROUNDING_BASE = 5
 SMALLEST_RATE_BASE = 10
 PUBLIC_ENV_VAR = "LSCSB_PUBLIC"
+SERIES_KEY = ["indicator_id", "area_code"]
 
 
 def public_mode(public: bool | None = None) -> bool:
@@ -32,92 +42,84 @@ def public_mode(public: bool | None = None) -> bool:
     return env_flag(PUBLIC_ENV_VAR) if public is None else public
 
 
-def primary(numerator: pd.Series, unit: pd.Series, sensitive: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(count withheld, value withheld) masks from the primary rule."""
-    small_count = sensitive & numerator.between(1, SMALLEST_SHOWN_COUNT - 1)
-    small_base = sensitive & (unit != "count") & numerator.between(1, SMALLEST_RATE_BASE - 1)
-    return small_count, small_count | small_base
+def round_running_totals(counts: np.ndarray, base: int = ROUNDING_BASE) -> np.ndarray:
+    """Counts whose running total is the running total of ``counts`` rounded down to a multiple of ``base``."""
+    running = np.floor(np.cumsum(np.asarray(counts, dtype=float)) / base) * base
+    return np.diff(running, prepend=0.0)
 
 
-def secondary(
-    frame: pd.DataFrame, withheld: pd.Series, *, group_by: list[str], numerator: str, parts: pd.DataFrame
-) -> pd.Series:
-    """Extend ``withheld`` until no shown sum has exactly one withheld member.
+def protected_indicators(catalogue: pd.DataFrame) -> set[str]:
+    """The sensitive indicators and every member of a family (parent and parts) that holds one."""
+    family = catalogue.parent_id.where(catalogue.parent_id.notna(), catalogue.id)
+    sensitive_families = set(family[catalogue.sensitive.astype(bool)])
+    return set(catalogue.id[family.isin(sensitive_families)])
 
-    ``parts`` lists (area_code, part_code, part_is_aggregate) for each aggregate area and its
-    direct parts (see ``engine.area_parts``); ``group_by`` names the columns that make one set of comparable figures (indicator
-    and period). Rows are matched on ``area_code``.
+
+def _round_each_series(frame: pd.DataFrame, column: str) -> pd.Series:
+    """``column`` with each stored series' running total rounded down (``round_running_totals``), in period order."""
+    ordered = frame.sort_values([*SERIES_KEY, "period"], kind="stable")
+    rounded = ordered.groupby(SERIES_KEY, sort=False)[column].transform(
+        lambda counts: round_running_totals(counts.to_numpy(float)))
+    return rounded.reindex(frame.index)
+
+
+def _parts_at(rows: pd.DataFrame, contributors: pd.DataFrame, parts: pd.DataFrame) -> pd.DataFrame:
+    """Each parent's parts added up at each area and period (a part's figure at an area is the sum of its
+    stored contributors there, as the engine adds it up)."""
+    stored = rows[["indicator_id", "area_code", "period", "numerator"]].rename(columns={"area_code": "node_code"})
+    figures = contributors[["indicator_id", "area_code", "node_code"]].merge(stored, on=["indicator_id", "node_code"])
+    figures = figures.groupby(["indicator_id", "area_code", "period"], as_index=False).numerator.sum()
+    summed = parts.merge(figures, left_on="id", right_on="indicator_id")
+    return summed.groupby(["parent_id", "area_code", "period"], as_index=False).numerator.sum().rename(
+        columns={"parent_id": "indicator_id", "numerator": "parts"})
+
+
+def _heights(catalogue: pd.DataFrame) -> pd.Series:
+    """0 for an indicator without parts, else one more than its tallest part."""
+    parents = dict(zip(catalogue.id, catalogue.parent_id))
+    height = dict.fromkeys(catalogue.id, 0)
+    for child in catalogue.id:
+        steps, node = 1, parents.get(child)
+        while isinstance(node, str) and node in height and steps <= len(height):
+            height[node] = max(height[node], steps)
+            steps, node = steps + 1, parents.get(node)
+    return pd.Series(height)
+
+
+def protect(observations: pd.DataFrame, catalogue: pd.DataFrame, contributors: pd.DataFrame) -> pd.DataFrame:
+    """The protected copy of the stored rows of ``protected_indicators``: the same rows with protected counts.
+
+    ``observations`` has ``indicator_id, area_code, period, numerator, denominator`` (other columns are kept);
+    ``catalogue`` the indicators' ``id, parent_id, unit, sensitive``; ``contributors`` the engine's
+    ``indicator_id, area_code, node_code`` (the stored areas that make up each area's figure).
     """
-    hidden = withheld.to_numpy(dtype=bool, copy=True)
-    if not hidden.any():
-        return pd.Series(hidden, index=withheld.index)
-    families = [(parent, list(members.part_code), list(members.part_is_aggregate))
-                for parent, members in parts.groupby("area_code", sort=True)]
-    counts = pd.to_numeric(frame[numerator], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    areas = frame.area_code.to_numpy()
-    for positions in frame.groupby(group_by, sort=False).indices.values():
-        if not hidden[positions].any():
+    protected = protected_indicators(catalogue)
+    true = observations[observations.indicator_id.isin(protected)].astype({"numerator": float, "denominator": float})
+    if true.empty:
+        return true
+    shown = true.copy()
+    parts = catalogue[catalogue.parent_id.notna() & catalogue.id.isin(protected)][["id", "parent_id"]]
+    height = shown.indicator_id.map(_heights(catalogue))
+    key = ["indicator_id", "area_code", "period"]
+    # why: parts first, so a parent's remainder is its true count less its parts' and its protected count adds them back
+    for level in sorted(height.unique()):
+        rows = shown[height == level]
+        if level == 0:
+            shown.loc[rows.index, "numerator"] = _round_each_series(rows, "numerator")
             continue
-        row_of = {areas[p]: p for p in positions}
-        changed = True
-        while changed:
-            changed = False
-            for parent, members, aggregate in families:
-                # why: a part with no figure for this indicator is not in the sum
-                present = [(order, code, is_aggregate) for order, (code, is_aggregate) in enumerate(zip(members, aggregate))
-                           if code in row_of]
-                if parent not in row_of or not present:
-                    continue
-                if int(hidden[row_of[parent]]) + sum(int(hidden[row_of[code]]) for _, code, _ in present) != 1:
-                    continue
-                # why: withhold the smallest shown part (districts before aggregates) so the least is lost
-                candidates = [(bool(is_aggregate), counts[row_of[code]], order, row_of[code])
-                              for order, code, is_aggregate in present
-                              if not hidden[row_of[code]] and counts[row_of[code]] > 0]
-                hidden[min(candidates)[3] if candidates else row_of[parent]] = True
-                changed = True
-    return pd.Series(hidden, index=withheld.index)
-
-
-def suppress_summary(frame: pd.DataFrame, sensitive: pd.Series, parts: pd.DataFrame) -> pd.DataFrame:
-    """Apply the rule to a ``summary`` frame holding every area of each indicator."""
-    frame = frame.copy()
-    for window in ("current", "previous"):
-        count_hidden, value_hidden = primary(frame[f"{window}_numerator"], frame.unit, sensitive)
-        count_hidden = secondary(frame, count_hidden, group_by=["indicator"], numerator=f"{window}_numerator", parts=parts)
-        value_hidden = value_hidden | count_hidden
-        frame[f"{window}_suppressed"] = value_hidden
-        frame[f"{window}_count_suppressed"] = count_hidden
-        frame.loc[count_hidden, f"{window}_numerator"] = np.nan
-        frame.loc[value_hidden, f"{window}_value"] = np.nan
-        if window == "current":
-            for column in ("current_denominator",):
-                frame.loc[count_hidden & (frame.unit == "percentage"), column] = np.nan
-    either = frame.current_suppressed | frame.previous_suppressed
-    frame.loc[either, ["change", "change_pct", "p_value"]] = np.nan
-    frame.loc[either, "significant"] = False
-    frame.loc[either & (frame.polarity != "target_band"), "direction"] = ""
-    frame.loc[frame.current_suppressed & (frame.polarity == "target_band"), "direction"] = ""
-    return frame
-
-
-def suppress_periods(frame: pd.DataFrame, sensitive: pd.Series, parts: pd.DataFrame, *, period_column: str) -> pd.DataFrame:
-    """Apply the rule to per-period figures (``series`` or ``range_total``) holding every area."""
-    frame = frame.copy()
-    count_hidden, value_hidden = primary(frame.numerator, frame.unit, sensitive)
-    count_hidden = secondary(frame, count_hidden, group_by=["indicator", period_column], numerator="numerator", parts=parts)
-    frame["suppressed"] = value_hidden | count_hidden
-    frame["count_suppressed"] = count_hidden
-    frame.loc[count_hidden, "numerator"] = np.nan
-    frame.loc[frame.suppressed, "value"] = np.nan
-    if "rolling_numerator" in frame:
-        rolling_count, rolling_value = primary(frame.rolling_numerator, frame.unit, sensitive)
-        rolling_count = secondary(frame, rolling_count, group_by=["indicator", period_column],
-                                  numerator="rolling_numerator", parts=parts)
-        frame["rolling_suppressed"] = rolling_value | rolling_count
-        frame.loc[rolling_count, "rolling_numerator"] = np.nan
-        frame.loc[frame.rolling_suppressed, "rolling_value"] = np.nan
-    return frame
+        remainder = rows[key].merge(_parts_at(true, contributors, parts), on=key, how="left").parts.fillna(0.0)
+        rounded_parts = rows[key].merge(_parts_at(shown, contributors, parts), on=key, how="left").parts.fillna(0.0)
+        rows = rows.assign(remainder=rows.numerator.to_numpy() - remainder.to_numpy())
+        shown.loc[rows.index, "numerator"] = rounded_parts.to_numpy() + _round_each_series(rows, "remainder").to_numpy()
+    units = shown.indicator_id.map(catalogue.set_index("id").unit)
+    has_denominator = true.denominator.notna()
+    percentage = has_denominator & units.eq("percentage")
+    # why: a percentage's denominator is its numerator plus the rest, so the protected percentage stays within 0-100%
+    rest = true[percentage].assign(rest=true.denominator - true.numerator)
+    shown.loc[percentage, "denominator"] = shown.numerator[percentage] + _round_each_series(rest, "rest")
+    other = has_denominator & ~percentage
+    shown.loc[other, "denominator"] = _round_each_series(true[other], "denominator")
+    return shown
 
 
 def mark_summary(frame: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lscsb_data.figures import benchmarks, disclosure, periods, stats
+from lscsb_data.figures import benchmarks, disclosure, periods, publication, stats
 
 QUERY_DIR = Path(__file__).parent / "sql" / "queries"
 
@@ -63,8 +63,8 @@ def summary(
     One row per indicator and area that has at least one figure in either window. Columns are
     ``SUMMARY_COLUMNS`` plus the window dates, unit, population year used, completeness of each
     window, the p-value, whether the figures are demonstration data and their source. In public
-    mode (``public``, else ``$LSCSB_PUBLIC``) small counts of sensitive indicators are withheld
-    (see ``disclosure``) and ``current_suppressed`` / ``previous_suppressed`` say where.
+    mode (``public``, else ``$LSCSB_PUBLIC``) every figure is computed from protected counts and
+    withheld ones are blank (``publication``); ``current_suppressed`` / ``previous_suppressed`` say where.
 
     Then, from those (published) figures (see ``benchmarks``): the 95% and 99.8% limits of each window's value,
     the comparator (``comparator``, else each area's default: a district's county, the county's region ...) with
@@ -78,23 +78,20 @@ def summary(
         raise ValueError(f"unknown comparator '{comparator}': expected an area code or a group of data/comparator_groups.csv "
                          "(`python -m lscsb_data comparators` lists them)")
     is_public = disclosure.public_mode(public)
-    if is_public or area is None:
-        # why: whether an area's figure is withheld depends on its neighbours', so public figures are made for every area
+    if area is None:
         wanted = None
     else:
         wanted = benchmarks.needed_areas(groups, area, comparator or benchmarks.default_comparator(area_frame, groups, area))
-    frame = _summary(con, period=period, indicator=indicator, areas=wanted, comparison=comparison)
-    if is_public:
-        frame = disclosure.suppress_summary(frame, frame.sensitive, area_parts(con))
-    else:
-        frame = frame.assign(current_suppressed=False, previous_suppressed=False, current_count_suppressed=False,
-                             previous_count_suppressed=False)
+    frame = _summary(con, period=period, indicator=indicator, areas=wanted, comparison=comparison, public=is_public)
+    frame = publication.publish(frame, "summary") if is_public else publication.unprotected(frame, "summary")
     frame = benchmarks.with_intervals(frame)
     frame = benchmarks.with_trends(frame, windows(con, period=period, indicator=indicator, areas=wanted, public=is_public),
                                    definition_changes(con))
     comparator_of = {code: comparator or benchmarks.default_comparator(area_frame, groups, code)
                      for code in dict.fromkeys(frame.area_code)}
     frame = benchmarks.with_red_red(benchmarks.with_comparators(frame, groups, comparator_of))
+    names = benchmarks.comparator_options(area_frame, groups).set_index("code").name
+    frame["comparator_name"] = frame.comparator_code.map(names)
     frame = _only_area(frame, area)
     extra = [c for c in frame.columns if c not in SUMMARY_COLUMNS]
     return frame[SUMMARY_COLUMNS + extra]
@@ -108,28 +105,43 @@ def latest_summary(
     comparison: str = "rolling12",
     public: bool | None = None,
     comparator: str | None = None,
+    everywhere=None,
 ) -> pd.DataFrame:
     """``summary`` of every indicator for ``area`` at ``period``, except that an indicator whose latest complete
     period ends before the window ``period`` asks for is shown at that latest period instead (so a page keeps one
     period while an indicator with older data still shows its latest figure).
 
     Adds ``shown_period`` (the period end each row was computed at) and ``is_earlier`` (it is before ``period``).
+    ``everywhere(at)``, when given, is ``summary`` of every area at ``at`` with the same comparison, ``public`` and
+    ``comparator`` resolved for ``area`` (a caller that caches it shares it between areas).
     """
+    shown = shown_periods(con, period=period, area=area)
+    frames = []
+    for at in sorted(set(shown.values()) | {period}, reverse=True):
+        if everywhere is not None:
+            frame = everywhere(at)
+            frame = frame[frame.area_code == area]
+        else:
+            frame = summary(con, period=at, area=area, comparison=comparison, public=public, comparator=comparator)
+        # why: an indicator without a latest period (no complete period at all) is shown at the view's period
+        wanted = frame.indicator.map(shown).fillna(period) == at
+        frames.append(frame[wanted].assign(shown_period=at, is_earlier=at < period))
+    frame = pd.concat(frames, ignore_index=True)
+    board_order = con.cursor().execute("SELECT id FROM stg_indicators ORDER BY theme_order, sort_order").fetchall()
+    order = {indicator: rank for rank, (indicator,) in enumerate(board_order)}
+    return frame.assign(_order=frame.indicator.map(order)).sort_values("_order").drop(columns="_order").reset_index(drop=True)
+
+
+def shown_periods(con: duckdb.DuckDBPyConnection, *, period: date, area: str) -> dict[str, date]:
+    """The period each indicator is shown at for ``area``: ``period``, or the last month of the indicator's latest
+    complete period where that is before the window ``period`` asks for."""
     latest = latest_complete(con, areas=[area])
-    frequency = indicators(con).set_index("id").frequency
+    frequency = dict(con.cursor().execute("SELECT id, frequency FROM indicators").fetchall())
     shown = {}
     for indicator, last in zip(latest.indicator, latest.last_month):
         last = pd.Timestamp(last).date()
         shown[indicator] = last if last < periods.window_end(period, frequency[indicator]) else period
-    frames = []
-    for at in sorted(set(shown.values()) | {period}, reverse=True):
-        frame = summary(con, period=at, area=area, comparison=comparison, public=public, comparator=comparator)
-        # why: an indicator without a latest period (no complete period at all) is shown at the view's period
-        wanted = frame.indicator.map(shown).fillna(period) == at
-        frames.append(frame[wanted].assign(shown_period=at, is_earlier=at < period))
-    frame = pd.concat(frames, ignore_index=True) if frames else summary(con, period=period, area=area)
-    order = indicators(con)[["id"]].reset_index().rename(columns={"index": "order", "id": "indicator"})
-    return frame.merge(order, on="indicator").sort_values("order").drop(columns="order").reset_index(drop=True)
+    return shown
 
 
 def latest_complete(con: duckdb.DuckDBPyConnection, *, areas: list[str] | None = None,
@@ -158,15 +170,12 @@ def windows(
     count: int = stats.TREND_POINTS,
 ) -> pd.DataFrame:
     """The ``count`` rolling 12-month windows ending 0, 12, 24 ... months before the latest whole period at
-    ``period``, oldest first: the points of the recent trend. Public mode withholds them as the series' rolling
-    figures are withheld (``suppressed``); the rows are then those of every area, for secondary suppression.
+    ``period``, oldest first: the points of the recent trend. Public mode computes them from protected counts and
+    withholds them as the series' rolling figures are withheld (``publication``; ``suppressed`` says where).
     """
     is_public = disclosure.public_mode(public)
-    frame = _run(con, "windows", period_end=period, n_windows=count, indicator=indicator,
-                 areas=None if is_public else areas)
-    if not is_public or frame.empty:
-        return frame.assign(suppressed=False, count_suppressed=False)
-    return disclosure.suppress_periods(frame, frame.sensitive, area_parts(con), period_column="window_end")
+    frame = _run(con, "windows", period_end=period, n_windows=count, indicator=indicator, areas=areas, public=is_public)
+    return publication.publish(frame, "totals") if is_public else publication.unprotected(frame, "totals")
 
 
 def comparator_groups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -190,20 +199,9 @@ def _only_area(frame: pd.DataFrame, area: str | None) -> pd.DataFrame:
     return frame if area is None else frame[frame.area_code == area].reset_index(drop=True)
 
 
-def area_parts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Each aggregate area with its direct parts, for secondary suppression."""
-    return con.cursor().execute(
-        """
-        SELECT p.code AS area_code, c.code AS part_code, c.is_aggregate AS part_is_aggregate
-        FROM stg_areas AS p JOIN stg_areas AS c ON c.parent_code = p.code
-        WHERE p.is_aggregate
-        ORDER BY p.code, c.code
-        """
-    ).df()
-
-
-def _summary(con, *, period: date, indicator: str | None, areas: list[str] | None, comparison: str) -> pd.DataFrame:
-    frame = _run(con, "summary", period_end=period, comparison=comparison, indicator=indicator, areas=areas)
+def _summary(con, *, period: date, indicator: str | None, areas: list[str] | None, comparison: str,
+             public: bool) -> pd.DataFrame:
+    frame = _run(con, "summary", period_end=period, comparison=comparison, indicator=indicator, areas=areas, public=public)
     frame = frame.astype({"current_numerator": "Int64", "previous_numerator": "Int64"})
     frame["period_end"] = periods.month_label(period)
     frame["current_value"] = _value(frame.current_numerator, frame.current_denominator, frame.unit, frame.multiplier)
@@ -265,20 +263,17 @@ def series(
 
     One row per indicator, area and period (months, quarters or financial years, by frequency)
     between the first and last period held; a period with no figure has a missing ``value``.
-    ``previous_year_value`` is the same period a year earlier. Public mode withholds small counts
-    of sensitive indicators (``suppressed`` and ``rolling_suppressed`` say where).
+    ``previous_year_value`` is the same period a year earlier. Public mode computes every figure from
+    protected counts (``publication``; ``suppressed`` and ``rolling_suppressed`` say what is withheld).
     """
     is_public = disclosure.public_mode(public)
-    frame = _run(con, "series", indicator=indicator, area=None if is_public else area, start=None, end=end)
+    frame = _run(con, "series", indicator=indicator, area=area, start=None, end=end, public=is_public)
     frame["value"] = _value(frame.numerator, frame.denominator, frame.unit, frame.multiplier)
     frame["rolling_value"] = _value(
         frame.rolling_numerator, frame.rolling_denominator, frame.unit, frame.multiplier
     ).where(frame.rolling_complete)
-    if is_public:
-        frame = disclosure.suppress_periods(frame, frame.sensitive, area_parts(con), period_column="period")
-        frame = _only_area(frame, area)
-    else:
-        frame = frame.assign(suppressed=False, count_suppressed=False, rolling_suppressed=False)
+    frame = _series_intervals(frame)
+    frame = publication.publish(frame, "series") if is_public else publication.unprotected(frame, "series")
     frame["period"] = pd.to_datetime(frame.period)
     frame["period_end"] = pd.to_datetime(frame.period_end)
     year_earlier = frame[["indicator", "area_code", "period", "value", "rolling_value"]].copy()
@@ -293,6 +288,18 @@ def series(
     return frame.reset_index(drop=True)
 
 
+def _series_intervals(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each period's and each rolling 12 months' 95% limits, from the (published) numerators and denominators."""
+    unit, multiplier = frame.unit.to_numpy(object), frame.multiplier.astype(float)
+    for prefix, value in (("", "value"), ("rolling_", "rolling_value")):
+        lower, upper = stats.value_limits(unit, frame[f"{prefix}numerator"].astype(float),
+                                          frame[f"{prefix}denominator"].astype(float), multiplier, 95)
+        hidden = frame[value].isna().to_numpy()
+        frame[f"{prefix}lower_95"] = np.where(hidden, np.nan, lower)
+        frame[f"{prefix}upper_95"] = np.where(hidden, np.nan, upper)
+    return frame
+
+
 def range_total(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -305,18 +312,15 @@ def range_total(
     """Totals and value over the months ``start``..``end`` inclusive (first days of those months).
 
     Quarterly and annual figures count only when their whole period lies inside the range. A rate
-    uses the population of the calendar year of ``end``. Public mode withholds small counts of
-    sensitive indicators (``suppressed`` says where).
+    uses the population of the calendar year of ``end``. Public mode computes every figure from
+    protected counts (``publication``; ``suppressed`` says what is withheld).
     """
     if end < start:
         raise ValueError(f"the range ends ({periods.month_label(end)}) before it starts ({periods.month_label(start)})")
     is_public = disclosure.public_mode(public)
-    frame = _run(con, "range_total", indicator=indicator, area=None if is_public else area, start=start, end=end)
+    frame = _run(con, "range_total", indicator=indicator, area=area, start=start, end=end, public=is_public)
     frame["value"] = _value(frame.numerator, frame.denominator, frame.unit, frame.multiplier)
-    if not is_public:
-        return frame.assign(suppressed=False, count_suppressed=False)
-    frame = disclosure.suppress_periods(frame.assign(range_start=start), frame.sensitive, area_parts(con), period_column="range_start")
-    return _only_area(frame.drop(columns="range_start"), area)
+    return publication.publish(frame, "totals") if is_public else publication.unprotected(frame, "totals")
 
 
 def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

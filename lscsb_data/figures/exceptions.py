@@ -44,10 +44,29 @@ EXCEPTION_COLUMNS = [
 _MIN_P = 1e-300
 
 
-def exceptions(con, *, period: date, area: str | None = None, comparison: str = "rolling12") -> pd.DataFrame:
-    """Every indicator and area that is exceptional at ``period``, most worrying first (see module docstring)."""
-    current = engine.summary(con, period=period, area=area, comparison=comparison)
-    history = engine.series(con, area=area, end=period)
+def exceptions(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
+               latest: bool = False, public: bool | None = None) -> pd.DataFrame:
+    """Every indicator and area that is exceptional at ``period``, most worrying first (see module docstring);
+    from the public figures when ``public``, else as ``$LSCSB_PUBLIC`` says.
+
+    ``latest`` (with an ``area``): each indicator at the period the dashboard shows it (``engine.shown_periods``:
+    ``period``, or its latest complete period where that ends earlier), as the Overview shows it.
+    """
+    if latest and area is not None:
+        shown = engine.shown_periods(con, period=period, area=area)
+        found = []
+        for at in sorted(set(shown.values()) | {period}, reverse=True):
+            rows = exceptions(con, period=at, area=area, comparison=comparison, public=public)
+            found.append(rows[rows.indicator.map(shown).fillna(period) == at])
+        frame = pd.concat(found, ignore_index=True)
+        if frame.empty:
+            return pd.DataFrame(columns=EXCEPTION_COLUMNS)
+        frame["outlook_rank"] = frame.outlook.map({name: rank for rank, name in enumerate(OUTLOOKS)})
+        frame = frame.sort_values(["outlook_rank", "score", "theme_order", "sort_order", "area_code"],
+                                  ascending=[True, False, True, True, True], kind="stable")
+        return frame.drop(columns="outlook_rank").reset_index(drop=True)
+    current = engine.summary(con, period=period, area=area, comparison=comparison, public=public)
+    history = engine.series(con, area=area, end=period, public=public)
     if area is None:
         reported = report_areas(con)
         current, history = current[current.area_code.isin(reported)], history[history.area_code.isin(reported)]
@@ -129,8 +148,10 @@ def _outlook(rows: pd.DataFrame, changed, outside, signalled) -> np.ndarray:
     up = rows.spc_signal.isin(["above_limit", "run_above"])
     bad_signal = signalled & (((rows.polarity == "lower_better") & up) | ((rows.polarity == "higher_better") & ~up))
     good_signal = signalled & (((rows.polarity == "lower_better") & ~up) | ((rows.polarity == "higher_better") & up))
+    # why: a run below average is not "improving" while the latest 12 months rose (the Overview would say +29%)
+    against = ((rows.polarity == "lower_better") & (rows.change > 0)) | ((rows.polarity == "higher_better") & (rows.change < 0))
     concern = outside | (changed & (rows.direction == "worsening")) | bad_signal
-    improving = (changed & (rows.direction == "improving")) | good_signal
+    improving = (changed & (rows.direction == "improving")) | (good_signal & ~against.fillna(False))
     return np.select([concern, improving], ["concern", "improving"], "note")
 
 
@@ -170,10 +191,16 @@ def theme_sections(found: pd.DataFrame, themes: pd.DataFrame, current: pd.DataFr
     return sections
 
 
-def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12") -> list[dict]:
-    """``theme_sections`` computed from the database: the exception report, theme by theme."""
-    found = exceptions(con, period=period, area=area, comparison=comparison)
-    current = engine.summary(con, period=period, area=area, comparison=comparison).merge(
+def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
+                 latest: bool = False, public: bool | None = None) -> list[dict]:
+    """``theme_sections`` computed from the database: the exception report, theme by theme (``latest`` and
+    ``public`` as for ``exceptions``)."""
+    found = exceptions(con, period=period, area=area, comparison=comparison, latest=latest, public=public)
+    if latest and area is not None:
+        current = engine.latest_summary(con, period=period, area=area, comparison=comparison, public=public)
+    else:
+        current = engine.summary(con, period=period, area=area, comparison=comparison, public=public)
+    current = current.merge(
         engine.indicators(con)[["id", "theme"]].rename(columns={"id": "indicator"}), on="indicator"
     )
     return theme_sections(found, engine.themes(con), current)

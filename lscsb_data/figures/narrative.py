@@ -8,7 +8,7 @@ database file and a ``load`` rewrites it: neither ever touches the commentary fi
 The file is append-only: every save adds a row with its author and time (UTC), and the newest row
 for an indicator (or theme), area and quarter is the current commentary; saving empty text withdraws
 it. Each save rewrites the file atomically under a lock, so two people saving at once lose nothing.
-Writing needs ``LSCSB_ALLOW_EDIT=1``. The text is stored and returned exactly as written; every
+Writing needs ``LSCSB_ALLOW_EDIT=1`` and is never allowed in a public deployment (``editing_enabled``), or, where people sign in, an analyst's role. The text is stored and returned exactly as written; every
 output shows it as plain text, never as HTML or markdown.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscsb_data.figures import periods
+from lscsb_data.figures import disclosure, periods
 from lscsb_data.config import env_flag, resolve_db_path
 
 COMMENTARY_ENV_VAR = "LSCSB_COMMENTARY"
@@ -37,7 +37,7 @@ MAX_AUTHOR = 80
 
 
 class EditingDisabled(PermissionError):
-    """Commentary can be written only where the deployment sets LSCSB_ALLOW_EDIT=1."""
+    """Commentary can be written only where the deployment sets LSCSB_ALLOW_EDIT=1 and is not public."""
 
 
 def commentary_path(db_path: str | os.PathLike | None = None) -> Path:
@@ -49,8 +49,10 @@ def commentary_path(db_path: str | os.PathLike | None = None) -> Path:
     return database.with_name(f"{database.stem}.commentary.csv")
 
 
-def editing_enabled() -> bool:
-    return env_flag(EDIT_ENV_VAR)
+def editing_enabled(public: bool | None = None) -> bool:
+    """Whether commentary may be written: the deployment allows it, and it is not public (``public``, else
+    ``$LSCSB_PUBLIC``). The one check the app and the command line ask, so sign-in can later decide ``public``."""
+    return env_flag(EDIT_ENV_VAR) and not disclosure.public_mode(public)
 
 
 def _empty() -> pd.DataFrame:
@@ -111,10 +113,14 @@ def add_comment(
     text: str,
     author: str,
     now: datetime | None = None,
+    allowed: bool | None = None,
 ) -> dict:
-    """Save commentary (empty ``text`` withdraws it); raises ``EditingDisabled`` unless editing is enabled."""
-    if not editing_enabled():
-        raise EditingDisabled(f"editing commentary needs {EDIT_ENV_VAR}=1 in this deployment")
+    """Save commentary (empty ``text`` withdraws it); raises ``EditingDisabled`` unless editing is
+    ``allowed`` (the signed-in viewer's role, where the deployment signs people in), else enabled."""
+    if not (editing_enabled() if allowed is None else allowed):
+        reason = ("is off in a public deployment" if disclosure.public_mode()
+                  else f"needs {EDIT_ENV_VAR}=1 in this deployment, or an analyst's role")
+        raise EditingDisabled(f"editing commentary {reason}")
     row = _validated(scope=scope, subject=subject, area=area, quarter=quarter, text=text, author=author, now=now)
     path = Path(path)
     with _locked(path):

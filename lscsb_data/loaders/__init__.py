@@ -15,8 +15,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,9 +26,13 @@ from pathlib import Path
 
 import duckdb
 
-from lscsb_data.figures import db
+from lscsb_data.figures import access, db
 from lscsb_data.loaders import policeuk, population, tidy
 from lscsb_data.loaders.common import (
+    MAX_MEMBERS,
+    MAX_RATIO,
+    MAX_UNPACKED_BYTES,
+    RATIO_FROM_BYTES,
     FileReport,
     Inspected,
     InputFile,
@@ -35,6 +41,7 @@ from lscsb_data.loaders.common import (
     inspect,
     previous_identical_loads,
     record_loads,
+    scratch_folder,
     update_load_counts,
 )
 
@@ -53,6 +60,8 @@ class Format:
     parse: Callable
     write: Callable
     unchanged: Callable
+    # Keyword options of ``load_into`` this format's parse takes (the others ignore them).
+    options: tuple[str, ...] = ()
 
     @property
     def description(self) -> str:
@@ -99,6 +108,7 @@ POLICEUK = Format(
     parse=policeuk.parse,
     write=policeuk.write,
     unchanged=policeuk.unchanged,
+    options=("confirm_fewer_rows",),
 )
 
 POPULATION = Format(
@@ -139,15 +149,16 @@ def _shorten(text: str, limit: int = 120) -> str:
 
 def expand_paths(paths: Iterable[str | os.PathLike | InputFile], workdir: Path, say: Progress | None = None) -> list[InputFile]:
     """The input files behind each path: a file, every CSV in a folder (sorted), or every CSV in a zip
-    archive (unpacked into ``workdir``). police.uk outcomes and stop-and-search files in a folder or
-    archive are skipped and said so."""
+    archive (unpacked into ``workdir``, within the limits on members, ratio and unpacked size). police.uk
+    outcomes and stop-and-search files in a folder or archive are skipped and said so."""
     say = say or (lambda _message: None)
     inputs: list[InputFile] = []
     problems: list[Problem] = []
+    budget = _UnpackBudget()
     for raw in paths:
         if isinstance(raw, InputFile):
             if raw.data is not None and raw.data[:4] == b"PK\x03\x04":
-                inputs += _unzip(raw.name, raw.open(), workdir, problems, say)
+                inputs += _unzip(raw.name, raw.open(), workdir, problems, say, budget)
             else:
                 inputs.append(raw)
             continue
@@ -162,7 +173,7 @@ def expand_paths(paths: Iterable[str | os.PathLike | InputFile], workdir: Path, 
         elif path.is_file():
             if zipfile.is_zipfile(path):
                 with open(path, "rb") as handle:
-                    inputs += _unzip(str(path), handle, workdir, problems, say)
+                    inputs += _unzip(str(path), handle, workdir, problems, say, budget)
             else:
                 inputs.append(InputFile(str(path), path=path))
         else:
@@ -172,13 +183,49 @@ def expand_paths(paths: Iterable[str | os.PathLike | InputFile], workdir: Path, 
     return inputs
 
 
-def _unzip(name: str, handle, workdir: Path, problems: list[Problem], say: Progress) -> list[InputFile]:
+class _UnpackBudget:
+    """The bytes every archive of one load may unpack, together."""
+
+    def __init__(self) -> None:
+        self.used = 0
+
+
+def _declared_members(handle) -> int | None:
+    """How many entries an archive's end record declares, read before its directory is parsed (a directory
+    of a million entries takes Python half a minute). The layout is PKWARE's APPNOTE 4.3.14-4.3.16."""
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    handle.seek(max(0, size - 22 - 0xFFFF))
+    tail = handle.read()
+    handle.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return None
+    entries = struct.unpack("<H", tail[at + 10:at + 12])[0]
+    if entries == 0xFFFF and at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07":
+        handle.seek(struct.unpack("<Q", tail[at - 12:at - 4])[0])
+        record = handle.read(40)
+        handle.seek(0)
+        if record[:4] == b"PK\x06\x06":
+            entries = struct.unpack("<Q", record[32:40])[0]
+    return entries
+
+
+def _unzip(name: str, handle, workdir: Path, problems: list[Problem], say: Progress, budget: _UnpackBudget) -> list[InputFile]:
+    declared = _declared_members(handle)
+    if declared is not None and declared > MAX_MEMBERS:
+        problems.append(Problem(name, f"holds {declared:,} files: an archive may hold at most {MAX_MEMBERS:,} "
+                                      "(a police.uk download of every force for three years holds about 5,000)"))
+        return []
     try:
         archive = zipfile.ZipFile(handle)
     except zipfile.BadZipFile:
         problems.append(Problem(name, "is not a readable zip archive"))
         return []
     with archive:
+        if len(archive.infolist()) > MAX_MEMBERS:
+            problems.append(Problem(name, f"holds {len(archive.infolist()):,} files: an archive may hold at most {MAX_MEMBERS:,}"))
+            return []
         members = sorted((m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(".csv")), key=lambda m: m.filename)
         wanted = [m for m in members if not POLICEUK_OTHER_FILES.search(m.filename)]
         _say_skipped(len(members) - len(wanted), name, say)
@@ -187,23 +234,63 @@ def _unzip(name: str, handle, workdir: Path, problems: list[Problem], say: Progr
             workbook = "[Content_Types].xml" in archive.namelist()
             problems.append(Problem(name, "is an Excel workbook, not CSV: save it from Excel as 'CSV UTF-8'" if workbook
                                     else "is a zip archive with no CSV files in it"))
+        refused = _beyond_limits(name, wanted, budget)
+        if refused:
+            problems += refused
+            return []
         folder = Path(tempfile.mkdtemp(dir=workdir))
 
         def unpack(number: int, member: zipfile.ZipInfo) -> InputFile | Problem:
             # why: members are written under a numbered name, never the archive's own path (which could escape the folder)
             target = folder / f"{number}.csv"
+            shown = f"{name}:{member.filename}"
+            # why: zipfile stops inflating at the size the directory declares (checked above), so a member
+            # that lies about its size fails its CRC check rather than filling the disk
             try:
                 with archive.open(member) as source, open(target, "wb") as out:
                     shutil.copyfileobj(source, out, 1 << 20)
-            except (zipfile.BadZipFile, OSError, EOFError) as error:
-                return Problem(f"{name}:{member.filename}", f"could not be unpacked: {error}")
-            return InputFile(f"{name}:{member.filename}", path=target)
+            except (zipfile.BadZipFile, EOFError, zlib.error) as error:
+                return Problem(shown, f"is damaged and could not be unpacked ({error}): download the archive again")
+            except NotImplementedError as error:
+                return Problem(shown, f"could not be unpacked: {error}")
+            except OSError as error:
+                return Problem(shown, f"could not be unpacked: {error.strerror or error}")
+            return InputFile(shown, path=target)
 
         # why: inflating releases the GIL, so the members unpack on every core at once
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             unpacked = list(pool.map(unpack, range(len(wanted)), wanted))
     problems += [item for item in unpacked if isinstance(item, Problem)]
     return [item for item in unpacked if isinstance(item, InputFile)]
+
+
+def _beyond_limits(name: str, members: list[zipfile.ZipInfo], budget: _UnpackBudget) -> list[Problem]:
+    """Members that would inflate suspiciously far, and an archive that would unpack more than a load may."""
+    problems = []
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
+            problems.append(Problem(
+                f"{name}:{member.filename}",
+                f"would inflate {ratio:,.0f} times, from {_size(member.compress_size)} to {_size(member.file_size)}: "
+                f"a member may inflate at most {MAX_RATIO} times (police.uk files inflate about 5 times)",
+            ))
+    total = sum(member.file_size for member in members)
+    if not problems and budget.used + total > MAX_UNPACKED_BYTES:
+        problems.append(Problem(
+            name, f"would unpack to {_size(budget.used + total)}{' with the archives before it' if budget.used else ''}: "
+                  f"one load may unpack at most {_size(MAX_UNPACKED_BYTES)}; load fewer months at a time, "
+                  "or unzip it and load the folder from the command line",
+        ))
+    budget.used += total
+    return problems
+
+
+def _size(size: int) -> str:
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size:,} bytes"
 
 
 def _say_skipped(count: int, where: str, say: Progress) -> None:
@@ -240,11 +327,13 @@ def load_into(
     is_demo: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    confirm_fewer_rows: bool = False,
 ) -> list[FileReport]:
     """Validate every input, then (unless ``dry_run``) write them all in one transaction.
 
     Raises ``LoadError`` listing the problems of every invalid file; then nothing is written. A file
     whose bytes match an earlier load whose figures are all still held is reported and skipped.
+    ``confirm_fewer_rows`` lets a police.uk month replace a held one with far fewer rows (refused otherwise).
     """
     say = progress or (lambda _message: None)
     inspected, problems = _inspect_all(inputs, say)
@@ -267,8 +356,9 @@ def load_into(
     parsed: list[tuple[Format, object]] = []
     for name, items in batches.items():
         fmt = by_name[name]
+        options = {"confirm_fewer_rows": confirm_fewer_rows}
         try:
-            for result in fmt.parse(con, items, say):
+            for result in fmt.parse(con, items, say, **{key: options[key] for key in fmt.options}):
                 result.report.kind = fmt.name
                 parsed.append((fmt, result))
         except LoadError as error:
@@ -320,16 +410,27 @@ def load_files(
     source_label: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    who: str | None = None,
+    confirm_fewer_rows: bool = False,
 ) -> list[FileReport]:
     """Load files (paths, folders, zip archives or in-memory ``InputFile``s) into the database at
-    ``db_path`` atomically (see ``load_into``)."""
-    with tempfile.TemporaryDirectory(prefix="lscsb-load-") as workdir:
-        inputs = expand_paths(paths, Path(workdir), progress)
-        if dry_run:
-            with db.connect(db_path, read_only=True) as con:
-                return load_into(con, inputs, source_label=source_label, dry_run=True, progress=progress)
-        with db.writable_copy(db_path) as con:
-            return load_into(con, inputs, source_label=source_label, progress=progress)
+    ``db_path`` atomically (see ``load_into``); each file written is recorded in the audit trail as
+    loaded by ``who`` (default: the account running the command). ``confirm_fewer_rows`` lets a police.uk
+    reload replace a month with far fewer rows."""
+    with scratch_folder("load") as workdir:
+        inputs = expand_paths(paths, workdir, progress)
+        try:
+            if dry_run:
+                with db.connect(db_path, read_only=True) as con:
+                    return load_into(con, inputs, source_label=source_label, dry_run=True, progress=progress,
+                                     confirm_fewer_rows=confirm_fewer_rows)
+            with db.writable_copy(db_path) as con:
+                reports = load_into(con, inputs, source_label=source_label, progress=progress,
+                                    confirm_fewer_rows=confirm_fewer_rows)
+        except LoadError as error:
+            raise error.naming({str(i.path): i.name for i in inputs if i.path and workdir in i.path.parents}) from None
+    access.record_loads(db_path, reports, who=who or access.command_line_user())
+    return reports
 
 
 __all__ = [

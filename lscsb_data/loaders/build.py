@@ -7,9 +7,10 @@ from pathlib import Path
 
 import duckdb
 
-from lscsb_data.figures import db
+from lscsb_data.figures import access, db
 from lscsb_data import loaders
 from lscsb_data.config import DATA_DIR
+from lscsb_data.loaders import lookups
 
 # Reference tables, loaded in this order (foreign keys point backwards).
 REFERENCE_TABLES = (
@@ -21,6 +22,7 @@ REFERENCE_TABLES = (
     ("population", "population.csv"),
     ("annotations", "annotations.csv"),
     ("covid_period", "covid_period_2019_2020.csv"),
+    ("indicator_counterparts", "indicator_counterparts.csv"),
 )
 SOURCES_FILE = "observation_sources.csv"
 
@@ -28,6 +30,7 @@ SOURCES_FILE = "observation_sources.csv"
 def source_files(data_dir: Path = DATA_DIR) -> list[Path]:
     """Every file the build reads; the database is stale when any is newer than it."""
     files = [data_dir / name for _, name in REFERENCE_TABLES] + [data_dir / SOURCES_FILE]
+    files += [data_dir / name for name in lookups.LOOKUP_FILES.values()]
     for folder in _observation_folders(data_dir):
         files.extend(sorted((data_dir / folder["folder"]).glob("*.csv")))
     return files
@@ -53,6 +56,10 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, data_dir: Path = DATA_
             )
         except duckdb.Error as error:
             raise BuildError(f"{path}: {error}") from None
+    try:
+        lookups.load_lsoas(con, data_dir)
+    except duckdb.Error as error:
+        raise BuildError(f"{data_dir / lookups.LOOKUP_FILES['lsoa_lookup']}: {error}") from None
 
 
 class BuildError(Exception):
@@ -87,6 +94,8 @@ def build(
                 raise BuildError(str(error)) from None
             say(f"{folder['folder']}: {sum(r.rows_loaded for r in reports):,} figures from {len(reports)} files")
         db.refresh_materialized(con)
+    access.record(access.access_path(db_path), who=access.command_line_user(), action="build",
+                  what=f"rebuilt {Path(db_path).name} from {data_dir}: it now holds only what data/ holds")
 
 
 def is_stale(db_path: Path, data_dir: Path = DATA_DIR) -> bool:

@@ -2,11 +2,18 @@
 from __future__ import annotations
 
 import codecs
+import collections
+import contextlib
 import csv
 import difflib
+import fcntl
 import hashlib
 import io
 import re
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,7 +23,21 @@ import pandas as pd
 
 MAX_PROBLEMS_SHOWN = 20
 CHUNK_BYTES = 1 << 22
-HEADER_BYTES = 1 << 16
+
+# What one input may hold (docs/loader-limits.md says why each is where it is). Every real file the
+# board loads is far inside them; a file outside them is refused before it costs time, memory or disk.
+MAX_COLUMNS = 100
+MAX_ROW_BYTES = 1 << 16
+MAX_FIELD_CHARS = 1_000
+# why: rates and sums are worked out in DOUBLE, which holds whole numbers exactly only up to 2**53;
+# a trillion per figure leaves room for sums over thousands of figures, far above any real count
+MAX_COUNT = 999_999_999_999
+HEADER_BYTES = MAX_ROW_BYTES
+# Zip archives: a real police.uk download inflates about 5 times; a month of every force is about 150 MB.
+MAX_MEMBERS = 10_000
+MAX_RATIO = 100
+RATIO_FROM_BYTES = 1 << 20
+MAX_UNPACKED_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -56,6 +77,16 @@ class LoadError(Exception):
         if len(problems) > MAX_PROBLEMS_SHOWN:
             shown.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more problems")
         super().__init__("\n".join(shown))
+
+    def naming(self, names: dict[str, str]) -> LoadError:
+        """The same problems with every working path in ``names`` (an unpacked member, a converted copy)
+        replaced by the name the analyst knows, so no message points into a temporary folder."""
+        def named(text: str | None) -> str | None:
+            for path, name in names.items():
+                text = text.replace(path, name) if text else text
+            return text
+
+        return LoadError([Problem(named(p.file), named(p.reason), p.row, p.column, named(p.value)) for p in self.problems])
 
 
 @dataclass(frozen=True)
@@ -99,46 +130,107 @@ class Inspected:
 
 def inspect(item: InputFile) -> Inspected:
     """Checksum, encoding (UTF-8 with or without a byte-order mark, else Windows-1252 as Excel writes
-    it) and header of one input, read once in chunks; an empty or undecodable file is a ``LoadError``."""
+    it) and header of one input, read once in chunks; an empty or undecodable file, or one beyond the
+    limits on columns and row length, is a ``LoadError``."""
     digest = hashlib.sha256()
     utf8 = codecs.getincrementaldecoder("utf-8")()
-    is_utf8, start, offset = True, b"", 0
+    is_utf8, start = True, b""
+    rows = _LongRowFinder()
     with item.open() as handle:
         while chunk := handle.read(CHUNK_BYTES):
             digest.update(chunk)
-            if len(start) < HEADER_BYTES:
-                start += chunk[:HEADER_BYTES]
+            if len(start) <= HEADER_BYTES:
+                start += chunk[:HEADER_BYTES + 1 - len(start)]
             # why: police.uk files are plain ASCII, and checking that is far cheaper than decoding
             if is_utf8 and (not chunk.isascii() or utf8.getstate()[0]):
                 try:
                     utf8.decode(chunk)
                 except UnicodeDecodeError:
                     is_utf8 = False
-            offset += len(chunk)
+            rows.feed(chunk)
     if is_utf8:
         try:
             utf8.decode(b"", final=True)
         except UnicodeDecodeError:
             is_utf8 = False
     encoding = "utf-8" if is_utf8 else "cp1252"
-    if start.startswith(codecs.BOM_UTF8):
-        start = start[len(codecs.BOM_UTF8):]
+    bom = len(codecs.BOM_UTF8) if start.startswith(codecs.BOM_UTF8) else 0
+    start = start[bom:]
     if b"\x00" in start:
         raise LoadError([Problem(
             item.name,
             "is not CSV text: it holds NUL bytes, as UTF-16 ('Unicode Text') exports and spreadsheet workbooks do; "
             "save it from Excel as 'CSV UTF-8'",
         )])
-    if not is_utf8:
-        _check_cp1252(item)
-    first_line = re.split(rb"\r\n|\n|\r", start, maxsplit=1)[0].decode(encoding, errors="replace")
     if not start.strip():
         raise LoadError([Problem(item.name, "is empty: expected a header row and at least one data row")])
+    lines = re.split(rb"\r\n|\n|\r", start, maxsplit=1)
+    header_complete = len(lines) > 1 or len(start) <= HEADER_BYTES
     try:
-        header = [cell.strip() for cell in next(csv.reader([first_line]), [])]
+        header = [cell.strip() for cell in next(csv.reader([lines[0].decode(encoding, errors="replace")]), [])]
     except csv.Error as error:
         raise LoadError([Problem(item.name, f"is not readable as CSV: its header row {error}", row=1)]) from None
+    if len(header) > MAX_COLUMNS or not header_complete:
+        count = f"{'more than ' if not header_complete else ''}{len(header):,}"
+        raise LoadError([Problem(
+            item.name, f"is column {MAX_COLUMNS + 1} of {count}: a file may have at most {MAX_COLUMNS} columns "
+                       "(the formats the loader reads have at most 12)",
+            row=1, column=header[MAX_COLUMNS] if len(header) > MAX_COLUMNS else None,
+        )])
+    if rows.found is not None:
+        raise LoadError([_long_row_problem(item, rows.found, bom, encoding, header)])
+    if not is_utf8:
+        _check_cp1252(item)
     return Inspected(item, digest.hexdigest(), encoding, header)
+
+
+class _LongRowFinder:
+    """Finds, in a stream of chunks, where the first line longer than ``MAX_ROW_BYTES`` starts.
+
+    Lines end at a line feed or a carriage return (Windows, Unix and old Mac files), so the check costs
+    one split per chunk at C speed rather than a Python step per line.
+    """
+
+    def __init__(self) -> None:
+        self.found: int | None = None
+        self._before = 0
+        self._current = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if self.found is None:
+            pieces = (chunk.replace(b"\r", b"\n") if b"\r" in chunk else chunk).split(b"\n")
+            lengths = list(map(len, pieces))
+            lengths[0] += self._current
+            if max(lengths) > MAX_ROW_BYTES:
+                index = next(number for number, length in enumerate(lengths) if length > MAX_ROW_BYTES)
+                self.found = (self._before - self._current if index == 0
+                              else self._before + sum(len(piece) + 1 for piece in pieces[:index]))
+            self._current = lengths[-1]
+        self._before += len(chunk)
+
+
+def _long_row_problem(item: InputFile, offset: int, bom: int, encoding: str, header: list[str]) -> Problem:
+    """The row that runs past ``MAX_ROW_BYTES`` and the field in it that does (the first over ``MAX_FIELD_CHARS``)."""
+    breaks, previous = 0, b""
+    with item.open() as handle:
+        remaining = offset
+        while remaining > 0 and (chunk := handle.read(min(CHUNK_BYTES, remaining))):
+            # why: CR LF is one line break, also when the pair is split across two chunks
+            breaks += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            breaks -= previous == b"\r" and chunk.startswith(b"\n")
+            previous, remaining = chunk[-1:], remaining - len(chunk)
+        line = handle.read(MAX_ROW_BYTES + 1)
+    if offset == 0:
+        line = line[bom:]
+    try:
+        cells = next(csv.reader([line.decode(encoding, errors="replace")]), [""])
+    except csv.Error:
+        cells = line.decode(encoding, errors="replace").split(",")
+    index = next((number for number, cell in enumerate(cells) if len(cell) > MAX_FIELD_CHARS), len(cells) - 1)
+    column = header[index] if index < len(header) else f"field {index + 1}"
+    return Problem(item.name, f"makes the row longer than {MAX_ROW_BYTES:,} bytes, the most a row may hold "
+                              f"(a field may hold at most {MAX_FIELD_CHARS:,} characters)",
+                   row=breaks + 1, column=column, value=cells[index][:100])
 
 
 def _check_cp1252(item: InputFile) -> None:
@@ -192,10 +284,14 @@ class FileReport:
 
 def read_csv_records(text: str, file: str) -> tuple[list[str], list[list[str]]]:
     """Header and data rows of CSV text; an empty file or a header with no rows is an error."""
+    rows: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows.extend(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
-        raise LoadError([Problem(file, f"is not readable as CSV: {error}")]) from None
+        # why: the rows read so far say which row the reader stopped at (the header is row 1)
+        reason = (f"holds a field longer than {csv.field_size_limit():,} characters (a field may hold at most "
+                  f"{MAX_FIELD_CHARS:,})" if "field limit" in str(error) else f"is not readable as CSV: {error}")
+        raise LoadError([Problem(file, reason, row=len(rows) + 1)]) from None
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows:
@@ -206,6 +302,18 @@ def read_csv_records(text: str, file: str) -> tuple[list[str], list[list[str]]]:
     return header, rows[1:]
 
 
+def long_fields(frame: pd.DataFrame, rows: pd.Series, file: str) -> list[Problem]:
+    """Cells longer than ``MAX_FIELD_CHARS``, each named by its row and column."""
+    problems = []
+    for column in frame.columns:
+        lengths = frame[column].str.len()
+        mask = lengths > MAX_FIELD_CHARS
+        problems += [Problem(file, f"is {length:,} characters long: a field may hold at most {MAX_FIELD_CHARS:,}",
+                             row=int(row), column=column, value=value[:100])
+                     for row, length, value in zip(rows[mask], lengths[mask], frame[column][mask])]
+    return sorted(problems, key=lambda problem: problem.row)
+
+
 def check_columns(
     header: list[str], expected: list[str], file: str, optional: tuple[str, ...] = (), *, allow_extra: bool = False
 ) -> list[Problem]:
@@ -213,11 +321,12 @@ def check_columns(
     likely intended name where one is close."""
     problems = []
     lowered = [h.lower() for h in header]
+    present = set(lowered)
     allowed = {name.lower() for name in (*expected, *optional)}
+    extra = [h for h in lowered if h not in allowed]
     listing = ",".join(expected) + "".join(f"[,{name}]" for name in optional)
     for name in expected:
-        if name.lower() not in lowered:
-            extra = [h for h in lowered if h not in allowed]
+        if name.lower() not in present:
             close = difflib.get_close_matches(name.lower(), extra, n=1, cutoff=0.6)
             hint = f" ('{header[lowered.index(close[0])]}' looks like a misspelling of it)" if close else ""
             problems.append(Problem(file, f"missing column '{name}'{hint}; expected columns {listing}"))
@@ -225,8 +334,9 @@ def check_columns(
     for original, name in zip(header, lowered):
         if name not in allowed and not allow_extra and not difflib.get_close_matches(name, known, n=1, cutoff=0.6):
             problems.append(Problem(file, f"unexpected column '{original}'; expected columns {listing}"))
-    for name in sorted({h for h in lowered if lowered.count(h) > 1}):
-        problems.append(Problem(file, f"column '{name}' appears more than once"))
+    for name, times in sorted(collections.Counter(lowered).items()):
+        if times > 1:
+            problems.append(Problem(file, f"column '{name}' appears more than once"))
     return problems
 
 
@@ -236,23 +346,40 @@ _WHOLE_NUMBER = r"^\d+(?:\.0*)?$"
 FORMULA_PREFIXES = ("=", "+", "@")
 
 
+def _digits(values: pd.Series) -> pd.Series:
+    """The significant digits of whole numbers written as text ("007.00" is "7")."""
+    return values.str.replace(r"\.0*$", "", regex=True).str.lstrip("0").replace("", "0")
+
+
+def whole_numbers(values: pd.Series) -> pd.Series:
+    """Checked whole-number text as exact integers (blank is missing), never by way of floating point."""
+    given = values != ""
+    exact = pd.Series(pd.NA, index=values.index, dtype="Int64")
+    exact[given] = _digits(values[given]).map(int).astype("Int64")
+    return exact
+
+
 def count_problems(
     values: pd.Series, rows: pd.Series, column: str, file: str, *, required: bool = True, minimum: int = 0
 ) -> list[Problem]:
-    """Cells that are not whole numbers of at least ``minimum``: blank, formula-like, not numbers,
-    negative, fractional or too small, each with its own message."""
+    """Cells that are not whole numbers from ``minimum`` to ``MAX_COUNT``: blank, formula-like, not numbers,
+    negative, fractional, too small or too large, each with its own message."""
     blank = values == ""
     formula = values.str.startswith(FORMULA_PREFIXES)
     numeric = values.str.match(_NUMBER)
     as_number = pd.to_numeric(values.where(numeric), errors="coerce")
     whole = values.str.match(_WHOLE_NUMBER)
+    digits = _digits(values.where(whole, ""))
+    width = len(str(MAX_COUNT))
+    too_large = whole & ((digits.str.len() > width) | ((digits.str.len() == width) & (digits > str(MAX_COUNT))))
     checks = [
         (blank & required, "is blank: expected a whole number"),
         (formula, "starts like a spreadsheet formula: expected a plain whole number such as 12"),
         (~blank & ~formula & ~numeric, "is not a number: expected a whole number such as 12"),
         (numeric & (as_number < 0), "is negative: expected a whole number of 0 or more"),
         (numeric & (as_number >= 0) & ~whole, "is fractional: expected a whole number (a count, not a rate)"),
-        (whole & (as_number < minimum), f"is {{value}}: expected a whole number of {minimum} or more"),
+        (whole & ~too_large & (as_number < minimum), f"is {{value}}: expected a whole number of {minimum} or more"),
+        (too_large, f"is larger than {MAX_COUNT:,}, the largest count the dashboard holds"),
     ]
     return [
         Problem(file, reason.format(value=value), row=int(row), column=column, value=value)
@@ -321,3 +448,70 @@ def previous_identical_loads(con: duckdb.DuckDBPyConnection, sha256s: list[str])
         {"shas": sha256s},
     ).fetchall()
     return {sha: (load_id, name, at) for sha, load_id, name, at in rows}
+
+
+SCRATCH_PREFIX = "lscsb-scratch-"
+_IN_USE = ".in-use"
+# why: a folder is made a moment before its lock, so a young one without a lock may still be starting
+_STARTING_SECONDS = 60
+# why: folders of loaders before these limits had no lock; none of their loads ran for a day
+_LEGACY = (("lscsb-load-", 86_400), ("lscsb-policeuk-", 86_400))
+
+
+@contextlib.contextmanager
+def scratch_folder(purpose: str) -> Iterator[Path]:
+    """A private folder in the system's temporary folder, removed when the work ends; one left by a
+    killed process (its lock released by the kernel) is removed by the next process that makes one."""
+    sweep_abandoned_folders()
+    folder = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{purpose}-"))
+    lock = open(folder / _IN_USE, "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        lock.close()
+
+
+def sweep_abandoned_folders(parent: Path | None = None) -> list[Path]:
+    """Remove the scratch folders no live process holds; returns those removed."""
+    parent = Path(parent or tempfile.gettempdir())
+    removed = []
+    now = time.time()
+    try:
+        candidates = [p for p in parent.iterdir() if p.name.startswith("lscsb-") and p.is_dir() and not p.is_symlink()]
+    except OSError:
+        return removed
+    for folder in candidates:
+        if folder.name.startswith(SCRATCH_PREFIX):
+            abandoned = _unlocked(folder, now)
+        else:
+            abandoned = any(folder.name.startswith(prefix) and _age(folder, now) > seconds for prefix, seconds in _LEGACY)
+        if abandoned:
+            shutil.rmtree(folder, ignore_errors=True)
+            if not folder.exists():
+                removed.append(folder)
+    return removed
+
+
+def _age(path: Path, now: float) -> float:
+    try:
+        return now - path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _unlocked(folder: Path, now: float) -> bool:
+    try:
+        lock = open(folder / _IN_USE, "r+")
+    except FileNotFoundError:
+        return _age(folder, now) > _STARTING_SECONDS
+    except OSError:
+        return False
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        return True

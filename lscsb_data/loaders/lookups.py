@@ -1,10 +1,14 @@
-"""The reference files that place a police.uk row in its local authority and police force.
+"""The reference files that place a police.uk row in its local authority, LSOA and police force.
 
-``data/lsoa_lookup.csv`` (lsoa_code, la_code): every 2011 LSOA in England and Wales with its local
-authority (2021 codes). ``data/lsoa_name_prefixes.csv`` (prefix, la_code): the local-authority part of
+``data/lsoa_lookup.csv`` (lsoa_code, lsoa_name, la_code): every 2011 LSOA in England and Wales with its
+name and local authority (2021 codes). ``data/lsoa21_lookup.csv`` (lsoa21_code, lsoa21_name, lsoa11_code,
+change, la_code): the 2021 LSOAs police.uk uses since 2023 that are not 2011 LSOAs, each with the one
+2011 LSOA it lies within where there is one (``change`` S, a split; blank for M, merged, and X,
+irregular); written from the ONS LSOA 2011 to 2021 lookup by ``lookups --lsoa21 PATH``, header only until
+then. ``data/lsoa_name_prefixes.csv`` (prefix, la_code): the local-authority part of
 LSOA names ("Charnwood" in "Charnwood 012B"), for LSOAs whose code is not in the lookup (2021 LSOAs).
 ``data/local_authorities.csv`` (la_code, la_name, region_code, police_force_code) and
-``data/police_forces.csv`` (code, name, police_uk_name). All are derived from
+``data/police_forces.csv`` (code, name, police_uk_name). All but the 2021 lookup are derived from
 ``../shared/reference/lsoa2011_lookup.csv`` by ``python -m lscsb_data lookups --reference PATH``.
 """
 from __future__ import annotations
@@ -15,6 +19,7 @@ from lscsb_data.config import DATA_DIR
 
 LOOKUP_FILES = {
     "lsoa_lookup": "lsoa_lookup.csv",
+    "lsoa21_lookup": "lsoa21_lookup.csv",
     "lsoa_name_prefixes": "lsoa_name_prefixes.csv",
     "local_authorities": "local_authorities.csv",
     "police_forces": "police_forces.csv",
@@ -29,8 +34,10 @@ CREATE OR REPLACE MACRO force_key(force_name) AS regexp_replace(
 """
 
 
-def install(con: duckdb.DuckDBPyConnection, data_dir=DATA_DIR) -> None:
-    """Create the lookup tables (and the ``force_key`` macro) in a working connection."""
+def install(con: duckdb.DuckDBPyConnection, data_dir=None) -> None:
+    """Create the lookup tables (and the ``force_key`` macro) in a working connection (from ``DATA_DIR``
+    unless ``data_dir`` is given)."""
+    data_dir = data_dir or DATA_DIR
     con.execute(FORCE_KEY_MACRO)
     for table, file_name in LOOKUP_FILES.items():
         con.execute(
@@ -67,7 +74,7 @@ def derive_from_reference(reference_csv, data_dir=DATA_DIR) -> dict[str, int]:
         )
         written = {}
         queries = {
-            "lsoa_lookup": "SELECT lsoa_code, la_code FROM ref ORDER BY lsoa_code",
+            "lsoa_lookup": "SELECT lsoa_code, lsoa_name, la_code FROM ref ORDER BY lsoa_code",
             # why: a few LSOAs were moved across a boundary after they were named, so each prefix takes
             # the local authority most of its LSOAs are in
             "lsoa_name_prefixes": """
@@ -99,3 +106,51 @@ def derive_from_reference(reference_csv, data_dir=DATA_DIR) -> dict[str, int]:
             frame.to_csv(data_dir / LOOKUP_FILES[name], index=False)
             written[LOOKUP_FILES[name]] = len(frame)
         return written
+
+
+LSOA21_COLUMNS = ["lsoa21_code", "lsoa21_name", "lsoa11_code", "change", "la_code"]
+# The ONS "LSOA (2011) to LSOA (2021) to Local Authority District (2022)" lookup's columns.
+ONS_LSOA21_COLUMNS = ["LSOA11CD", "LSOA21CD", "LSOA21NM", "CHGIND", "LAD22CD"]
+
+
+def derive_lsoa21(ons_lookup_csv, data_dir=DATA_DIR) -> int:
+    """Rewrite ``data/lsoa21_lookup.csv`` from the ONS LSOA 2011 to 2021 lookup; returns the rows written.
+
+    Only 2021 LSOAs whose code is not a 2011 code are written (an unchanged LSOA keeps its code, which
+    ``lsoa_lookup.csv`` already places). A 2021 LSOA made from one 2011 LSOA (a split) gets that LSOA as
+    ``lsoa11_code``; one made from several (a merge, or an irregular change) gets none, since its count
+    cannot be given to one 2011 LSOA.
+    """
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE ons AS SELECT * FROM read_csv($path, header = true, all_varchar = true)",
+                    {"path": str(ons_lookup_csv)})
+        held = {row[0].upper() for row in con.execute("SELECT column_name FROM (DESCRIBE ons)").fetchall()}
+        missing = [c for c in ONS_LSOA21_COLUMNS if c not in held]
+        if missing:
+            raise ValueError(f"{ons_lookup_csv}: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+                             f"expected the ONS LSOA (2011) to LSOA (2021) lookup with {', '.join(ONS_LSOA21_COLUMNS)}")
+        frame = con.execute(
+            """
+            SELECT LSOA21CD AS lsoa21_code, any_value(LSOA21NM) AS lsoa21_name,
+                   CASE WHEN count(DISTINCT LSOA11CD) = 1 THEN any_value(LSOA11CD) END AS lsoa11_code,
+                   any_value(CHGIND) AS change, any_value(LAD22CD) AS la_code
+            FROM ons WHERE LSOA21CD NOT IN (SELECT lsoa_code FROM read_csv($lookup, header = true, all_varchar = true))
+            GROUP BY LSOA21CD ORDER BY LSOA21CD
+            """,
+            {"lookup": str(data_dir / LOOKUP_FILES["lsoa_lookup"])},
+        ).df()
+    frame[LSOA21_COLUMNS].to_csv(data_dir / LOOKUP_FILES["lsoa21_lookup"], index=False)
+    return len(frame)
+
+
+def load_lsoas(con: duckdb.DuckDBPyConnection, data_dir=DATA_DIR) -> None:
+    """Fill the database's ``lsoas`` table: every 2011 LSOA, and the 2021 LSOAs of the 2021 lookup."""
+    con.execute(
+        """
+        INSERT INTO lsoas (lsoa_code, lsoa_name, la_code, lsoa11_code, census)
+        SELECT lsoa_code, lsoa_name, la_code, lsoa_code, 2011 FROM read_csv($lookup, header = true, all_varchar = true)
+        UNION ALL
+        SELECT lsoa21_code, lsoa21_name, la_code, lsoa11_code, 2021 FROM read_csv($lookup21, header = true, all_varchar = true)
+        """,
+        {"lookup": str(data_dir / LOOKUP_FILES["lsoa_lookup"]), "lookup21": str(data_dir / LOOKUP_FILES["lsoa21_lookup"])},
+    )

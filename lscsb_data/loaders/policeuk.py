@@ -12,14 +12,27 @@ rows are only numbered (to name the row of a problem) when a file has one.
 A force's month is stored as that force's part of each figure (table ``policeuk_counts``), as a full
 grid with zeros, and a figure is the sum of the forces' parts: loading a month again replaces the
 force's part and never double counts, and a district that two forces' files both touch (crimes
-recorded across a force boundary) keeps both.
+recorded across a force boundary) keeps both. The same rows are also kept per LSOA and crime type
+(``policeuk_lsoa_counts``), written in the same transaction, so the places behind a district's count
+always add up to it. A 2021 LSOA (police.uk's codes since 2023) is placed through
+``data/lsoa21_lookup.csv`` (its district, and the 2011 LSOA it lies within where there is one), else by
+its name; the load report says how many rows could not be given a 2011 LSOA.
+
+An optional ``Rows`` column says how many identical rows a line stands for: the committed aggregate in
+``data/policeuk/`` is police.uk's own columns counted this way (``refresh-policeuk`` writes it).
+
+Before anything is written a load is refused when a Crime ID repeats within a force's month (the rows
+would be counted twice), when a month is before police.uk began (December 2010) or has not ended yet,
+or when it would replace a force's month with far fewer rows than are held (``FEWER_ROWS``) unless the
+analyst confirms it; the coverage checks (``figures.coverage``) then report gaps, thin months and
+rows with no location in the load's report.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import shutil
-import tempfile
+from datetime import date, datetime, timezone
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,18 +43,23 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lscsb_data.figures import coverage
 from lscsb_data.loaders import lookups
-from lscsb_data.loaders.common import CHUNK_BYTES, FileReport, Inspected, LoadError, Problem, check_columns
+from lscsb_data.loaders.common import (
+    CHUNK_BYTES, MAX_FIELD_CHARS, FileReport, Inspected, LoadError, Problem, check_columns, scratch_folder,
+)
 
 THEME = "policeuk"
 ALL_CRIME = "policeuk_all_crime"
 ASB = "policeuk_anti_social_behaviour"
 COLUMNS = ["Crime ID", "Month", "Reported by", "Falls within", "Longitude", "Latitude", "Location",
-           "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context"]
+           "LSOA code", "LSOA name", "Crime type", "Last outcome category", "Context", "Rows"]
 REQUIRED = ["Month", "Falls within", "LSOA code", "LSOA name", "Crime type"]
 OPTIONAL = tuple(c for c in COLUMNS if c not in REQUIRED)
 PROGRESS_SECONDS = 1.0
 MAX_LOCATED = 20
+# police.uk's street-level data begins with December 2010.
+FIRST_MONTH = "2010-12"
 
 
 @dataclass(frozen=True)
@@ -67,11 +85,37 @@ CHECKS = [
           "is not a police.uk crime type: expected a name such as 'Burglary' or 'Anti-social behaviour'"),
     Check("LSOA code", "lsoa_code", "lsoa_code IS NOT NULL AND NOT regexp_full_match(lsoa_code, '[EW]01[0-9]{6}')",
           "is not an LSOA code: expected a code such as E01025631, or blank when the crime has no location"),
+    # why: these values are stored, so they are held to the loader's field limit (the others are never read)
+    *(Check(column, alias, f"length({alias}) > {MAX_FIELD_CHARS}",
+            f"is longer than {MAX_FIELD_CHARS:,} characters: a field may hold at most {MAX_FIELD_CHARS:,}")
+      for column, alias in (("Reported by", "reported_by"), ("Crime type", "crime_type"), ("LSOA name", "lsoa_name"))),
+    Check("Rows", "rows_text", "rows_text IS NOT NULL AND NOT regexp_full_match(rows_text, '[1-9][0-9]{0,8}')",
+          "is not a number of rows: expected a whole number of 1 or more (how many identical police.uk rows the line stands for)"),
 ]
+_REAL_MONTH = "regexp_full_match(month, '(19|20)[0-9]{2}-(0[1-9]|1[0-2])')"
+
+
+def latest_month(today: date | None = None) -> str:
+    """The latest month police.uk can have published: the one before this month (UTC)."""
+    today = today or datetime.now(timezone.utc).date()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def checks() -> list[Check]:
+    """Every rule a row must meet, including the months police.uk can have published by today."""
+    latest = latest_month()
+    return CHECKS + [
+        Check("Month", "month", f"{_REAL_MONTH} AND month < '{FIRST_MONTH}'",
+              f"is before police.uk began: its street-level data starts with {FIRST_MONTH}; check the month column"),
+        Check("Month", "month", f"{_REAL_MONTH} AND month > '{latest}'",
+              "is a month that has not ended yet: police.uk publishes each month after it ends; check the month "
+              "column (a mistyped year?)"),
+    ]
 
 # The column behind each value the scan groups by.
 RAW = {"month": "Month", "reported_by": "Reported by", "falls_within": "Falls within", "crime_type": "Crime type",
-       "lsoa_code": "LSOA code", "lsoa_name": "LSOA name"}
+       "lsoa_code": "LSOA code", "lsoa_name": "LSOA name", "rows_text": "Rows"}
 
 # The cleaned form of each checked cell (blank is NULL), for the grouped scan and for numbering rows.
 CLEAN = {
@@ -81,32 +125,43 @@ CLEAN = {
     "crime_type": "nullif(trim({Crime type}), '')",
     "lsoa_code": "nullif(trim({LSOA code}), '')",
     "lsoa_name": "nullif(trim({LSOA name}), '')",
+    "rows_text": "nullif(trim({Rows}), '')",
 }
 
 
 @dataclass
 class ParsedPoliceUK:
     """One file of a batch: its report, and the batch's counts (``batch_parts``: every file's force's part
-    of each figure, a full grid of its months, with a ``file`` column) and the areas the load creates,
-    both shared by every file of the batch so that thousands of files cost one write."""
+    of each figure, a full grid of its months, with a ``file`` column; ``batch_lsoa``: the same rows per
+    LSOA and crime type) and the areas the load creates, all shared by every file of the batch so that
+    thousands of files cost one write."""
 
     report: FileReport
     path: str
     batch_parts: pa.Table
+    batch_lsoa: pa.Table
     new_areas: pd.DataFrame
+    new_lsoas: pd.DataFrame
+    # Reloads of a month with far fewer rows that the analyst confirmed (kept as the load's note).
+    confirmed: list[str]
 
     @property
     def parts(self) -> pd.DataFrame:
         """This file's own parts (only needed to check a file loaded before)."""
         return self.batch_parts.filter(pc.equal(self.batch_parts["file"], self.path)).drop_columns("file").to_pandas()
 
+    @property
+    def lsoa_parts(self) -> pd.DataFrame:
+        return self.batch_lsoa.filter(pc.equal(self.batch_lsoa["file"], self.path)).drop_columns("file").to_pandas()
+
 
 Progress = Callable[[str], None]
 
 
-def parse(con: duckdb.DuckDBPyConnection, items: list[Inspected], say: Progress) -> list[ParsedPoliceUK]:
+def parse(con: duckdb.DuckDBPyConnection, items: list[Inspected], say: Progress, *,
+          confirm_fewer_rows: bool = False) -> list[ParsedPoliceUK]:
     """Check and count every police.uk file; raise ``LoadError`` with every problem found, else return
-    each file's counts."""
+    each file's counts. ``confirm_fewer_rows`` lets a month replace a held one that had far more rows."""
     problems: list[Problem] = []
     readable: list[Inspected] = []
     for item in items:
@@ -114,21 +169,24 @@ def parse(con: duckdb.DuckDBPyConnection, items: list[Inspected], say: Progress)
         problems += found
         if not found:
             readable.append(item)
-    with tempfile.TemporaryDirectory(prefix="lscsb-policeuk-") as workdir, duckdb.connect() as work:
+    with scratch_folder("policeuk") as workdir, duckdb.connect() as work:
+        # why: what DuckDB spills to disk goes in the scratch folder, so a killed load's spill is swept too
+        work.execute("SET temp_directory = $folder", {"folder": str(workdir / "spill")})
         lookups.install(work)
         work.execute("SET preserve_insertion_order = false")
         # why: the loader reports DuckDB's progress in its own words; DuckDB's bar would garble them
         work.execute("SET enable_progress_bar = true")
         work.execute("SET enable_progress_bar_print = false")
-        paths = {item.name: _utf8_path(item, Path(workdir), index) for index, item in enumerate(readable)}
+        paths = {item.name: _utf8_path(item, workdir, index) for index, item in enumerate(readable)}
         problems += _scan(work, readable, paths, say)
         if not problems:
             problems += _check_values(work, readable, paths)
         if not problems:
             problems += _check_months_once(work)
+            problems += _check_crime_ids(work, readable, paths, say)
         if problems:
-            raise LoadError(problems)
-        return _count(con, work, readable, paths)
+            raise LoadError(problems).naming({path: name for name, path in paths.items()})
+        return _count(con, work, readable, paths, confirm_fewer_rows=confirm_fewer_rows)
 
 
 def _utf8_path(item: Inspected, workdir: Path, index: int) -> str:
@@ -169,11 +227,11 @@ def _raw(column: str, header: list[str]) -> str:
 
 
 def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) -> list[Problem]:
-    """Count rows per file, month, force, crime type and place (one multi-file pass per header), and
+    """Count rows per file, month, force, crime type and LSOA (one multi-file pass per header), and
     collect the rows DuckDB could not read (wrong number of fields, a stray quote)."""
     work.execute("""
         CREATE TABLE read_groups (file VARCHAR, month VARCHAR, reported_by VARCHAR, falls_within VARCHAR, crime_type VARCHAR,
-                                  la_code VARCHAR, lsoa_code VARCHAR, lsoa_name VARCHAR, rows BIGINT)
+                                  lsoa_code VARCHAR, lsoa_name VARCHAR, rows_text VARCHAR, rows BIGINT)
     """)
     by_path = {paths[item.name]: item.name for item in items}
     problems: list[Problem] = []
@@ -181,16 +239,12 @@ def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) ->
     for header, group in _by_header(items):
         files = [paths[item.name] for item in group]
         raw = {alias: _raw(column, header) for alias, column in RAW.items()}
-        # why: only the few grouped values are trimmed and checked, not ten million cells; rows placed by
-        # their LSOA code need neither the code nor the name, which keeps the groups few
+        # why: only the grouped values are trimmed and checked, not ten million cells
         query = f"""
             INSERT INTO read_groups
-            SELECT filename, {raw['month']}, {raw['reported_by']}, {raw['falls_within']}, {raw['crime_type']}, l.la_code,
-                   CASE WHEN l.la_code IS NULL THEN {raw['lsoa_code']} END,
-                   CASE WHEN l.la_code IS NULL THEN {raw['lsoa_name']} END,
-                   count(*)
+            SELECT filename, {raw['month']}, {raw['reported_by']}, {raw['falls_within']}, {raw['crime_type']},
+                   {raw['lsoa_code']}, {raw['lsoa_name']}, {raw['rows_text']}, count(*)
             FROM {_read_csv(header, rejects=True)} AS r
-            LEFT JOIN lsoa_lookup AS l ON l.lsoa_code = r."LSOA code"
             GROUP BY ALL
         """
         try:
@@ -219,8 +273,9 @@ def _scan(work, items: list[Inspected], paths: dict[str, str], say: Progress) ->
         f"""
         CREATE TABLE scanned AS
         SELECT file, {cleaned['month']} AS month, {cleaned['reported_by']} AS reported_by,
-               {cleaned['falls_within']} AS falls_within, {cleaned['crime_type']} AS crime_type, la_code,
-               {cleaned['lsoa_code']} AS lsoa_code, {cleaned['lsoa_name']} AS lsoa_name, CAST(sum(rows) AS BIGINT) AS rows
+               {cleaned['falls_within']} AS falls_within, {cleaned['crime_type']} AS crime_type,
+               {cleaned['lsoa_code']} AS lsoa_code, {cleaned['lsoa_name']} AS lsoa_name,
+               {cleaned['rows_text']} AS rows_text, CAST(sum(rows) AS BIGINT) AS rows
         FROM read_groups GROUP BY ALL
         """
     )
@@ -291,15 +346,16 @@ def _reject_problem(file: str, line: int, column_idx, column: str | None, error_
 
 def _check_values(work, items: list[Inspected], paths: dict[str, str]) -> list[Problem]:
     """Every check over the counted groups at once; rows are numbered only in files that fail one."""
+    rules = checks()
     failing = work.execute(
         " UNION ALL ".join(
-            f"SELECT DISTINCT file, {index} AS check FROM scanned WHERE {check.condition}" for index, check in enumerate(CHECKS)
+            f"SELECT DISTINCT file, {index} AS check FROM scanned WHERE {check.condition}" for index, check in enumerate(rules)
         )
     ).fetchall()
     by_path = {paths[item.name]: item for item in items}
     problems = []
     for path, index in sorted(failing, key=lambda f: (by_path[f[0]].name, f[1])):
-        item, check = by_path[path], CHECKS[index]
+        item, check = by_path[path], rules[index]
         raw = f'r."{check.column}"' if check.column in _canonical(item.header) else "NULL"
         located = work.execute(
             f"""
@@ -333,31 +389,96 @@ def _check_months_once(work) -> list[Problem]:
     ]
 
 
-def _count(con: duckdb.DuckDBPyConnection, work, items: list[Inspected], paths: dict[str, str]) -> list[ParsedPoliceUK]:
-    """Place the counted groups in areas, fill the grid of months x areas x crime types with zeros, and
-    report what each file holds."""
+def _check_crime_ids(work, items: list[Inspected], paths: dict[str, str], say: Progress) -> list[Problem]:
+    """A Crime ID given twice in one month of a file: police.uk lists each crime once a month, so the rows
+    would count one crime twice (IDs are compared by a 64-bit hash; rows are numbered only in a file that fails)."""
+    with_ids = [item for item in items if "Crime ID" in _canonical(item.header)]
+    work.execute("CREATE TABLE repeated_ids (file VARCHAR, month VARCHAR, ids BIGINT, extra_rows BIGINT)")
+    month = CLEAN["month"].format_map({"Month": 'r."Month"'})
+    for header, group in _by_header(with_ids):
+        query = f"""
+            INSERT INTO repeated_ids
+            SELECT filename, month, count(*), sum(n) - count(*) FROM (
+                SELECT filename, {month} AS month, hash(trim(r."Crime ID")) AS id, count(*) AS n
+                FROM {_read_csv(header, rejects=False)} AS r
+                WHERE nullif(trim(r."Crime ID"), '') IS NOT NULL
+                GROUP BY ALL HAVING count(*) > 1
+            ) GROUP BY ALL
+        """
+        _with_progress(work, query, {"files": [paths[item.name] for item in group]}, say,
+                       f"police.uk: checking the Crime IDs of {len(group):,} files")
+    by_path = {paths[item.name]: item for item in with_ids}
+    problems = []
+    for path, month_text, ids, extra in work.execute("SELECT * FROM repeated_ids ORDER BY file, month").fetchall():
+        item = by_path[path]
+        crimes = work.execute("SELECT sum(rows) FROM scanned WHERE file = $file AND month = $month AND crime_type <> 'Anti-social behaviour'",
+                              {"file": path, "month": month_text}).fetchone()[0] or 0
+        problems.append(Problem(
+            item.name,
+            f"gives {ids:,} Crime ID{'s' if ids > 1 else ''} more than once in {month_text}: {extra:,} of its {crimes:,} crime rows "
+            "repeat a crime already listed, and police.uk lists each crime once a month, so they would be counted twice. "
+            "The file is probably damaged or two copies were joined: download the month again from data.police.uk",
+        ))
+        located = work.execute(
+            f"""
+            SELECT row, id, first_row FROM (
+                SELECT r.ordinality + 1 AS row, trim(r."Crime ID") AS id,
+                       min(r.ordinality + 1) OVER (PARTITION BY {month}, trim(r."Crime ID")) AS first_row
+                FROM {_read_csv(item.header, rejects=False, ordinality=True)} AS r
+                WHERE nullif(trim(r."Crime ID"), '') IS NOT NULL AND {month} = $month
+            )
+            WHERE row > first_row ORDER BY row LIMIT {MAX_LOCATED}
+            """,
+            {"files": [path], "month": month_text},
+        ).fetchall()
+        problems += [Problem(item.name, f"repeats the Crime ID of row {first}", row=row, column="Crime ID", value=value)
+                     for row, value, first in located]
+    return problems
+
+
+def _count(con: duckdb.DuckDBPyConnection, work, items: list[Inspected], paths: dict[str, str], *,
+           confirm_fewer_rows: bool = False) -> list[ParsedPoliceUK]:
+    """Place the counted groups in areas and LSOAs, fill the grid of months x areas x crime types with zeros,
+    refuse a reload with far fewer rows (unless confirmed), and report what each file holds."""
     types = con.execute("SELECT id FROM indicators WHERE theme = $theme AND id <> $all", {"theme": THEME, "all": ALL_CRIME}).df()
     work.register("crime_types", types)
-    work.register("known_areas", con.execute("SELECT code, type, parent_code, is_csp FROM stg_areas").df())
+    work.register("known_areas", con.execute("SELECT code, name, type, parent_code, is_csp FROM stg_areas").df())
     work.register("earlier_parts", con.execute("SELECT DISTINCT reported_by, area_code FROM policeuk_counts").df())
     work.execute(
         """
         CREATE TABLE placed AS
-        SELECT s.file, s.reported_by, s.month, CAST(s.month || '-01' AS DATE) AS period, f.code AS force_code,
-               s.crime_type,
+        SELECT s.file, s.reported_by, s.falls_within, s.month, CAST(s.month || '-01' AS DATE) AS period,
+               f.code AS force_code, s.crime_type,
                'policeuk_' || trim(regexp_replace(lower(s.crime_type), '[^a-z0-9]+', '_', 'g'), '_') AS indicator_id,
-               coalesce(s.la_code, p.la_code, f.code || '-UNALLOCATED') AS area_code,
-               s.la_code IS NULL AND s.lsoa_code IS NULL AND s.lsoa_name IS NULL AS no_location,
-               s.la_code IS NULL AND p.la_code IS NULL
+               coalesce(l.la_code, n.la_code, p.la_code, f.code || '-UNALLOCATED') AS area_code,
+               s.lsoa_code, s.lsoa_name,
+               coalesce(l.lsoa_code, n.lsoa11_code) AS lsoa11_code,
+               s.lsoa_code IS NOT NULL AND l.lsoa_code IS NULL AS lsoa21,
+               n.lsoa21_code IS NOT NULL AS in_lsoa21_lookup,
+               s.lsoa_code IS NULL AND s.lsoa_name IS NULL AS no_location,
+               l.la_code IS NULL AND n.la_code IS NULL AND p.la_code IS NULL
                    AND (s.lsoa_code IS NOT NULL OR s.lsoa_name IS NOT NULL) AS unknown_lsoa,
                coalesce(s.lsoa_name, s.lsoa_code) AS lsoa,
-               s.rows
+               s.rows * coalesce(CAST(s.rows_text AS BIGINT), 1) AS rows
         FROM scanned AS s
         JOIN police_forces AS f ON f.key = force_key(s.falls_within)
-        -- why: 2021 LSOAs are not in the 2011 lookup, but their names start with the local authority's
-        LEFT JOIN lsoa_name_prefixes AS p ON s.la_code IS NULL AND p.prefix = regexp_extract(s.lsoa_name, '^(.*) [0-9]{3}[A-Z]$', 1)
+        LEFT JOIN lsoa_lookup AS l ON l.lsoa_code = s.lsoa_code
+        -- why: police.uk uses 2021 LSOAs since 2023; those that are not 2011 LSOAs are placed by the 2021 lookup
+        LEFT JOIN lsoa21_lookup AS n ON l.lsoa_code IS NULL AND n.lsoa21_code = s.lsoa_code
+        -- why: an LSOA in neither lookup still names its local authority ("Charnwood 012F")
+        LEFT JOIN lsoa_name_prefixes AS p ON l.la_code IS NULL AND n.la_code IS NULL
+             AND p.prefix = regexp_extract(s.lsoa_name, '^(.*) [0-9]{3}[A-Z]$', 1)
         """
     )
+    work.execute(
+        """
+        CREATE TABLE lsoa_parts AS
+        SELECT file, reported_by, falls_within, period, lsoa_code, lsoa_name, crime_type, indicator_id, area_code,
+               CAST(sum(rows) AS BIGINT) AS count
+        FROM placed GROUP BY ALL
+        """
+    )
+    confirmed = _check_fewer_rows(con, work, items, paths, confirm_fewer_rows)
     work.execute(
         f"""
         CREATE TABLE parts AS
@@ -394,6 +515,16 @@ def _count(con: duckdb.DuckDBPyConnection, work, items: list[Inspected], paths: 
     notes = _notes(work)
     # why: Arrow hands the counts to the database connection without converting every string to Python
     parts = work.sql("SELECT * FROM parts ORDER BY reported_by, period, area_code, indicator_id").to_arrow_table()
+    lsoa_parts = work.sql("SELECT * FROM lsoa_parts ORDER BY reported_by, period, lsoa_code, indicator_id").to_arrow_table()
+    # why: the LSOAs that are not 2011 LSOAs, with what the lookups say of them, for the database's list of LSOAs
+    new_lsoas = work.execute(
+        """
+        SELECT lsoa_code, any_value(lsoa_name) AS lsoa_name,
+               any_value(area_code) FILTER (WHERE NOT unknown_lsoa) AS la_code, any_value(lsoa11_code) AS lsoa11_code,
+               CASE WHEN bool_or(in_lsoa21_lookup) THEN 2021 END AS census
+        FROM placed WHERE lsoa21 GROUP BY lsoa_code
+        """
+    ).df()
     totals = {file: (rows, unallocated, figures) for file, rows, unallocated, figures in work.execute(
         """
         SELECT file, sum(rows), coalesce(sum(rows) FILTER (WHERE no_location OR unknown_lsoa), 0),
@@ -409,8 +540,9 @@ def _count(con: duckdb.DuckDBPyConnection, work, items: list[Inspected], paths: 
         report.rows_read = report.rows_loaded = int(rows)
         report.rows_unallocated = int(unallocated)
         report.figures = int(figures)
-        report.notes += notes.get(path, [])
-        results.append(ParsedPoliceUK(report, path, parts, new_areas))
+        report.notes += notes.get(path, []) + confirmed.get(path, [])
+        results.append(ParsedPoliceUK(report, path, parts, lsoa_parts, new_areas, new_lsoas, confirmed.get(path, [])))
+    _coverage_notes(con, work, results)
     created = new_areas[new_areas.action == "create"]
     if len(created) and results:
         kinds = created.type.value_counts()
@@ -425,6 +557,62 @@ def _count(con: duckdb.DuckDBPyConnection, work, items: list[Inspected], paths: 
             f"force's files under their own force: {', '.join(adopted.name[:5])}{' ...' if len(adopted) > 5 else ''}"
         )
     return results
+
+
+def _check_fewer_rows(con: duckdb.DuckDBPyConnection, work, items: list[Inspected], paths: dict[str, str],
+                      confirmed: bool) -> dict[str, list[str]]:
+    """Refuse a reload that would leave a force's month (or a district in it) with far fewer rows than held
+    (``coverage.fewer_rows``), unless ``confirmed``; then return the notes saying what was replaced, per file."""
+    incoming = work.execute("SELECT reported_by, period, area_code, sum(rows) AS rows, min(file) AS file FROM placed GROUP BY ALL").df()
+    con.register("reloaded_months", incoming[["reported_by", "period"]].drop_duplicates())
+    try:
+        held = con.execute(
+            f"""
+            SELECT c.reported_by, c.period, c.area_code, sum(c.count) AS rows
+            FROM policeuk_counts AS c JOIN reloaded_months AS m USING (reported_by, period)
+            WHERE c.indicator_id IN ('{ALL_CRIME}', '{ASB}')
+            GROUP BY ALL HAVING sum(c.count) > 0
+            """
+        ).df()
+    finally:
+        con.unregister("reloaded_months")
+    names = dict(work.execute("SELECT code, name FROM known_areas UNION ALL SELECT la_code, la_name FROM local_authorities").fetchall())
+    found = coverage.fewer_rows(held, incoming.drop(columns="file"), names)
+    by_name = {paths[item.name]: item.name for item in items}
+    file_of = {(force, pd.Timestamp(period)): file for force, period, file in
+               zip(incoming.reported_by, incoming.period, incoming.file)}
+    if found and not confirmed:
+        raise LoadError([Problem(
+            by_name[file_of[(f.reported_by, f.period)]],
+            f"{f.text()}. police.uk's own revisions move a month by a few percent, so this file is probably partial: "
+            "compare it with data.police.uk. If it is right, load it again with --confirm-fewer-rows "
+            "(on the upload page: tick 'Replace months with far fewer rows')",
+        ) for f in found])
+    notes: dict[str, list[str]] = {}
+    for f in found:
+        notes.setdefault(file_of[(f.reported_by, f.period)], []).append(f"{f.text()}: replaced, as confirmed (--confirm-fewer-rows)")
+    return notes
+
+
+def _coverage_notes(con: duckdb.DuckDBPyConnection, work, results: list[ParsedPoliceUK]) -> None:
+    """The coverage checks on what the database will hold once the load is in, for the load's forces."""
+    incoming = work.execute(
+        """
+        SELECT file, reported_by, period, sum(rows) AS rows,
+               sum(rows) FILTER (WHERE no_location) AS no_location,
+               sum(rows) FILTER (WHERE no_location OR unknown_lsoa) AS unplaced
+        FROM placed GROUP BY ALL
+        """
+    ).df().fillna({"no_location": 0, "unplaced": 0})
+    stats = coverage.with_months(coverage.month_stats(con), incoming)
+    found = coverage.findings(stats, forces=sorted(set(incoming.reported_by)))
+    by_path = {result.path: result for result in results}
+    file_of = {(force, pd.Timestamp(period)): file for force, period, file in
+               zip(incoming.reported_by, incoming.period, incoming.file)}
+    first_of = incoming.groupby("reported_by").file.min().to_dict()
+    for finding in found.itertuples():
+        file = file_of.get((finding.reported_by, pd.Timestamp(finding.first_period)), first_of[finding.reported_by])
+        by_path[file].report.notes.append(f"coverage: {finding.text}")
 
 
 def _new_areas(work) -> pd.DataFrame:
@@ -501,8 +689,24 @@ def _notes(work) -> dict[str, list[str]]:
         WHERE unknown_lsoa GROUP BY file
         """
     ).fetchall():
-        add(file, f"{rows:,} rows in LSOAs neither in data/lsoa_lookup.csv nor named after a known local authority "
+        add(file, f"{rows:,} row{'s' if rows != 1 else ''} in LSOAs neither in data/lsoa_lookup.csv nor named after a known local authority "
                   f"(e.g. {_first(listing)}): counted with the rows that have no location")
+    for file, rows, to_2011, listing in work.execute(
+        """
+        SELECT file, sum(rows), coalesce(sum(rows) FILTER (WHERE lsoa11_code IS NOT NULL), 0),
+               string_agg(DISTINCT chr(39) || lsoa_code || coalesce(' ' || lsoa_name, '') || chr(39), ', '
+                          ORDER BY chr(39) || lsoa_code || coalesce(' ' || lsoa_name, '') || chr(39))
+                   FILTER (WHERE lsoa11_code IS NULL)
+        FROM placed WHERE lsoa21 AND NOT unknown_lsoa GROUP BY file
+        """
+    ).fetchall():
+        unmapped = rows - to_2011
+        text = (f"{rows:,} rows in LSOAs that are not 2011 LSOAs (police.uk's 2021 codes, used since 2023), all counted in "
+                f"their district: {to_2011:,} placed in the 2011 LSOA they lie within (data/lsoa21_lookup.csv)")
+        if unmapped:
+            text += (f", {unmapped:,} in no single 2011 LSOA (merged, or not in data/lsoa21_lookup.csv; e.g. {_first(listing)}),"
+                     " which the LSOA map, drawn on 2011 LSOAs, lists beside it")
+        add(file, text)
     for file, crime_type, indicator, rows in work.execute(
         f"""
         SELECT file, crime_type, indicator_id, sum(rows) FROM placed
@@ -547,14 +751,24 @@ def write(con: duckdb.DuckDBPyConnection, parsed: list[ParsedPoliceUK]) -> None:
     incoming = pa.concat_tables([p.batch_parts for p in batches])
     position = pc.index_in(incoming["file"], value_set=files)
     incoming = incoming.filter(pc.is_valid(position)).append_column("load_id", load_ids.take(position.drop_null()))
-    replaced = write_parts(con, incoming.drop_columns("file"))
+    places = pa.concat_tables([p.batch_lsoa for p in batches])
+    position = pc.index_in(places["file"], value_set=files)
+    places = places.filter(pc.is_valid(position)).append_column("load_id", load_ids.take(position.drop_null()))
+    replaced = write_parts(con, incoming.drop_columns("file"), places.drop_columns("file"))
+    _list_lsoas(con, pd.concat([p.new_lsoas for p in batches]).drop_duplicates("lsoa_code"))
+    for item in parsed:
+        if item.confirmed:
+            con.execute("UPDATE loads SET note = $note WHERE load_id = $id",
+                        {"note": "; ".join(item.confirmed), "id": item.report.load_id})
     for item in parsed:
         item.report.rows_replaced = replaced.get(item.report.load_id, 0)
 
 
-def write_parts(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame | pa.Table) -> dict[int, int]:
+def write_parts(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame | pa.Table,
+                places: pa.Table | None = None) -> dict[int, int]:
     """Replace each force's months given in ``incoming`` (reported_by, period, area_code, indicator_id,
-    count, load_id) and recompute the figures they touch as the sum of the forces' parts.
+    count, load_id) and recompute the figures they touch as the sum of the forces' parts; the same months'
+    rows per LSOA are replaced by ``places`` (``policeuk_lsoa_counts``' columns; none for district counts alone).
 
     Returns, per load, how many parts it replaced (a month loaded before)."""
     con.register("incoming_parts", incoming)
@@ -586,6 +800,15 @@ def write_parts(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame | pa.Tabl
             SELECT reported_by, period, area_code, indicator_id, count, load_id FROM incoming_parts
             """
         )
+        # why: the places behind a force's month are replaced with it, so they always add up to its counts
+        con.execute(
+            """
+            DELETE FROM policeuk_lsoa_counts AS c USING (SELECT DISTINCT reported_by, period FROM incoming_months) AS m
+            WHERE c.reported_by = m.reported_by AND c.period = m.period
+            """
+        )
+        if places is not None:
+            _write_places(con, places)
         con.execute(
             """
             DELETE FROM observations AS o USING affected AS a
@@ -606,6 +829,66 @@ def write_parts(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame | pa.Tabl
         con.execute("DROP TABLE IF EXISTS affected")
         con.unregister("incoming_parts")
     return replaced
+
+
+PLACE_COLUMNS = ["reported_by", "falls_within", "period", "lsoa_code", "lsoa_name", "crime_type", "indicator_id",
+                 "area_code", "count", "load_id"]
+
+
+def _write_places(con: duckdb.DuckDBPyConnection, places: pa.Table) -> None:
+    con.register("incoming_places", places)
+    try:
+        con.execute(f"INSERT INTO policeuk_lsoa_counts ({', '.join(PLACE_COLUMNS)}) "
+                    f"SELECT {', '.join(PLACE_COLUMNS)} FROM incoming_places")
+    finally:
+        con.unregister("incoming_places")
+
+
+def _list_lsoas(con: duckdb.DuckDBPyConnection, new_lsoas: pd.DataFrame) -> None:
+    """Add the LSOA codes the database's list lacks (2021 ones, or codes in neither lookup), and complete any
+    listed earlier without a lookup's word on them."""
+    if new_lsoas.empty:
+        return
+    con.register("new_lsoas", new_lsoas)
+    try:
+        con.execute(
+            """
+            UPDATE lsoas SET la_code = coalesce(n.la_code, lsoas.la_code), lsoa11_code = n.lsoa11_code, census = n.census
+            FROM new_lsoas AS n WHERE lsoas.lsoa_code = n.lsoa_code AND lsoas.census IS NULL AND n.census IS NOT NULL
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO lsoas (lsoa_code, lsoa_name, la_code, lsoa11_code, census)
+            SELECT lsoa_code, lsoa_name, la_code, lsoa11_code, census FROM new_lsoas
+            WHERE lsoa_code NOT IN (SELECT lsoa_code FROM lsoas)
+            """
+        )
+    finally:
+        con.unregister("new_lsoas")
+
+
+def places_unchanged(con: duckdb.DuckDBPyConnection, places: pd.DataFrame) -> bool:
+    """Whether the database holds exactly these rows per LSOA for their forces' months (and no others)."""
+    if places.empty:
+        return True
+    columns = [c for c in PLACE_COLUMNS if c != "load_id"]
+    con.register("incoming_places", places[columns])
+    try:
+        differences = con.execute(
+            f"""
+            WITH months AS (SELECT DISTINCT reported_by, period FROM incoming_places),
+            held AS (SELECT {', '.join('c.' + c for c in columns)} FROM policeuk_lsoa_counts AS c JOIN months USING (reported_by, period))
+            SELECT count(*) FROM (
+                (SELECT * FROM held EXCEPT ALL SELECT * FROM incoming_places)
+                UNION ALL
+                (SELECT * FROM incoming_places EXCEPT ALL SELECT * FROM held)
+            )
+            """
+        ).fetchall()[0][0]
+    finally:
+        con.unregister("incoming_places")
+    return differences == 0
 
 
 def parts_unchanged(con: duckdb.DuckDBPyConnection, parts: pd.DataFrame) -> bool:
@@ -634,4 +917,4 @@ def parts_unchanged(con: duckdb.DuckDBPyConnection, parts: pd.DataFrame) -> bool
 
 
 def unchanged(con: duckdb.DuckDBPyConnection, parsed: ParsedPoliceUK) -> bool:
-    return parts_unchanged(con, parsed.parts)
+    return parts_unchanged(con, parsed.parts) and places_unchanged(con, parsed.lsoa_parts)

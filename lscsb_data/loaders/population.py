@@ -14,7 +14,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lscsb_data.loaders.common import FileReport, Inspected, LoadError, Problem, check_columns, count_problems, read_csv_records
+from lscsb_data.loaders.common import (
+    FileReport, Inspected, LoadError, Problem, check_columns, count_problems, long_fields, read_csv_records, whole_numbers,
+)
 
 COLUMNS = ["area_code", "area_name", "year", "persons"]
 OPTIONAL = ("persons_10_17", "source")
@@ -47,7 +49,11 @@ def parse(con: duckdb.DuckDBPyConnection, item: Inspected, report: FileReport) -
     # why: codes and numbers are compared trimmed; names and sources are text and kept as written
     for column in ("area_code", "year", "persons", "persons_10_17"):
         frame[column] = frame[column].str.strip()
-    frame["row"] = np.arange(len(frame)) + 2
+    rows = pd.Series(np.arange(len(frame)) + 2, index=frame.index)
+    problems = long_fields(frame, rows, file)
+    if problems:
+        raise LoadError(problems)
+    frame["row"] = rows
     report.rows_read = len(frame)
     problems = _validate(frame, file)
     if problems:
@@ -56,8 +62,8 @@ def parse(con: duckdb.DuckDBPyConnection, item: Inspected, report: FileReport) -
     rows = pd.DataFrame({
         "area_code": frame.area_code,
         "year": year,
-        "persons": frame.persons.astype(float).astype("int64"),
-        "persons_10_17": pd.to_numeric(frame.persons_10_17.replace("", np.nan)).astype("Int64"),
+        "persons": whole_numbers(frame.persons).astype("int64"),
+        "persons_10_17": whole_numbers(frame.persons_10_17),
         "source": frame.source.where(frame.source.str.strip() != "", "ONS mid-year estimate " + year.astype(str)),
     })
     report.rows_loaded = report.figures = len(rows)
@@ -86,9 +92,9 @@ def _validate(frame: pd.DataFrame, file: str) -> list[Problem]:
     problems += count_problems(frame.persons, frame.row, "persons", file, minimum=1)
     given = frame.persons_10_17 != ""
     problems += count_problems(frame.persons_10_17[given], frame.row[given], "persons_10_17", file)
-    whole = r"\d+(?:\.0*)?"
-    both = frame.persons.str.fullmatch(whole) & frame.persons_10_17.str.fullmatch(whole)
-    too_many = both & (pd.to_numeric(frame.persons_10_17.where(both)) > pd.to_numeric(frame.persons.where(both)))
+    counted = {p.row for p in problems if p.column in ("persons", "persons_10_17")}
+    too_many = given & (frame.persons != "") & ~frame.row.isin(counted)
+    too_many[too_many] = whole_numbers(frame.persons_10_17[too_many]) > whole_numbers(frame.persons[too_many])
     flag(too_many, "persons_10_17", "is larger than persons: the population aged 10-17 is part of the whole population")
     duplicated = frame.duplicated(KEY, keep="first") & (frame.area_code != "")
     first_row = frame.groupby(KEY).row.transform("min")

@@ -1,18 +1,20 @@
-"""``python -m lscsb_data refresh-policeuk``: regenerate the police.uk aggregate in ``data/policeuk/``.
+"""``python -m lscsb_data refresh-policeuk``: regenerate the police.uk counts in ``data/policeuk/``.
 
-The raw police.uk downloads are not committed; their monthly counts per area and crime type are,
-one tidy file per force whose files they came from (``data/policeuk/<force>.csv``, with the
-``reported_by`` column), so the build shows real police.uk figures on a fresh machine. Refreshing
-loads the aggregate already committed (unless ``replace``), then the new download on top through the
-same validating loader (police.uk revises past months, so a month in the download replaces the one
-held), and writes the result back, adding to ``data/areas.csv`` any area the download created.
+The raw police.uk downloads are not committed; their rows are, counted: one file per force whose files
+they came from (``data/policeuk/<force>.csv``), in police.uk's own columns (``Month, Reported by, Falls
+within, LSOA code, LSOA name, Crime type``) with ``Rows``, the number of police.uk rows with those values.
+The build loads it through the same police.uk loader as a download, so a fresh machine gets the district
+counts, the counts per LSOA and the coverage checks from it. Refreshing loads the counts already committed
+(unless ``replace``), then the new download on top through the same validating loader (police.uk revises
+past months, so a month in the download replaces the one held), and writes the result back, adding to
+``data/areas.csv`` any area the download created. Months held only as district counts (a tidy file with
+``reported_by``, which has no places) are written back in that form, to ``<force>-districts.csv``.
 """
 from __future__ import annotations
 
 import csv
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -21,6 +23,7 @@ import duckdb
 from lscsb_data.figures import db
 from lscsb_data import loaders
 from lscsb_data.loaders.build import load_reference_tables
+from lscsb_data.loaders.common import scratch_folder
 from lscsb_data.config import DATA_DIR
 from lscsb_data.loaders.tidy import COLUMNS, OPTIONAL
 
@@ -34,6 +37,7 @@ def refresh_policeuk(
     data_dir: Path = DATA_DIR,
     replace: bool = False,
     progress: Callable[[str], None] | None = None,
+    confirm_fewer_rows: bool = False,
 ) -> list[Path]:
     """Rewrite ``data_dir/policeuk/*.csv`` (and new areas in ``data_dir/areas.csv``) from police.uk files.
 
@@ -42,14 +46,15 @@ def refresh_policeuk(
     say = progress or (lambda _message: None)
     folder = data_dir / FOLDER
     committed = sorted(folder.glob("*.csv"))
-    with tempfile.TemporaryDirectory(prefix="lscsb-refresh-") as workdir:
-        db_path = Path(workdir) / "refresh.duckdb"
+    with scratch_folder("refresh") as workdir:
+        db_path = workdir / "refresh.duckdb"
         with db.writable_copy(db_path, start_empty=True) as con:
             db.create_schema(con)
             load_reference_tables(con, data_dir)
             if committed and not replace:
                 loaders.load_into(con, [loaders.InputFile(str(p), path=p) for p in committed], progress=say)
-        loaders.load_files(db_path, paths, progress=say)
+        for report in loaders.load_files(db_path, paths, progress=say, confirm_fewer_rows=confirm_fewer_rows):
+            say(report.summary_line())
         with db.connect(db_path, read_only=True) as con:
             written = _write_aggregates(con, folder)
             added = _add_new_areas(con, data_dir / "areas.csv")
@@ -60,23 +65,36 @@ def refresh_policeuk(
     return written
 
 
+COUNT_COLUMNS = ["Month", "Reported by", "Falls within", "LSOA code", "LSOA name", "Crime type", "Rows"]
+
+
 def _write_aggregates(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    frame = con.execute(
+    counted = con.execute(
+        """
+        SELECT strftime(period, '%Y-%m') AS "Month", reported_by AS "Reported by", falls_within AS "Falls within",
+               lsoa_code AS "LSOA code", lsoa_name AS "LSOA name", crime_type AS "Crime type", CAST(sum(count) AS BIGINT) AS "Rows"
+        FROM policeuk_lsoa_counts GROUP BY ALL
+        ORDER BY "Reported by", "Month", "LSOA code" NULLS FIRST, "LSOA name" NULLS FIRST, "Crime type", "Falls within"
+        """
+    ).df()[COUNT_COLUMNS]
+    districts = con.execute(
         """
         SELECT indicator_id AS indicator, area_code, strftime(period, '%Y-%m') AS period, count AS numerator,
                NULL AS denominator, reported_by
-        FROM policeuk_counts
+        FROM policeuk_counts AS c
+        WHERE NOT EXISTS (SELECT 1 FROM policeuk_lsoa_counts AS l WHERE l.reported_by = c.reported_by AND l.period = c.period)
         ORDER BY reported_by, indicator_id, area_code, period
         """
     ).df()[COLUMNS + list(OPTIONAL)]
     written = []
-    for reporter, rows in frame.groupby("reported_by", sort=True):
-        target = folder / f"{_slug(reporter)}.csv"
-        temporary = target.with_suffix(".csv.tmp")
-        rows.to_csv(temporary, index=False, lineterminator="\n")
-        os.replace(temporary, target)
-        written.append(target)
+    for frame, by, suffix in ((counted, "Reported by", ""), (districts, "reported_by", "-districts")):
+        for reporter, rows in frame.groupby(by, sort=True):
+            target = folder / f"{_slug(reporter)}{suffix}.csv"
+            temporary = target.with_suffix(".csv.tmp")
+            rows.to_csv(temporary, index=False, lineterminator="\n")
+            os.replace(temporary, target)
+            written.append(target)
     return written
 
 

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from lscsb_data.loaders import policeuk
-from lscsb_data.loaders.common import FileReport, Inspected, LoadError, Problem, check_columns, count_problems, read_csv_records
+from lscsb_data.loaders.common import (
+    FileReport, Inspected, LoadError, Problem, check_columns, count_problems, long_fields, read_csv_records, whole_numbers,
+)
 
 COLUMNS = ["indicator", "area_code", "period", "numerator", "denominator"]
 OPTIONAL = ("reported_by",)
@@ -59,7 +61,11 @@ def parse(con: duckdb.DuckDBPyConnection, item: Inspected, report: FileReport) -
     if "reported_by" not in frame:
         frame["reported_by"] = ""
     frame = frame[COLUMNS + ["reported_by"]].apply(lambda column: column.str.strip())
-    frame["row"] = np.arange(len(frame)) + 2
+    rows = pd.Series(np.arange(len(frame)) + 2, index=frame.index)
+    problems = long_fields(frame, rows, file)
+    if problems:
+        raise LoadError(problems)
+    frame["row"] = rows
     report.rows_read = len(frame)
     problems = _validate(con, frame, file)
     if problems:
@@ -70,8 +76,8 @@ def parse(con: duckdb.DuckDBPyConnection, item: Inspected, report: FileReport) -
             "indicator_id": frame.indicator,
             "area_code": frame.area_code,
             "period": pd.to_datetime(frame.period + "-01").dt.date,
-            "numerator": frame.numerator.astype(float).astype("int64"),
-            "denominator": pd.to_numeric(frame.denominator.replace("", np.nan)).astype("Int64"),
+            "numerator": whole_numbers(frame.numerator).astype("int64"),
+            "denominator": whole_numbers(frame.denominator),
             "reported_by": frame.reported_by,
         }
     )
@@ -133,16 +139,19 @@ def _validate(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, file: str) ->
     with_denominator = explicit & has_denominator
     problems += count_problems(frame.denominator[with_denominator], frame.row[with_denominator], "denominator", file, minimum=1)
 
-    numerator_ok = frame.numerator.str.match(r"^\d+(?:\.0*)?$")
-    denominator_ok = frame.denominator.str.match(r"^\d+(?:\.0*)?$") & with_denominator
-    both = numerator_ok & denominator_ok
+    counted = {p.row for p in problems if p.column in ("numerator", "denominator")}
+    both = with_denominator & ~frame.row.isin(counted) & (frame.numerator != "")
     is_percentage = frame.indicator.map(catalogue.unit) == "percentage"
-    too_big = both & is_percentage & (
-        pd.to_numeric(frame.numerator.where(both), errors="coerce") > pd.to_numeric(frame.denominator.where(both), errors="coerce")
-    )
+    too_big = both & is_percentage
+    too_big[too_big] = whole_numbers(frame.numerator[too_big]) > whole_numbers(frame.denominator[too_big])
     flag(too_big, "numerator", lambda row: f"is larger than the denominator {row.denominator}: a percentage cannot exceed 100%")
 
     policeuk_indicator = frame.indicator.map(catalogue.theme) == policeuk.THEME
+    # why: a police.uk count for a month police.uk cannot have published would become every page's latest month
+    flag(policeuk_indicator & real_month & (frame.period < policeuk.FIRST_MONTH), "period",
+         f"is before police.uk began: its street-level data starts with {policeuk.FIRST_MONTH}")
+    flag(policeuk_indicator & real_month & (frame.period > policeuk.latest_month()), "period",
+         "is a month that has not ended yet: police.uk publishes each month after it ends")
     flag((frame.reported_by != "") & known_indicator & ~policeuk_indicator, "reported_by",
          lambda row: f"must be blank for '{row.indicator}': reported_by names the force whose police.uk files "
                      "a police.uk count came from")

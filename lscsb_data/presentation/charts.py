@@ -34,13 +34,15 @@ LARGE = 1.3
 # The column right of a bar chart's plot that holds the bars' values (pixels, before scaling for presentation).
 VALUE_COLUMN_GAP = 6
 VALUE_COLUMN_WIDTH = 56
+# why: a district bar's value and its comparison word ("68.1 \u25bc worse") sit right of the plot
+COMPARISON_COLUMN_WIDTH = 104
 SHARE_COLUMN_WIDTH = 96
 # The columns of a trend chart's rows: its positions, its values and its tooltips' texts.
 TREND_FIELDS = [
     "x_start", "x_end", "x_mid", "value", "previous_year_value", "rolling_value", "previous_year_rolling_value",
     "period_text", "value_text", "numerator_text", "denominator_text", "previous_year_text", "complete_text",
     "rolling_text", "rolling_value_text", "rolling_numerator_text", "rolling_denominator_text",
-    "previous_year_rolling_text", "source_text",
+    "previous_year_rolling_text", "source_text", "interval_text", "rolling_interval_text",
 ]
 
 
@@ -269,6 +271,7 @@ def trend_chart(
     bar_tooltip = [
         alt.Tooltip("period_text:N", title="Period"),
         alt.Tooltip("value_text:N", title="Value"),
+        alt.Tooltip("interval_text:N", title="95% confidence interval"),
         alt.Tooltip("numerator_text:N", title=f"Numerator ({indicator.get('measure', '')})"),
         alt.Tooltip("denominator_text:N", title=denominator_title),
         alt.Tooltip("previous_year_text:N", title="Same period a year earlier"),
@@ -303,6 +306,7 @@ def trend_chart(
     rolling_tooltip = [
         alt.Tooltip("rolling_text:N", title="Period"),
         alt.Tooltip("rolling_value_text:N", title="Value"),
+        alt.Tooltip("rolling_interval_text:N", title="95% confidence interval"),
         alt.Tooltip("rolling_numerator_text:N", title=f"Numerator ({indicator.get('measure', '')})"),
         alt.Tooltip("rolling_denominator_text:N", title=denominator_title),
         alt.Tooltip("previous_year_rolling_text:N", title="Same 12 months a year earlier"),
@@ -336,88 +340,126 @@ def comparison_chart(
     *,
     indicator: Mapping,
     highlight_area: str,
+    comparator_name: str = "",
     title: str | alt.Title | None = None,
     width: int | str = 460,
     height: int | None = None,
     large: bool = False,
 ) -> alt.LayerChart:
-    """Every district's (and unitary's) figure as a bar, the chosen area highlighted, and the
-    county, force and comparator areas as labelled reference lines.
+    """Every district's (and unitary's) figure as a bar with its 95% confidence interval, coloured by how it compares
+    with the comparator (better, similar, worse; higher, lower), the comparator as one labelled line and the chosen
+    area marked (an outline and a pointer on its label). Each bar's value and comparison word sit in a column right
+    of the plot, where no line covers them.
 
-    ``summary_rows`` is ``IndicatorDetail.districts``: summary rows of one indicator for each area
-    with ``role`` ("bar" or "reference"), ``area_code``, ``area_name``, ``current_value``,
-    ``current_numerator``, ``current_denominator``, ``window_text``, ``value_short``,
-    ``current_suppressed`` and ``is_demo`` / ``data_source``.
+    ``summary_rows`` is ``IndicatorDetail.districts``: summary rows of one indicator against one comparator, with
+    ``role`` ("bar" or "reference"), ``area_code``, ``area_name``, ``current_value``, ``current_lower_95``,
+    ``current_upper_95``, ``comparison``, ``comparator_value``, ``current_numerator``, ``current_denominator``,
+    ``window_text``, ``current_suppressed`` and ``is_demo`` / ``data_source``. An indicator reported only for the whole
+    force (no district has a figure) draws the force's bar, saying so.
     """
     rows = summary_rows.copy()
     scale = LARGE if large else 1.0
-    rows["value_text"] = [_fmt(v, indicator, s) for v, s in zip(rows.current_value, rows.get("current_suppressed", [False] * len(rows)))]
-    rows["label_text"] = [
-        formatting.format_value(v, indicator, suppressed=_flag(s), short=True)
-        for v, s in zip(rows.current_value, rows.get("current_suppressed", [False] * len(rows)))
-    ]
-    rows["numerator_text"] = [_count(v, s) for v, s in zip(rows.current_numerator, rows.get("current_count_suppressed", [False] * len(rows)))]
-    rows["denominator_text"] = [_count(v) for v in rows.current_denominator]
-    rows["chosen"] = rows.area_code == highlight_area
-    rows["bar_label"] = [f"\u25b6 {n}" if c else n for n, c in zip(rows.area_name, rows.chosen)]
-    source = _source(indicator, rows)
-    rows["source_text"] = source
-    period_text = next((w for w in rows.get("window_text", []) if w), "")
-    keep = [c for c in ("area_code", "area_name", "bar_label", "current_value", "value_text", "label_text", "numerator_text",
-                        "denominator_text", "window_text", "source_text", "chosen", "role") if c in rows]
-    rows = rows[keep]
-    bars_data = rows[rows.role == "bar"].sort_values("current_value", ascending=False, na_position="last")
-    references = rows[(rows.role == "reference") & rows.current_value.notna()].reset_index(drop=True)
+    bars_data = rows[rows.role == "bar"]
+    force_wide = not bars_data.current_value.notna().any()
+    if force_wide:
+        # why: IOM and probation re-offending are reported for LLR only; its bar says so rather than nine empty ones
+        bars_data = rows[(rows.role == "reference") & rows.current_value.notna() & (rows.area_type == "force")]
+    bars_data = bars_data.copy()
+    suppressed = [_flag(v) for v in bars_data.get("current_suppressed", [False] * len(bars_data))]
+    terms = [vocabulary.comparison(c) for c in bars_data.get("comparison", [""] * len(bars_data))]
+    bars_data["value_text"] = [_fmt(v, indicator, s) for v, s in zip(bars_data.current_value, suppressed)]
+    # why: the similar mark (a circle) is not in the chart's typeface, and a fallback font would set the label apart
+    bars_data["label_text"] = [
+        formatting.format_value(v, indicator, suppressed=s, short=True)
+        + (f" {t.glyph if t.shape != 'circle' else ''} {t.word.replace(' the band', ' band')}".replace("  ", " ")
+           if t.code not in ("", "not_comparable", "not_enough_data") else "")
+        for v, s, t in zip(bars_data.current_value, suppressed, terms)]
+    bars_data["interval_text"] = [formatting.interval_text(lo, hi, indicator, of=v) for lo, hi, v in
+                                  zip(bars_data.current_lower_95, bars_data.current_upper_95, bars_data.current_value)]
+    bars_data["comparison_text"] = [t.word if t.code else "not compared" for t in terms]
+    if indicator.get("polarity") == "target_band":
+        band = formatting.band_text(indicator)
+        tone_names = {"good": f"within the {band} band", "bad": f"outside the {band} band", "neutral": "", "none": "not compared"}
+    else:
+        tone_names = {"good": f"better than {comparator_name}".strip(), "bad": f"worse than {comparator_name}".strip(),
+                      "neutral": "similar" if indicator.get("polarity") != "neutral" else "higher, similar or lower (no direction judged)",
+                      "none": "a count: not compared between areas" if indicator.get("unit") == "count" else "not compared"}
+    bars_data["tone"] = [tone_names[t.tone if t.code not in ("", "not_comparable", "not_enough_data") else "none"]
+                         for t in terms]
+    bars_data["numerator_text"] = [_count(v, s) for v, s in zip(bars_data.current_numerator,
+                                                              bars_data.get("current_count_suppressed", [False] * len(bars_data)))]
+    bars_data["denominator_text"] = [_count(v) for v in bars_data.current_denominator]
+    bars_data["chosen"] = bars_data.area_code == highlight_area
+    bars_data["bar_label"] = [f"\u25b6 {n}" if c else n for n, c in zip(bars_data.area_name, bars_data.chosen)]
+    source = _source(indicator, bars_data)
+    bars_data["source_text"] = source
+    period_text = next((w for w in bars_data.get("window_text", []) if w), "")
+    comparator_value = next((v for v in rows.get("comparator_value", []) if not formatting.is_missing(v)), None)
+    keep = ["area_code", "area_name", "bar_label", "current_value", "current_lower_95", "current_upper_95", "value_text",
+            "label_text", "interval_text", "comparison_text", "tone", "numerator_text", "denominator_text", "window_text",
+            "source_text", "chosen"]
+    bars_data = bars_data[keep].sort_values("current_value", ascending=False, na_position="last")
     tooltip = [
         alt.Tooltip("area_name:N", title="Area"),
         alt.Tooltip("value_text:N", title="Value"),
+        alt.Tooltip("interval_text:N", title="95% confidence interval"),
+        alt.Tooltip("comparison_text:N", title=f"Against {comparator_name}" if comparator_name else "Comparison"),
         alt.Tooltip("numerator_text:N", title=f"Numerator ({indicator.get('measure', '')})"),
         alt.Tooltip("denominator_text:N", title=_denominator_title(indicator)),
         alt.Tooltip("window_text:N", title="Period"),
         alt.Tooltip("source_text:N", title="Source"),
     ]
-    label_rows = len(references)
     order = list(bars_data.bar_label)
-    # why: gaps between the bars let the target band and the reference lines show through
+    # why: gaps between the bars let the target band and the comparator line show through
     y = alt.Y("bar_label:N", sort=order, title=None, axis={"labelLimit": 220 * scale}, scale={"paddingInner": 0.35})
     datasets: dict[str, list] = {}
     bar_data = named_data(bars_data, datasets)
-    bars = alt.Chart(bar_data, mark="bar").encode(
+    tone_colours = {"good": palette.GOOD, "bad": palette.BAD, "neutral": palette.OTHER, "none": palette.OTHER}
+    present_tones = [name for name in tone_names.values() if name in set(bars_data.tone)]
+    colour_of = {tone_names[t]: tone_colours[t] for t in tone_names}
+    bars = alt.Chart(bar_data, mark=_mark("bar", stroke=palette.INK)).encode(
         y=y,
         x=alt.X("current_value:Q", title=formatting.unit_label(indicator), scale={"zero": True, "nice": True}),
-        color=alt.ColorValue(palette.OTHER, condition={"test": alt.datum.chosen, "value": palette.CHOSEN}),
+        color=alt.Color("tone:N", title=None, sort=present_tones,
+                        scale={"domain": present_tones, "range": [colour_of[t] for t in present_tones]},
+                        legend={"orient": "top", "direction": "vertical", "labelLimit": 420}),
+        strokeWidth=alt.StrokeWidthValue(0, condition={"test": alt.datum.chosen, "value": 2.5 * scale}),
         tooltip=tooltip,
     )
-    # why: each value sits in a column right of the plot, where no bar, band or reference line can cover it
+    whiskers = alt.Chart(bar_data, mark=_mark("rule", color=palette.INK, strokeWidth=1.4 * scale)).encode(
+        y=y, x=alt.X("current_lower_95:Q"), x2=alt.X2("current_upper_95:Q"), tooltip=tooltip)
+    caps = [alt.Chart(bar_data, mark=_mark("tick", color=palette.INK, thickness=1.4 * scale, size=10 * scale,
+                                           orient="vertical")).encode(y=y, x=alt.X(f"{end}:Q"), tooltip=tooltip)
+            for end in ("current_lower_95", "current_upper_95")]
+    # why: each value sits in a column right of the plot, where no bar, band or line can cover it
     labels = alt.Chart(bar_data, mark=_mark("text", align="left", x="width", dx=VALUE_COLUMN_GAP * scale,
                                             fontSize=11 * scale, color=palette.INK)).encode(
-        y=y, text=alt.Text("label_text:N"), tooltip=tooltip
-    )
-    layers = [bars, labels]
+        y=y, text=alt.Text("label_text:N"), tooltip=tooltip)
+    layers = [bars, whiskers, *caps, labels]
     band = _band_layer(indicator, orient="x", datasets=datasets)
     if band is not None:
         layers.insert(0, band)
-    if label_rows:
-        # why: a legend keyed by colour and dash pattern names each line, so no label collides with the bars
-        names = [f"{r.area_name}: {r.label_text}" for r in references.itertuples()]
-        colours = [palette.REFERENCE_COLOURS[i % len(palette.REFERENCE_COLOURS)] for i in range(len(names))]
-        dashes = [palette.REFERENCE_DASHES[i % len(palette.REFERENCE_DASHES)] for i in range(len(names))]
+    if comparator_value is not None and not force_wide:
+        name = f"{comparator_name}: {formatting.format_value(comparator_value, indicator, short=True)}"
+        line = pd.DataFrame({"comparator_value": [comparator_value], "reference": [name]})
         legend = {"orient": "top", "direction": "vertical", "symbolType": "stroke", "symbolSize": 400 * scale,
-                  "symbolStrokeWidth": 2.5 * scale, "labelLimit": 400}
-        layers.append(alt.Chart(named_data(references.assign(reference=names), datasets),
-                                mark=_mark("rule", strokeWidth=2.5 * scale)).encode(
-            x=alt.X("current_value:Q"),
-            strokeDash=alt.StrokeDash("reference:N", sort=names, title=None,
-                                      scale={"domain": names, "range": dashes}, legend=legend),
-            color=alt.Color("reference:N", sort=names, title=None, scale={"domain": names, "range": colours}, legend=legend),
-            tooltip=tooltip,
+                  "symbolStrokeWidth": 2.5 * scale, "labelLimit": 420}
+        layers.append(alt.Chart(named_data(line, datasets), mark=_mark("rule", strokeWidth=2.5 * scale)).encode(
+            x=alt.X("comparator_value:Q"),
+            strokeDash=alt.StrokeDash("reference:N", title=None, scale={"domain": [name], "range": [palette.REFERENCE_DASHES[0]]},
+                                      legend=legend),
+            color=alt.ColorValue(palette.REFERENCE_COLOURS[0]),
         ))
+    where = "LLR as a whole (not reported by district)" if force_wide else "every district"
     return _top_level(
         alt.LayerChart, layer=layers, width=width, height=height or max(len(bars_data), 1) * 26 * scale,
-        title=title if title is not None else chart_title(indicator, "every district", period_text, source),
-        description=f"{indicator['name']} in each area for the {period_text}, with reference lines for "
-                    + (", ".join(references.area_name) if label_rows else "no comparator") + ".",
-        padding={"top": 8, "left": 5, "right": VALUE_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent", strokeDash="independent")),
+        title=title if title is not None else chart_title(indicator, where, period_text, source),
+        description=f"{indicator['name']} in each area for the {period_text} with 95% confidence intervals, coloured by "
+                    f"comparison with {comparator_name or 'no comparator'}"
+                    + (f", whose value is the line at {formatting.format_value(comparator_value, indicator, short=True)}"
+                       if comparator_value is not None and not force_wide else "") + ".",
+        padding={"top": 8, "left": 5, "right": COMPARISON_COLUMN_WIDTH * scale, "bottom": 5}, large=large, datasets=datasets,
     )
 
 

@@ -19,11 +19,12 @@ TITLE = "Leicestershire Safer Communities performance dashboard"
 
 SUMMARY_EXTRA = [
     "area_name", "current_start", "current_end", "previous_start", "previous_end",
-    "unit", "multiplier", "polarity", "is_demo", "data_source",
+    "unit", "multiplier", "polarity", "comparator_note", "recent_trend", "recent_trend_judgement", "recent_trend_note",
+    "red_red", "shown_period", "is_demo", "data_source",
 ]
 SERIES_COLUMNS = [
-    "indicator", "area_code", "period", "numerator", "denominator", "value", "complete",
-    "rolling_numerator", "rolling_denominator", "rolling_value", "rolling_complete",
+    "indicator", "area_code", "period", "numerator", "denominator", "value", "lower_95", "upper_95", "complete",
+    "rolling_numerator", "rolling_denominator", "rolling_value", "rolling_lower_95", "rolling_upper_95", "rolling_complete",
     "previous_year_value", "previous_year_rolling_value", "population_year", "is_demo", "data_source",
 ]
 
@@ -95,8 +96,9 @@ def mark_series(frame: pd.DataFrame) -> pd.DataFrame:
     marked = frame.astype({c: "Int64" for c in whole}).astype(object)
     flags = {
         "count_suppressed": ["numerator"],
-        "suppressed": ["value"],
-        "rolling_suppressed": ["rolling_numerator", "rolling_value"],
+        "suppressed": ["value", "lower_95", "upper_95"],
+        "rolling_count_suppressed": ["rolling_numerator"],
+        "rolling_suppressed": ["rolling_value", "rolling_lower_95", "rolling_upper_95"],
     }
     for flag, columns in flags.items():
         if flag in frame:
@@ -143,4 +145,16 @@ def full_extract_csv(con: duckdb.DuckDBPyConnection, *, public: bool | None = No
     period = "" if held.empty else f"{formatting.month_name(held.first_period.min())} to {formatting.month_name(held.latest_period.max())}"
     lines = header_lines(what=what, area="every area held", period=period, sources=list(held.source_label),
                          demo=bool(held.is_demo.any()) if len(held) else False, generated_at=generated_at, public=is_public)
+    return export.to_csv_text(body, header_lines=lines)
+
+
+def lsoa_csv(counts, *, area_name: str, indicator: dict, generated_at: datetime, public: bool = False) -> str:
+    """Counts per LSOA (``places.LsoaCounts``) as the ``lsoa`` command prints them, under the header block."""
+    body = counts.frame[["lsoa_code", "lsoa_name", "indicator", "count"]].astype(object)
+    body.loc[counts.frame.suppressed.to_numpy(), "count"] = disclosure.SUPPRESSED
+    lines = header_lines(
+        what=f"{indicator['name']}: police.uk rows per LSOA", area=f"{area_name} ({counts.area})",
+        period=formatting.window_label(counts.window_start, counts.window_end)
+        + ("" if counts.complete else f" ({counts.months_held} of {counts.months} months held)"),
+        sources=[str(indicator.get("source") or "police.uk")], demo=False, generated_at=generated_at, public=public)
     return export.to_csv_text(body, header_lines=lines)

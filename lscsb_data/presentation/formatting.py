@@ -167,6 +167,34 @@ def format_change(change, change_pct, indicator: Mapping, *, suppressed: bool = 
     return f"{text} ({format_percent_change(change_pct)})"
 
 
+def interval_text(lower, upper, indicator: Mapping, *, of=None) -> str:
+    """A confidence interval in the value's own places: ``'66.5 to 69.7'``, ``'55.1% to 88%'``; blank when unknown.
+
+    ``of`` is the value the interval is around, whose decimal places it takes.
+    """
+    if _missing(lower) or _missing(upper):
+        return ""
+    unit = _get(indicator, "unit")
+    places = decimals_for(upper if _missing(of) else of, unit)
+    if unit == "count":
+        places = 1 if float(upper) < 10 else 0
+    low, high = number(lower, places), number(upper, places)
+    if unit == "percentage":
+        return f"{_drop_point_zero(low)}% to {_drop_point_zero(high)}%"
+    return f"{low} to {high}"
+
+
+def short_area_name(name) -> str:
+    """An area as a heading or a comparator says it: its abbreviation where its name gives one
+    (``'Leicester, Leicestershire and Rutland (LLR)'`` -> ``'LLR'``), else its name."""
+    text = "" if _missing(name) else str(name)
+    if text.endswith(")") and "(" in text:
+        inner = text[text.rindex("(") + 1:-1]
+        if inner.isupper() and " " not in inner:
+            return inner
+    return text
+
+
 def band_text(indicator: Mapping) -> str:
     """The target band: ``'20-40%'``; blank when the indicator has none."""
     low, high = _get(indicator, "band_low"), _get(indicator, "band_high")
@@ -256,12 +284,14 @@ def series_texts(frame: pd.DataFrame, indicator: Mapping) -> pd.DataFrame:
     Columns: ``period_text``, ``rolling_text`` (the 12 months ending with the period), ``value_text``,
     ``numerator_text``, ``denominator_text``, ``rolling_value_text``, ``rolling_numerator_text``,
     ``rolling_denominator_text``, ``previous_year_text``, ``previous_year_rolling_text``,
-    ``complete_text``; withheld figures read ``[c]``.
+    ``complete_text``, ``interval_text`` and ``rolling_interval_text`` (95% confidence intervals); withheld figures
+    read ``[c]``.
     """
     frequency = _get(indicator, "frequency", "monthly")
     suppressed = flag_column(frame, "suppressed")
     count_suppressed = flag_column(frame, "count_suppressed")
     rolling_suppressed = flag_column(frame, "rolling_suppressed")
+    rolling_count_suppressed = flag_column(frame, "rolling_count_suppressed")
     measure = ""
     ends = [_as_date(e) for e in frame.period_end] if "period_end" in frame else []
     return pd.DataFrame(
@@ -272,11 +302,16 @@ def series_texts(frame: pd.DataFrame, indicator: Mapping) -> pd.DataFrame:
             "numerator_text": [format_count(v, measure, suppressed=s) for v, s in zip(frame.numerator, count_suppressed)],
             "denominator_text": [format_count(v) for v in frame.denominator],
             "rolling_value_text": [format_value(v, indicator, suppressed=s) for v, s in zip(frame.rolling_value, rolling_suppressed)],
-            "rolling_numerator_text": [format_count(v, measure, suppressed=s) for v, s in zip(frame.rolling_numerator, rolling_suppressed)],
+            "rolling_numerator_text": [format_count(v, measure, suppressed=s) for v, s in zip(frame.rolling_numerator, rolling_count_suppressed)],
             "rolling_denominator_text": [format_count(v) for v in frame.rolling_denominator],
             "previous_year_text": [format_value(v, indicator) for v in frame.previous_year_value],
             "previous_year_rolling_text": [format_value(v, indicator) for v in frame.previous_year_rolling_value],
             "complete_text": ["yes" if not _missing(c) and bool(c) else "no: periods missing for part of the area" for c in frame.complete],
+            "interval_text": [interval_text(lo, hi, indicator, of=v) for lo, hi, v in
+                              zip(frame.get("lower_95", [None] * len(frame)), frame.get("upper_95", [None] * len(frame)), frame.value)],
+            "rolling_interval_text": [interval_text(lo, hi, indicator, of=v) for lo, hi, v in
+                                      zip(frame.get("rolling_lower_95", [None] * len(frame)),
+                                          frame.get("rolling_upper_95", [None] * len(frame)), frame.rolling_value)],
         },
         index=frame.index,
     )

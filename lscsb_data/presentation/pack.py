@@ -25,7 +25,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Inches, Pt
 
 from lscsb_data.figures import engine, exceptions, narrative, periods
-from lscsb_data.presentation import charts, formatting, pagedata, palette, reporting, vocabulary, wording
+from lscsb_data.presentation import charts, formatting, pack_places, pagedata, palette, reporting, vocabulary, wording
 
 OGL_CREDIT = "Contains public sector information licensed under the Open Government Licence v3.0 (data.police.uk, ONS)."
 METHOD_NOTES = [
@@ -84,6 +84,8 @@ class Pack:
     demo_notice: str
     definitions: list[tuple[str, str]]
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    # The "Where" slide: police.uk crime by LSOA (``pack_places``); None for an area with nothing to map.
+    places: pack_places.PlacesSection | None = None
 
     @property
     def title(self) -> str:
@@ -113,18 +115,19 @@ def csp_areas(con) -> list[str]:
 
 
 def assemble(con, *, area: str, quarter: str | periods.FinancialQuarter, commentary_file=None,
-             catalogue: pd.DataFrame | None = None) -> Pack:
-    """Everything the pack for ``area`` and ``quarter`` shows, with its charts rendered to PNG."""
+             catalogue: pd.DataFrame | None = None, public: bool | None = None) -> Pack:
+    """Everything the pack for ``area`` and ``quarter`` shows, with its charts rendered to PNG (public figures
+    when ``public``, else as ``$LSCSB_PUBLIC`` says)."""
     quarter = periods.parse_quarter(quarter) if isinstance(quarter, str) else quarter
     period = quarter.end
     areas = engine.areas(con).set_index("code")
     if area not in areas.index:
         raise ValueError(f"unknown area '{area}'")
     catalogue = engine.indicators(con) if catalogue is None else catalogue
-    current = engine.summary(con, period=period, area=area)
+    current = engine.summary(con, period=period, area=area, public=public)
     if current.empty:
         raise ValueError(f"no figures for {areas.loc[area, 'name']} ({area}) in the 12 months to {period:%B %Y}")
-    history = engine.series(con, area=area, end=period)
+    history = engine.series(con, area=area, end=period, public=public)
     signalled = exceptions.with_signals(current, history, catalogue, period=period)
     found = reporting.with_sentences(exceptions.select_exceptions(signalled))
     rows = signalled.merge(
@@ -173,6 +176,7 @@ def assemble(con, *, area: str, quarter: str | periods.FinancialQuarter, comment
         area_code=area, area_name=areas.loc[area, "name"], is_board_report=bool(areas.loc[area, "is_board_area"]), quarter=quarter,
         period=period, summary=rows, themes=themes, sources=_sources(rows), data_as_at=_data_as_at(con),
         demo_notice=_demo_notice(rows), definitions=_definitions(rows),
+        places=pack_places.section(con, area=area, period=period, png_scale=PNG_SCALE),
     )
 
 
@@ -238,11 +242,19 @@ def direction_colour(row: dict) -> str:
 
 
 def panel_caption(row: dict) -> str:
-    """The figures under a chart: "12 months to Mar 2020: 54.5 against 33.3 (+21.2 (+63.7%)) · ↑ worsening"."""
+    """The figures under a chart: "12 months to Mar 2020: 54.5 (95% CI 50.3 to 59.1) against 33.3 (+21.2 (+63.7%))
+    · ↑ worsening · similar to the county"."""
     cells = summary_cells(row)
     change = f" ({cells['change']})" if cells["change"] != "\u2013" else ""
-    return (f"{formatting.window_label(row['current_start'], row['current_end'])}: {cells['current']} against "
-            f"{cells['previous']}{change} · {cells['direction']}")
+    interval = formatting.interval_text(row.get("current_lower_95"), row.get("current_upper_95"), row,
+                                        of=row.get("current_value"))
+    interval = f" (95% CI {interval})" if interval else ""
+    compared = vocabulary.comparison(row.get("comparison"))
+    name = row.get("comparator_name") or "the comparator"
+    against = (f" · {compared.in_sentence} {name} ({formatting.format_value(row['comparator_value'], row, short=True)})"
+               if compared.code in ("better", "worse", "higher", "lower", "similar") else "")
+    return (f"{formatting.window_label(row['current_start'], row['current_end'])}: {cells['current']}{interval} against "
+            f"{cells['previous']}{change} · {cells['direction']}{against}")
 
 
 def _shown(row: dict, window: str) -> str:
@@ -276,6 +288,8 @@ def pptx_bytes(pack: Pack) -> bytes:
     _exception_slides(deck, pack)
     for section in pack.themes:
         _theme_slide(deck, pack, section)
+    pack_places.add_slide(deck, pack.places, new_slide=_slide, text_box=_text_box, picture=_picture, cell=_cell,
+                          margin=MARGIN, slide_w=SLIDE_W, slide_h=SLIDE_H, inches=Inches, size={"caption": 13, "note": 10})
     _closing_slides(deck, pack)
     for number, slide in enumerate(deck.slides, start=1):
         _footer(slide, pack, number)
@@ -707,6 +721,7 @@ def html_text(pack: Pack) -> str:
     parts.append(_exceptions_html(pack))
     for section in pack.themes:
         parts.append(_theme_html(section))
+    parts.append(pack_places.html_section(pack.places))
     parts.append('<section id="definitions"><h2>Definitions and caveats</h2>')
     parts.extend(f"<p>{_e(note)}</p>" for note in METHOD_NOTES)
     parts.append("<dl>" + "".join(f"<dt><strong>{_e(name)}</strong></dt><dd>{_e(text)}</dd>"

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from lscsb_data.figures import engine, periods, spc
+from lscsb_data.figures import benchmarks, engine, periods, spc
 from lscsb_data.presentation import formatting, vocabulary
 from lscsb_data.figures.covid import covid_period
 
@@ -58,6 +58,8 @@ class IndicatorDetail:
     notes: list[Note] = field(default_factory=list)
     control: pd.DataFrame = field(default_factory=pd.DataFrame)
     control_reason: str = ""
+    comparator_code: str | None = None
+    comparator_name: str = ""
 
 
 @dataclass
@@ -125,9 +127,10 @@ def month_choices(con: duckdb.DuckDBPyConnection) -> list[date]:
     return [periods.add_months(last, -i) for i in range(periods.months_between(first, last) + 1)]
 
 
-def default_period(con: duckdb.DuckDBPyConnection, *, area: str | None, indicators: list[str] | None = None) -> date | None:
-    """The latest month at which the view's figures are complete, else the latest month held."""
-    latest = engine.latest_period(con, indicators=indicators, area=area)
+def default_period(con: duckdb.DuckDBPyConnection, *, area: str | None) -> date | None:
+    """The month every page opens on for ``area`` (``engine.default_period``: the latest month at least half its
+    indicators reach complete), else the latest month held."""
+    latest = engine.default_period(con, area=area) if area is not None else None
     if latest is not None:
         return latest
     months = month_choices(con)
@@ -173,7 +176,8 @@ def _cards(
 _CARD_TEXT_COLUMNS = [
     "window_text", "previous_window_text", "value_text", "value_short", "previous_text", "previous_short",
     "change_text", "arrow", "direction_word", "direction_text", "colour_name", "colour", "unit_text",
-    "source_text", "status_text", "incomplete",
+    "source_text", "status_text", "incomplete", "interval_text", "comparison_text", "comparison_tone", "comparator_text",
+    "trend_text", "trend_tone",
 ]
 
 
@@ -226,6 +230,11 @@ def _card_text(row: dict, *, area_name: str, period: date, comparison: str) -> d
             status.append("The previous window is incomplete, so the comparison is not like for like.")
         if current_suppressed:
             status.append("Withheld [c]: too few events to publish safely.")
+        if _flag(row, "is_earlier"):
+            status.insert(0, f"Latest: {window_text} (no later complete figures).")
+    compared = vocabulary.comparison(row.get("comparison"))
+    trend = vocabulary.recent_trend(row.get("recent_trend"), row.get("recent_trend_judgement"))
+    comparator_value = row.get("comparator_value")
     return {
         "window_text": window_text,
         "previous_window_text": previous_window_text,
@@ -243,6 +252,13 @@ def _card_text(row: dict, *, area_name: str, period: date, comparison: str) -> d
         "source_text": formatting.source_text(row["source"], row.get("data_source"), _flag(row, "is_demo")),
         "status_text": " ".join(status),
         "incomplete": bool(row["has_data"] and _is_false(row, "current_complete")),
+        "interval_text": formatting.interval_text(row.get("current_lower_95"), row.get("current_upper_95"), row,
+                                                  of=row.get("current_value")),
+        "comparison_text": (f"{compared.glyph} {compared.word}".strip() if row["has_data"] else ""),
+        "comparison_tone": compared.tone,
+        "comparator_text": "" if formatting.is_missing(comparator_value) else formatting.format_value(comparator_value, row, short=True),
+        "trend_text": trend.text if row.get("recent_trend") else "",
+        "trend_tone": trend.tone,
     }
 
 
@@ -296,7 +312,7 @@ def overview_cards(
     ``sparklines`` is false). ``catalogue_rows`` (``engine.indicators``) and ``area_frame``
     (``engine.areas``) may be passed by a caller that already holds them, to save the queries, and so
     may ``series_frame``, ``engine.series`` of every indicator and area with the same ``public``, for
-    the sparklines (in public mode the engine withholds figures across all areas at once, which is slow), and
+    the sparklines, and
     ``summary_rows``, ``engine.summary`` of every indicator for ``area`` with the same period, comparison and ``public``.
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
@@ -323,6 +339,8 @@ def indicator_detail(
     catalogue_rows: pd.DataFrame | None = None,
     area_frame: pd.DataFrame | None = None,
     summary_rows: pd.DataFrame | None = None,
+    comparator: str | None = None,
+    everywhere=None,
 ) -> IndicatorDetail:
     """Everything an indicator's detail shows for ``area`` at ``period``.
 
@@ -332,6 +350,10 @@ def indicator_detail(
     breakdown for the area with ``share_pct``, each part's share of the indicator's own count.
     ``control``: the control chart to ``period`` (``spc.chart_or_reason``), else ``control_reason`` says why
     there is none. ``catalogue_rows``, ``area_frame`` and ``summary_rows`` as for ``overview_cards``.
+
+    The indicator is shown at ``period``, or at its latest complete period where that ends earlier (the headline
+    says so); every area is compared with ``comparator`` (None: the area's default), whose figure is the chart's
+    one reference line. ``everywhere(at)``, when given, is ``engine.summary`` of every area at ``at`` against it.
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
     area_frame = areas(con) if area_frame is None else area_frame
@@ -339,11 +361,26 @@ def indicator_detail(
         raise ValueError(f"unknown indicator '{indicator}'")
     meta = catalogue_rows[catalogue_rows.id == indicator].iloc[0].to_dict()
     area_name = _area_name(area_frame, area)
-    everywhere = engine.summary(con, period=period, indicator=indicator, comparison=comparison, public=public)
+    asked = period
+    period = engine.shown_periods(con, period=period, area=area).get(indicator, period)
+    if everywhere is not None:
+        everywhere = everywhere(period)
+        everywhere = everywhere[everywhere.indicator == indicator].reset_index(drop=True)
+    else:
+        everywhere = engine.summary(con, period=period, indicator=indicator, comparison=comparison, public=public,
+                                    comparator=comparator)
+    everywhere = everywhere.assign(shown_period=period, is_earlier=period < asked)
+    own = everywhere[everywhere.area_code == area]
+    wide = _force_wide(area_frame, everywhere, area) if own.current_value.isna().all() else None
     headline = _cards(
-        catalogue_rows[catalogue_rows.id == indicator], everywhere[everywhere.area_code == area],
+        catalogue_rows[catalogue_rows.id == indicator], own if wide is None else wide,
         area_name=area_name, period=period, comparison=comparison,
     ).iloc[0].to_dict()
+    if wide is not None:
+        headline["status_text"] = (f"Reported for {wide.area_name.iloc[0]} as a whole, not by district: this is its "
+                                   "figure. " + headline["status_text"]).strip()
+    groups = engine.comparator_groups(con)
+    resolved = comparator or benchmarks.default_comparator(area_frame, groups, area)
     # why: one series to the period feeds both the trend and the control chart, which read the same months
     history = engine.series(con, indicator=indicator, area=area, end=period, public=public)
     control, control_reason = spc.chart_or_reason(history, period=period)
@@ -364,7 +401,31 @@ def indicator_detail(
         notes=_notes(meta, headline, annotations, area_name=area_name),
         control=control,
         control_reason=control_reason,
+        comparator_code=resolved,
+        comparator_name=_comparator_name(area_frame, groups, resolved),
     )
+
+
+def _force_wide(area_frame: pd.DataFrame, everywhere: pd.DataFrame, area: str) -> pd.DataFrame | None:
+    """The figure of the force above ``area`` where the indicator is reported for the force alone (IOM, probation)."""
+    parents = dict(zip(area_frame.code, area_frame.parent_code))
+    types = dict(zip(area_frame.code, area_frame.type))
+    code = parents.get(area)
+    while isinstance(code, str) and types.get(code) != "force":
+        code = parents.get(code)
+    held = everywhere[everywhere.current_value.notna()]
+    districts = set(area_frame.code[area_frame.type.isin(BAR_AREA_TYPES)])
+    # why: only an indicator no district or unitary reports is the force's alone
+    if not isinstance(code, str) or set(held.area_code) & districts:
+        return None
+    found = held[held.area_code == code]
+    return found if len(found) else None
+
+
+def _comparator_name(area_frame: pd.DataFrame, groups: pd.DataFrame, code: str | None) -> str:
+    options = benchmarks.comparator_options(area_frame, groups)
+    match = options[options.code == code]
+    return formatting.short_area_name(match.name.iloc[0]) if len(match) else (code or "")
 
 
 def trend_rows(history: pd.DataFrame, meta: dict, *, period: date) -> pd.DataFrame:

@@ -60,6 +60,10 @@ SERIES_DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [12, 4], [4, 4]]
 REFERENCE_COLOURS = [BLACK, VERMILLION, PURPLE, GREEN, MUTED]
 REFERENCE_DASHES = [[8, 4], [2, 3], [12, 3, 3, 3], [4, 2], [1, 0]]
 
+# Maps: a sequential blue ramp (ColorBrewer "Blues", lightest first) where darker means more, whatever the
+# indicator's polarity; its steps differ in lightness, so the classes read in grey print too.
+SEQUENTIAL = ["#C6DBEF", "#9ECAE1", "#6BAED6", "#3182BD", "#08519C"]
+
 # Control-chart signals: a shape and a colour each.
 SIGNAL_SHAPES = ["circle", "triangle-up", "triangle-down", "square", "diamond"]
 SIGNAL_COLOURS = [BLUE, VERMILLION, VERMILLION, PURPLE, PURPLE]

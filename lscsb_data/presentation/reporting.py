@@ -44,7 +44,8 @@ def exceptions(con, *, period: date, area: str | None = None, comparison: str = 
     return with_sentences(found, comparison=comparison, data_dir=data_dir)
 
 
-def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12") -> list[dict]:
+def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
+                 latest: bool = False, public: bool | None = None) -> list[dict]:
     """The exception report theme by theme (``figures.exceptions.theme_report``), each exception with its sentence."""
-    sections = found_exceptions.theme_report(con, period=period, area=area, comparison=comparison)
+    sections = found_exceptions.theme_report(con, period=period, area=area, comparison=comparison, latest=latest, public=public)
     return [{**section, "rows": with_sentences(section["rows"], comparison=comparison)} for section in sections]

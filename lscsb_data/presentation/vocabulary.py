@@ -37,6 +37,14 @@ class Term:
     def in_sentence(self) -> str:
         return self.phrase or self.word
 
+    @property
+    def glyph(self) -> str:
+        """The shape as a character, for tables and text that mark it the way the charts do."""
+        return GLYPHS.get(self.shape, "")
+
+
+# The marker shapes as characters (tables and cells mark a comparison as the charts do).
+GLYPHS = {"circle": "●", "triangle-up": "▲", "triangle-down": "▼", "diamond": "◆", "square": "■"}
 
 # Direction of travel: the current window against the previous one (see docs/methods.md).
 DIRECTIONS = {
@@ -61,8 +69,20 @@ COMPARISONS = {
     "lower": Term("lower", "lower", "neutral", "lower than", "triangle-down"),
     "within_band": Term("within_band", "within the band", "good", "within the target range", "circle"),
     "outside_band": Term("outside_band", "outside the band", "bad", "outside the target range", "diamond"),
+    "not_comparable": Term("not_comparable", "a count: not compared", "neutral",
+                           "a count, compared only with its own previous figure, not with", "square"),
+    "not_enough_data": Term("not_enough_data", "not enough data", "neutral", "not enough data to compare with", "square"),
     "": Term("", "not compared", "neutral", "not compared with", "square"),
 }
+
+# The recent trend (Fingertips' test for linear trend over five years): which way, then its tone by polarity.
+RECENT_TRENDS = {
+    "increasing": Term("increasing", "increasing", "neutral", "a significant rise over five years", "triangle-up"),
+    "decreasing": Term("decreasing", "decreasing", "neutral", "a significant fall over five years", "triangle-down"),
+    "no_change": Term("no_change", "no significant change", "neutral", "no significant change over five years", "circle"),
+    "": Term("", "not tested", "neutral", "not tested", "square"),
+}
+JUDGEMENT_TONES = {"improving": "good", "worsening": "bad", "neutral": "neutral", "": "neutral"}
 
 # The trend over recent periods (a test for linear trend).
 TRENDS = {
@@ -119,6 +139,21 @@ class Direction:
     @property
     def text(self) -> str:
         return f"{self.arrow} {self.word}".strip()
+
+
+def comparison(code: str | None) -> Term:
+    """The comparison with a benchmark as a term (word, tone, shape); an unknown code reads "not compared"."""
+    return COMPARISONS.get("" if formatting.is_missing(code) else str(code), COMPARISONS[""])
+
+
+def recent_trend(code: str | None, judgement: str | None) -> Direction:
+    """The recent trend as an arrow, a word and the tone its polarity gives it (``'↑ increasing'``, bad when lower
+    is better)."""
+    code = "" if formatting.is_missing(code) else str(code)
+    term = RECENT_TRENDS.get(code, RECENT_TRENDS[""])
+    tone = JUDGEMENT_TONES.get("" if formatting.is_missing(judgement) else str(judgement), "neutral")
+    shown_arrow = {"increasing": UP, "decreasing": DOWN, "no_change": LEVEL}.get(code, "")
+    return Direction(shown_arrow, term.word, tone, term.in_sentence)
 
 
 def arrow(change) -> str:

@@ -119,16 +119,18 @@ def band_breach(row, comparison: str = "rolling12", data_dir: Path = DATA_DIR) -
 
 
 def spc_signal(row, frequency: str, *, continued: bool = False, data_dir: Path = DATA_DIR) -> str:
-    """A control-chart signal at the latest period, a limit breach or a run."""
+    """A control-chart signal at the latest period, a limit breach or a run, in the chart's own window and unit:
+    each period's figure ("0.52 offences per 1,000 population a month"), never beside a 12-month figure unlabelled."""
     opening, plural = _opening(row, data_dir, continued)
     latest = pd.Timestamp(row["spc_period"]).date()
     span = periods.MONTHS_PER_PERIOD.get(frequency, 1)
     when = window_phrase(latest, periods.add_months(latest, span - 1))
     unit_name = {1: "month", 3: "quarter", 12: "year"}[span]
     signal = row["spc_signal"]
-    value = figure(row["spc_value"], row, precise=True)
+    value = _per_period(row["spc_value"], row, unit_name)
+    lead = {1: "Month by month", 3: "Quarter by quarter", 12: "Year by year"}[span]
     if signal in ("above_limit", "below_limit"):
-        limit = formatting.figure(row["spc_upper"] if signal == "above_limit" else row["spc_lower"], row["unit"], precise=True)
+        limit = _per_period(row["spc_upper"] if signal == "above_limit" else row["spc_lower"], row, unit_name)
         side = "above the upper" if signal == "above_limit" else "below the lower"
         if continued:
             return (f"The latest {unit_name}, {when.removeprefix('in ')} ({value}), was {side} control limit of "
@@ -139,11 +141,18 @@ def spc_signal(row, frequency: str, *, continued: bool = False, data_dir: Path =
         )
     side = "above" if signal == "run_above" else "below"
     run = abs(int(row["spc_run_length"]))
+    start = f"{lead}, {'they' if plural else 'it'}" if continued else opening
     return (
-        f"{opening} {_verb(plural, 'has', 'have')} been {side} {_possessive(plural)} average of "
-        f"{formatting.figure(row['spc_centre'], row['unit'], precise=True)} for {run} {unit_name}s in a row to {_period_end_name(latest, span)}: "
-        f"a sustained shift rather than normal variation (latest {value})."
+        f"{start} {_verb(plural, 'has', 'have')} been {side} {_possessive(plural)} average of "
+        f"{_per_period(row['spc_centre'], row, unit_name)} for {run} {unit_name}s in a row to "
+        f"{_period_end_name(latest, span)}: a sustained shift rather than normal variation (the latest {unit_name}: {value})."
     )
+
+
+def _per_period(value, row, unit_name: str) -> str:
+    """A control chart's figure for one period: a rate or count says "a month" (or quarter, year) after its unit."""
+    text = figure(value, row, precise=True)
+    return f"{text} a {unit_name}" if row["unit"] in ("rate", "count") and not _missing(value) else text
 
 
 def _possessive(plural: bool) -> str:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import gc
+import inspect
 import os
 import threading
 from collections.abc import Iterator
@@ -25,8 +27,9 @@ import streamlit as st
 from altair.utils.schemapi import debug_mode
 
 from lscsb_data import connect, resolve_db_path
-from lscsb_data.figures import disclosure
+from lscsb_data.figures import access as figures_access
 from lscsb_data.presentation import downloads, pagedata
+from pages.shared import access
 
 Identity = tuple[str, int, int, int]
 
@@ -112,7 +115,24 @@ def page_slot() -> Iterator[None]:
 
 
 def public() -> bool:
-    return disclosure.public_mode()
+    """Whether this run's figures are the protected public ones: the viewer's role, checked on the server."""
+    return access.viewer().public
+
+
+def _protected(cached):
+    """Refuse unprotected figures (``is_public`` false) to a public viewer before the cache is even consulted,
+    so neither a page's mistake nor a cached partner's result can reach them."""
+    parameters = list(inspect.signature(cached).parameters)
+
+    @functools.wraps(cached)
+    def call(*args, **kwargs):
+        asked = dict(zip(parameters, args), **kwargs)
+        if not asked.get("is_public", True):
+            figures_access.require(access.viewer(), "protected")
+        return cached(*args, **kwargs)
+
+    call.clear = cached.clear
+    return call
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -150,56 +170,98 @@ def data_as_at(ident: Identity) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
-def default_period(ident: Identity, area: str, indicators: tuple[str, ...] | None) -> date | None:
-    return _run(ident, pagedata.default_period, area=area, indicators=list(indicators) if indicators else None)
+def default_period(ident: Identity, area: str) -> date | None:
+    """The month every page opens on for ``area`` (``engine.default_period``)."""
+    return _run(ident, pagedata.default_period, area=area)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def comparators(ident: Identity) -> pd.DataFrame:
+    from lscsb_data.figures import engine
+
+    return _run(ident, engine.comparators)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def comparator_groups(ident: Identity) -> pd.DataFrame:
+    from lscsb_data.figures import engine
+
+    return _run(ident, engine.comparator_groups)
+
+
+@st.cache_data(show_spinner=False, max_entries=4096)
+def comparator_choices(ident: Identity, area: str) -> tuple[str | None, list[str]]:
+    """The area's default comparator and the others offered for it."""
+    from lscsb_data.figures import benchmarks
+
+    frame, groups = areas(ident), comparator_groups(ident)
+    default = benchmarks.default_comparator(frame, groups, area)
+    return default, [c for c in benchmarks.comparator_choices(frame, groups, area) if c != default]
+
+
+@_protected
 @st.cache_data(show_spinner=False, max_entries=64)
-def every_area_summary(ident: Identity, period: date, comparison: str, is_public: bool) -> pd.DataFrame:
-    """Every indicator's summary for every area at one period: one query serves every area's views of it."""
+def every_area_summary(ident: Identity, period: date, comparison: str, is_public: bool,
+                       comparator: str | None = None) -> pd.DataFrame:
+    """Every indicator's summary for every area at one period against one comparator (None: each area's default):
+    one query serves every area's views of it, the spine, the compare-areas grid and the district charts."""
     from lscsb_data import summary as engine_summary
 
-    return _run(ident, engine_summary, period=period, comparison=comparison, public=is_public)
+    return _run(ident, engine_summary, period=period, comparison=comparison, public=is_public, comparator=comparator)
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
-def area_summary(ident: Identity, area: str, period: date, comparison: str, is_public: bool) -> pd.DataFrame:
-    """Every indicator's summary for one area, shared by the Overview, a theme's list and a detail's breakdown."""
-    # why: the engine's summary for one area is exactly its rows of the summary for every area (checked in tests)
-    every = every_area_summary(ident, period, comparison, is_public)
-    return every[every.area_code == area].reset_index(drop=True)
+def area_summary(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
+                 comparator: str | None = None) -> pd.DataFrame:
+    """Every indicator's summary for one area, each at the view's period or its latest earlier one, shared by the
+    Overview, a theme's list and a detail's breakdown (cut from ``everywhere``)."""
+    from lscsb_data.figures import engine
+
+    return _run(ident, engine.latest_summary, area=area, period=period, comparison=comparison, public=is_public,
+                comparator=comparator, everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator))
 
 
+@_protected
+@st.cache_data(show_spinner=False, max_entries=1024)
+def profile(ident: Identity, area: str, period: date, comparison: str, is_public: bool, comparator: str | None):
+    """The Overview's area profile and compare-areas grid (``presentation.profile.overview_profile``)."""
+    from lscsb_data.presentation import profile as area_profile
+
+    return _run(ident, area_profile.overview_profile, area=area, period=period, comparison=comparison, public=is_public,
+                comparator=comparator, catalogue_rows=catalogue(ident), area_frame=areas(ident),
+                summary_rows=area_summary(ident, area, period, comparison, is_public, comparator),
+                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator))
+
+
+@_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
 def overview_cards(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
-                   sparklines: bool = True, theme: str | None = None) -> pd.DataFrame:
-    every_series = public_series(ident) if is_public and sparklines else None
+                   sparklines: bool = True, theme: str | None = None, comparator: str | None = None) -> pd.DataFrame:
     return _run(ident, pagedata.overview_cards, area=area, period=period, comparison=comparison, public=is_public,
-                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident), series_frame=every_series,
-                summary_rows=area_summary(ident, area, period, comparison, is_public), theme=theme)
+                sparklines=sparklines, catalogue_rows=catalogue(ident), area_frame=areas(ident),
+                summary_rows=area_summary(ident, area, period, comparison, is_public, comparator), theme=theme)
 
 
-@st.cache_data(show_spinner="Applying disclosure control to every figure (once per data load)…", max_entries=2)
-def public_series(ident: Identity) -> pd.DataFrame:
-    """Every indicator's and area's series with small counts withheld, computed once per database version."""
-    from lscsb_data import series as engine_series
-
-    return _run(ident, engine_series, public=True)
-
-
+@_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
-def indicator_detail(ident: Identity, indicator: str, area: str, period: date, comparison: str, is_public: bool):
+def indicator_detail(ident: Identity, indicator: str, area: str, period: date, comparison: str, is_public: bool,
+                     comparator: str | None = None):
     return _run(ident, pagedata.indicator_detail, indicator=indicator, area=area, period=period,
                 comparison=comparison, public=is_public, catalogue_rows=catalogue(ident), area_frame=areas(ident),
-                summary_rows=area_summary(ident, area, period, comparison, is_public))
+                summary_rows=area_summary(ident, area, period, comparison, is_public, comparator), comparator=comparator,
+                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator))
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
-def exception_report(ident: Identity, area: str, period: date, comparison: str) -> list[dict]:
-    """The Exceptions page's report, theme by theme, with each exception's sentence."""
+def exception_report(ident: Identity, area: str, period: date, comparison: str, is_public: bool) -> list[dict]:
+    """The Exceptions page's report, theme by theme, with each exception's sentence (each indicator at the period
+    the Overview shows it)."""
     from lscsb_data.presentation import reporting
 
-    return _run(ident, reporting.theme_report, period=period, area=area, comparison=comparison)
+    return _run(ident, reporting.theme_report, period=period, area=area, comparison=comparison, latest=True,
+                public=is_public)
 
 
 def _file_stamp(path) -> tuple[int, int, int] | None:
@@ -227,12 +289,14 @@ def covid_comparison(ident: Identity) -> pd.DataFrame:
     return _run(ident, pagedata.covid_comparison)
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
 def covid_series(ident: Identity, area: str, indicators: tuple[str, ...], is_public: bool) -> pd.DataFrame:
     return _run(ident, pagedata.covid_series, area=area, indicators=indicators, public=is_public,
-                catalogue_rows=catalogue(ident), series_frame=public_series(ident) if is_public else None)
+                catalogue_rows=catalogue(ident))
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
 def range_comparison(ident: Identity, indicator: str, area: str, first: tuple[date, date], second: tuple[date, date],
                      is_public: bool):
@@ -245,6 +309,7 @@ def default_ranges(ident: Identity, indicator: str, area: str):
     return _run(ident, pagedata.default_ranges, indicator=indicator, area=area, months=months(ident))
 
 
+@_protected
 @st.cache_data(show_spinner=False, max_entries=4)
 def full_extract(ident: Identity, is_public: bool, generated_at: datetime) -> str:
     return _run(ident, downloads.full_extract_csv, public=is_public, generated_at=generated_at)

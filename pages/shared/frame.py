@@ -15,9 +15,9 @@ from pathlib import Path
 import streamlit as st
 
 from lscsb_data import resolve_db_path
-from lscsb_data.config import env_flag
 from lscsb_data.presentation import pagedata
-from pages.shared import cache, view_state
+from pages.shared import access, cache, view_state
+from pages.shared.text import literal
 
 PAGES_DIR = Path(__file__).resolve().parents[1]
 THEME_PAGE = PAGES_DIR / "theme.py"
@@ -25,21 +25,23 @@ THEME_PAGE = PAGES_DIR / "theme.py"
 PAGES_WITHOUT_FIGURES = {"upload"}
 
 
-def page_list(themes) -> dict[str, list]:
-    """The pages, grouped as the menu shows them; one theme page per row of data/themes.csv, at its id."""
+def page_list(themes, viewer) -> dict[str, list]:
+    """The pages ``viewer`` may open, grouped as the menu shows them; one theme page per row of data/themes.csv,
+    at its id."""
     pages = {
         "Performance": [
             st.Page(PAGES_DIR / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
             st.Page(PAGES_DIR / "exceptions.py", title="Exceptions and the pack", icon=":material/priority_high:"),
         ],
         "Themes": [st.Page(THEME_PAGE, title=row.short_name, icon=f":material/{row.icon}:", url_path=row.id)
-                   for row in themes.itertuples()],
+                   for row in themes.itertuples()]
+                  + [st.Page(PAGES_DIR / "maps.py", title="Maps", icon=":material/map:")],
         "Context and data": [
             st.Page(PAGES_DIR / "covid.py", title="COVID-19 impact", icon=":material/coronavirus:"),
             st.Page(PAGES_DIR / "data.py", title="Data and downloads", icon=":material/download:"),
         ],
     }
-    if env_flag("LSCSB_ALLOW_UPLOAD"):
+    if viewer.can_upload:
         pages["Context and data"].append(st.Page(PAGES_DIR / "upload.py", title="Upload data", icon=":material/upload:"))
     return pages
 
@@ -79,6 +81,7 @@ def run() -> None:
         initial_sidebar_state="collapsed" if st.query_params.get("present") in {"1", "true"} else "expanded",
         menu_items={"About": "Leicestershire Safer Communities Strategy Board performance dashboard."},
     )
+    viewer = access.frame_started()
     cache.settle_heap()
     ident = cache.identity()
     if ident is None:
@@ -87,23 +90,26 @@ def run() -> None:
                  "(or `python -m lscsb_data build`), then reload this page.")
         st.stop()
     themes = cache.themes(ident)
-    pages = page_list(themes)
+    pages = page_list(themes, viewer)
     page = st.navigation(pages, position="hidden")
     _BY_URL.update({item.url_path: item for items in pages.values() for item in items})
     menu(pages)
     areas = cache.areas(ident)
     catalogue = cache.catalogue(ident)
     options = view_state.Options(areas=areas, months=cache.months(ident), indicators=frozenset(catalogue.id),
-                                 default_area=pagedata.default_area(areas))
+                                 default_area=viewer.default_area if viewer.default_area in set(areas.code)
+                                 else pagedata.default_area(areas), comparators=cache.comparators(ident))
     messages = view_state.adopt_url(options)
+    access.sidebar(viewer, areas)
     theme = page.url_path if page.url_path in set(themes.id) else None
-    view_indicators = tuple(catalogue[catalogue.theme == theme].id) if theme else None
-    view = view_state.sidebar_filters(options, lambda area: cache.default_period(ident, area, view_indicators),
-                                      theme=theme)
+    # why: one period for the whole app: every page opens on the same month for an area (docs/methods.md)
+    view = view_state.sidebar_filters(options, lambda area: cache.default_period(ident, area),
+                                      lambda area: cache.comparator_choices(ident, area), theme=theme)
     with st.sidebar:
         st.caption("**Data as at**")
+        # why: a source label is whatever a loader typed, so it is shown as text, never read as markdown
         for line in cache.data_as_at(ident).text:
-            st.caption(line)
+            st.caption(literal(line))
     for message in messages:
         st.warning(message, icon=":material/link_off:")
     view_state.frame_started()

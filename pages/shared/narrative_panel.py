@@ -11,19 +11,15 @@ from datetime import date
 
 import streamlit as st
 
-from lscsb_data.figures import narrative, periods
+from lscsb_data.figures import access as figures_access, narrative, periods
 from lscsb_data.presentation import charts, pack, vocabulary
 from lscsb_data import resolve_db_path
-from pages.shared import cache, ui
+from pages.shared import access, cache, ui
+from pages.shared.text import literal
 
 PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 _PACK_FILES = "narrative_pack_files"
 _PACK_WANTED = "narrative_pack_wanted"
-
-
-def literal(text: str) -> str:
-    """Markdown that shows ``text`` exactly: every ASCII punctuation mark is backslash-escaped."""
-    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>$~:&\"'=" else c for c in text)
 
 
 def quarter_for(period: date) -> periods.FinancialQuarter:
@@ -81,15 +77,20 @@ def commentary(key: str, *, scope: str, subject: str, area: str, quarter: str, e
         st.text(current["text"])
     elif empty:
         st.caption(empty)
-    if narrative.editing_enabled():
-        _editor(key, path, scope=scope, subject=subject, area=area, quarter=quarter, current=current)
+    viewer = access.viewer()
+    if viewer.can_edit:
+        _editor(key, path, scope=scope, subject=subject, area=area, quarter=quarter, current=current, viewer=viewer)
 
 
-def _editor(key: str, path, *, scope: str, subject: str, area: str, quarter: str, current: dict | None) -> None:
+def _editor(key: str, path, *, scope: str, subject: str, area: str, quarter: str, current: dict | None,
+            viewer: figures_access.Viewer) -> None:
     with st.expander("Edit commentary", expanded=False), st.form(f"edit-{key}", clear_on_submit=False):
         st.text_area("Commentary (shown exactly as typed)", value=current["text"] if current else "",
                      max_chars=narrative.MAX_TEXT, key=f"text-{key}")
-        st.text_input("Your name", max_chars=narrative.MAX_AUTHOR, key=f"author-{key}")
+        if viewer.signed_in:
+            st.caption(f"Signed {literal(_author(viewer))}, as you are signed in.")
+        else:
+            st.text_input("Your name", max_chars=narrative.MAX_AUTHOR, key=f"author-{key}")
         # why: a callback runs before the rerun, so the save survives the frame's own rerun of the page.
         st.form_submit_button("Save commentary", on_click=_save, args=(key, path),
                               kwargs={"scope": scope, "subject": subject, "area": area, "quarter": quarter})
@@ -98,12 +99,20 @@ def _editor(key: str, path, *, scope: str, subject: str, area: str, quarter: str
         (st.success if outcome[0] else st.error)(outcome[1])
 
 
+def _author(viewer: figures_access.Viewer) -> str:
+    return (viewer.name or viewer.login or "")[:narrative.MAX_AUTHOR]
+
+
 def _save(key: str, path, *, scope: str, subject: str, area: str, quarter: str) -> None:
+    # why: the role is checked again here, on the server, at the moment of writing
+    viewer = access.viewer()
+    author = _author(viewer) if viewer.signed_in else st.session_state.get(f"author-{key}", "")
     try:
-        narrative.add_comment(path, scope=scope, subject=subject, area=area, quarter=quarter,
-                              text=st.session_state[f"text-{key}"], author=st.session_state[f"author-{key}"])
+        saved = narrative.add_comment(path, scope=scope, subject=subject, area=area, quarter=quarter,
+                                      text=st.session_state[f"text-{key}"], author=author, allowed=viewer.can_edit)
+        figures_access.record_commentary(resolve_db_path(), saved, who=viewer.who if viewer.signed_in else f"{viewer.who}, signed {author}")
         st.session_state[f"saved-{key}"] = (True, "Saved.")
-    except ValueError as error:
+    except (ValueError, narrative.EditingDisabled) as error:
         st.session_state[f"saved-{key}"] = (False, str(error))
 
 
@@ -123,7 +132,8 @@ def pack_downloads(area: str, area_name: str, quarter: periods.FinancialQuarter)
     if st.session_state.get(_PACK_WANTED) == wanted and not (files and files["for"] == wanted):
         with st.spinner("Drawing the charts and laying out the pack…"):
             try:
-                built = _call(pack.assemble, area=area, quarter=quarter, commentary_file=commentary_file())
+                built = _call(pack.assemble, area=area, quarter=quarter, commentary_file=commentary_file(),
+                              public=cache.public())
             except ValueError as error:
                 st.info(f"No pack: {error}.")
                 return

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from lscsb_data.presentation import formatting
+from pages.shared.text import literal
 
 CSS = """
 <style>
@@ -48,7 +49,7 @@ def context_line(view, *, window: str = "", source: str = "", demo: bool = False
     period = window or f"period ending {formatting.month_name(view.period)}"
     parts = [f"**{view.area_name}**", period]
     if source:
-        parts.append(f"Source: {source}")
+        parts.append(f"Source: {literal(source)}")
     if demo and "demonstration" not in source:
         parts.append("includes demonstration data")
     st.caption(" · ".join(parts))

@@ -4,19 +4,21 @@ from __future__ import annotations
 import streamlit as st
 
 from lscsb_data.presentation import charts, downloads, formatting, wording
-from pages.shared import cache, narrative_panel, presentation, ui, view_state
+from pages.shared import cache, narrative_panel, presentation, reconciliation_panel, ui, view_state
+from pages.shared.text import literal
 
 SUMMARY_COLUMNS = {
-    "label": "Indicator", "value_text": "Value", "previous_text": "Previous", "change_text": "Change",
-    "direction_text": "Direction", "window_text": "Period", "source_text": "Source", "status_text": "Note",
+    "label": "Indicator", "value_text": "Value", "interval_text": "95% confidence interval", "previous_text": "Previous",
+    "change_text": "Change", "direction_text": "Direction", "comparison_text": "Against the comparator",
+    "window_text": "Period", "source_text": "Source", "status_text": "Note",
 }
 TREND_COLUMNS = {
     "period_text": "Period", "value_text": "Value", "numerator_text": "Numerator", "denominator_text": "Denominator",
     "rolling_value_text": "Rolling 12 months", "previous_year_text": "Same period a year earlier", "complete_text": "Complete",
 }
 DISTRICT_COLUMNS = {
-    "area_name": "Area", "value_short": "Value", "previous_short": "Previous", "change_text": "Change",
-    "direction_text": "Direction", "status_text": "Note",
+    "area_name": "Area", "value_short": "Value", "interval_text": "95% confidence interval", "previous_short": "Previous",
+    "change_text": "Change", "direction_text": "Direction", "comparison_text": "Against the comparator", "status_text": "Note",
 }
 # Plot heights (pixels) that fit a 1280x720 presentation screen under its controls, heading and figures.
 PRESENT_TREND_HEIGHT = 190
@@ -30,7 +32,7 @@ def render(theme: str) -> None:
     ident = cache.identity()
     meta = cache.themes(ident).set_index("id").loc[theme]
     cards = cache.overview_cards(ident, view.area, view.period, view.comparison, cache.public(), sparklines=False,
-                                  theme=theme)
+                                  theme=theme, comparator=view.comparator)
     ids = list(cards.id)
     names = dict(zip(cards.id, [("\u2003\u00b7 " if p else "") + n for n, p in zip(cards.short_name, cards.parent_id.notna())]))
     chosen = view.indicator if view.indicator in ids else ids[0]
@@ -60,7 +62,8 @@ def _present(ident, view: view_state.View, meta, ids: list[str], chosen: str, na
     presentation.controls(f"{meta['short_name']} \u00b7 indicator {at + 1} of {len(ids)}: **{name}**",
                           on_previous=view_state.choose_indicator, args_previous=(ids[at - 1],),
                           on_next=view_state.choose_indicator, args_next=(ids[(at + 1) % len(ids)],))
-    detail = cache.indicator_detail(ident, chosen, view.area, view.period, view.comparison, cache.public())
+    detail = cache.indicator_detail(ident, chosen, view.area, view.period, view.comparison, cache.public(),
+                                    view.comparator)
     head, indicator = detail.headline, detail.indicator
     st.title(f"{indicator['name']}: {detail.area_name}")
     presentation.context_line(view, window=head["window_text"], source=head["source_text"])
@@ -79,14 +82,16 @@ def _present(ident, view: view_state.View, meta, ids: list[str], chosen: str, na
 
 
 def _detail(ident, view: view_state.View, indicator: str) -> None:
-    detail = cache.indicator_detail(ident, indicator, view.area, view.period, view.comparison, cache.public())
+    detail = cache.indicator_detail(ident, indicator, view.area, view.period, view.comparison, cache.public(),
+                                    view.comparator)
     head, meta = detail.headline, detail.indicator
     st.header(f"{meta['name']}: {detail.area_name}", divider="gray")
     current, previous, words = st.columns([2, 2, 3])
     with current:
         ui.metric(head, label=f"{head['window_text']}")
     previous.metric(f"Previous: {head['previous_window_text'] or 'none'}", head["previous_short"])
-    words.markdown(f"**{head['direction_text']}**  \n{head['unit_text']}  \nSource: {head['source_text']}")
+    words.markdown(f"**{head['direction_text']}**  \n{head['unit_text']}  \nSource: {literal(head['source_text'])}")
+    ui.benchmark_line(head, detail.comparator_name)
     ui.notes(detail.notes)
     stem = ui.file_stem(meta["id"], detail.area_code, view.period)
     _trend(detail, stem, present=False)
@@ -97,20 +102,17 @@ def _detail(ident, view: view_state.View, indicator: str) -> None:
                                                       generated_at=ui.generated_at(), public=cache.public()),
                          label="Download the trend (CSV)", file_stem=f"{stem}-trend", key=f"trend_{indicator}")
     narrative_panel.indicator_panel(detail)
-    chart_area, table_area = st.columns(2)
-    with chart_area:
-        _comparison(detail, stem, present=False)
-    with table_area:
-        if len(detail.districts):
-            st.markdown(f"**Every area, {head['window_text']}** ({head['unit_text']})")
-            ui.figures_table(detail.districts, DISTRICT_COLUMNS)
-            ui.csv_download(lambda: downloads.summary_csv(detail.districts, what=f"{meta['name']}: every area",
-                                                           area="every district, the county, LLR and comparators",
-                                                           period=head["window_text"], generated_at=ui.generated_at(),
-                                                           public=cache.public()),
-                             label="Download every area (CSV)", file_stem=f"{stem}-areas", key=f"areas_{indicator}")
+    # why: the district chart needs the page's width for its bars, intervals and the words beside them
+    _comparison(detail, stem, present=False)
+    if len(detail.districts):
+        ui.csv_download(lambda: downloads.summary_csv(detail.districts, what=f"{meta['name']}: every area",
+                                                       area="every district, the county, LLR and comparators",
+                                                       period=head["window_text"], generated_at=ui.generated_at(),
+                                                       public=cache.public()),
+                        label="Download every area (CSV)", file_stem=f"{stem}-areas", key=f"areas_{indicator}")
     if len(detail.parts):
         _breakdown(detail, stem)
+    reconciliation_panel.render(detail)
 
 
 def _span(trend) -> str:
@@ -131,13 +133,15 @@ def _trend(detail, stem: str, *, present: bool) -> None:
 
 def _comparison(detail, stem: str, *, present: bool) -> None:
     meta = detail.indicator
-    bars = detail.districts[detail.districts.role == "bar"] if len(detail.districts) else detail.districts
-    if len(bars) and bars.current_value.notna().any():
+    if len(detail.districts) and detail.districts.current_value.notna().any():
         ui.chart(lambda width: charts.comparison_chart(detail.districts, indicator=meta, highlight_area=detail.area_code,
-                                                        width=width, large=present,
-                                                        title="Every district and its comparators" if present else None,
+                                                        comparator_name=detail.comparator_name, width=width, large=present,
+                                                        title="Every district against its comparator" if present else None,
                                                         height=PRESENT_BARS_HEIGHT if present else None),
-                  key=f"districts_{meta['id']}", file_stem=f"{stem}-districts", present=present, png_width=480)
+                  key=f"districts_{meta['id']}", file_stem=f"{stem}-districts", present=present, png_width=640,
+                  depends=(detail.comparator_code,),
+                  table=None if present else (detail.districts, DISTRICT_COLUMNS),
+                  table_label=f"Every area as a table, {detail.headline['window_text']} ({detail.headline['unit_text']})")
     else:
         st.info(f"There are no district figures for {meta['name']} in the {detail.headline['window_text']}.")
 

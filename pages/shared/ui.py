@@ -10,6 +10,7 @@ import streamlit as st
 from lscsb_data.presentation import charts, downloads, formatting
 from lscsb_data.presentation.pagedata import Note
 from pages.shared import cache, frame, view_state
+from pages.shared.text import literal
 
 DEMO_BANNER = (
     "**Demonstration data.** Figures marked *demonstration data* are illustrative, generated to resemble the "
@@ -22,10 +23,24 @@ def demo_banner(shows_demo: bool) -> None:
         st.warning(DEMO_BANNER, icon=":material/science:")
 
 
+COMPACT_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-left: 2rem; padding-right: 2rem; }
+[data-testid="stMain"] h1 { font-size: 2rem; padding-top: 0.25rem; padding-bottom: 0.25rem; }
+</style>
+"""
+
+
+def compact_page() -> None:
+    """Less margin and a smaller title, for a page that must answer its question in its first screen."""
+    st.html(COMPACT_CSS)
+
+
 def view_caption(view: view_state.View) -> None:
     period = formatting.month_name(view.period) if view.period else "no period held"
     latest = " (the latest complete month)" if view.period_is_latest else ""
-    st.caption(f"**{view.area_name}** · period ending **{period}**{latest} · {view.comparison_text.lower()}")
+    against = f" · compared with **{view.comparator_name}**" if view.comparator else ""
+    st.caption(f"**{view.area_name}** · period ending **{period}**{latest} · {view.comparison_text.lower()}{against}")
 
 
 def notes(items: list[Note], *, present: bool = False) -> None:
@@ -64,6 +79,20 @@ def metric(row, *, label: str | None = None) -> None:
     )
 
 
+def benchmark_line(row, comparator_name: str) -> None:
+    """A figure's confidence interval, comparison with the comparator and five-year trend, in one caption line."""
+    parts = []
+    if row.get("interval_text"):
+        parts.append(f"95% confidence interval {row['interval_text']}")
+    if row.get("comparison_text"):
+        against = f" ({comparator_name}: {row['comparator_text']})" if row.get("comparator_text") else ""
+        parts.append(f"against {comparator_name}: **{row['comparison_text']}**{against}")
+    if row.get("trend_text"):
+        parts.append(f"five-year trend: {row['trend_text']}")
+    if parts:
+        st.caption(" · ".join(parts))
+
+
 def card(row, view: view_state.View, *, present: bool = False) -> None:
     """An Overview card: value, change, direction, the period and previous figure, and a link to the detail.
 
@@ -77,7 +106,7 @@ def card(row, view: view_state.View, *, present: bool = False) -> None:
             return
         if row["has_data"]:
             st.caption(f"{row['unit_text']}, {row['window_text']}  \nPrevious: {row['previous_short']}  \n"
-                       f"Source: {row['source_text']}")
+                       f"Source: {literal(row['source_text'])}")
         if row["status_text"]:
             st.caption(f":material/warning: {row['status_text']}")
         st.page_link(frame.page(row["theme"]), label=f"{row['short_name']}: details", icon=":material/arrow_forward:",

@@ -18,8 +18,9 @@ import streamlit as st
 from lscsb_data.presentation import formatting, vocabulary
 from lscsb_data.figures import periods
 
-PARAMS = ("area", "period", "comparison", "indicator", "present")
+PARAMS = ("area", "period", "comparison", "comparator", "indicator", "present")
 LATEST = "latest"
+DEFAULT_COMPARATOR = "default"
 DEFAULT_COMPARISON = "rolling12"
 _LAST_WRITTEN = "_url_last_written"
 _VIEW = "_view"
@@ -36,6 +37,7 @@ class Options:
     months: list[date]
     indicators: frozenset[str]
     default_area: str
+    comparators: pd.DataFrame | None = None  # engine.comparators: code, name, kind
 
     @property
     def area_codes(self) -> list[str]:
@@ -44,6 +46,16 @@ class Options:
     def area_name(self, code: str) -> str:
         match = self.areas[self.areas.code == code]
         return str(match.name.iloc[0]) if len(match) else code
+
+    @property
+    def comparator_codes(self) -> list[str]:
+        return [] if self.comparators is None else list(self.comparators.code)
+
+    def comparator_name(self, code: str | None) -> str:
+        if self.comparators is None or code is None:
+            return "no comparator"
+        match = self.comparators[self.comparators.code == code]
+        return formatting.short_area_name(match.name.iloc[0]) if len(match) else code
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,9 @@ class View:
     comparison: str
     present: bool
     indicator: str | None
+    comparator: str | None = None  # the comparator every figure is compared with (resolved: never "default")
+    comparator_name: str = "no comparator"
+    comparator_is_default: bool = True
     theme: str | None = None  # the theme whose page this is, if it is a theme's page
 
     @property
@@ -82,6 +97,8 @@ def _parse(key: str, value: str, options: Options):
         return periods.month_label(month) if month in options.months else None
     if key == "comparison":
         return value if value in periods.COMPARISONS else None
+    if key == "comparator":
+        return value if value == DEFAULT_COMPARATOR or value in options.comparator_codes else None
     if key == "indicator":
         return value if value in options.indicators else None
     if key == "present":
@@ -94,6 +111,7 @@ REFUSED = {
     "area": "is not an area this dashboard holds",
     "period": "is not a month this dashboard holds (expected YYYY-MM)",
     "comparison": "is not a comparison (expected rolling12 or quarter)",
+    "comparator": "is not a comparator this dashboard knows (`python -m lscsb_data comparators` lists them)",
     "indicator": "is not an indicator in the catalogue",
     "present": "is not on or off (expected 1 or 0)",
 }
@@ -126,15 +144,18 @@ def _ensure_valid(options: Options) -> None:
         state["period"] = LATEST
     if state.get("comparison") not in periods.COMPARISONS:
         state["comparison"] = DEFAULT_COMPARISON
+    if state.get("comparator") != DEFAULT_COMPARATOR and state.get("comparator") not in options.comparator_codes:
+        state["comparator"] = DEFAULT_COMPARATOR
     if not isinstance(state.get("present"), bool):
         state["present"] = False
     if state.get("indicator") not in options.indicators:
         state["indicator"] = None
 
 
-def sidebar_filters(options: Options, default_period, *, theme: str | None = None) -> View:
-    """The shared filters in the sidebar; ``default_period(area)`` gives the latest complete month of the page's view
-    (``theme``'s page, if it is one)."""
+def sidebar_filters(options: Options, default_period, comparators=None, *, theme: str | None = None) -> View:
+    """The shared filters in the sidebar; ``default_period(area)`` gives the month every page opens on for the area,
+    ``comparators(area)`` the area's default comparator (or None) and the others offered for it; ``theme`` is the
+    theme whose page this is, if it is one."""
     _ensure_valid(options)
     area_labels = {
         row.code: f"{row.name} ({row.type_word}"
@@ -144,6 +165,16 @@ def sidebar_filters(options: Options, default_period, *, theme: str | None = Non
     with st.sidebar:
         area = st.selectbox("Area", options.area_codes, format_func=area_labels.get, key="area",
                             help="Your district, the county, LLR or a comparator. Kept when you change page.")
+        default_comparator, others = comparators(area) if comparators is not None else (None, [])
+        if st.session_state.get("comparator") not in (DEFAULT_COMPARATOR, *others):
+            st.session_state["comparator"] = DEFAULT_COMPARATOR
+        chosen_comparator = st.selectbox(
+            "Compare with", [DEFAULT_COMPARATOR, *others], key="comparator",
+            format_func=lambda c: (f"{options.comparator_name(default_comparator)} (default)" if default_comparator
+                                   else "Nothing (no comparator for this area)") if c == DEFAULT_COMPARATOR
+            else options.comparator_name(c),
+            help="Every figure is compared with this area or group: better, similar or worse, where the comparator's "
+                 "value lies outside or inside the area's 95% confidence interval.")
         latest = default_period(area)
         latest_text = formatting.month_name(latest) if latest else "none held"
         choices = [LATEST, *(periods.month_label(m) for m in options.months)]
@@ -157,9 +188,12 @@ def sidebar_filters(options: Options, default_period, *, theme: str | None = Non
         present = st.toggle("Presentation mode", key="present",
                             help="Larger type, one indicator per screen; next and previous with the arrow keys.")
     period = latest if choice == LATEST else periods.parse_month(choice)
+    resolved = default_comparator if chosen_comparator == DEFAULT_COMPARATOR else chosen_comparator
     view = View(area=area, area_name=options.area_name(area), period=period,
                 period_is_latest=choice == LATEST, comparison=comparison, present=present,
-                indicator=st.session_state.get("indicator"), theme=theme)
+                indicator=st.session_state.get("indicator"), comparator=resolved,
+                comparator_name=options.comparator_name(resolved),
+                comparator_is_default=chosen_comparator == DEFAULT_COMPARATOR, theme=theme)
     st.session_state[_VIEW] = view
     return view
 
@@ -188,6 +222,8 @@ def url_values(view: View, indicator: str | None = None) -> dict[str, str]:
     values = {"area": view.area, "comparison": view.comparison}
     if view.period is not None:
         values["period"] = periods.month_label(view.period)
+    if not view.comparator_is_default and view.comparator:
+        values["comparator"] = view.comparator
     chosen = indicator if indicator is not None else st.session_state.get("indicator")
     if chosen:
         values["indicator"] = chosen

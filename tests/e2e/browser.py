@@ -42,17 +42,18 @@ def chromium_available() -> bool:
 
 @contextlib.contextmanager
 def serve(db_path: str | os.PathLike, *, env: dict[str, str] | None = None, timeout: float = 60,
-          warm: bool = True) -> Iterator[str]:
-    """Run the app against ``db_path`` on a free loopback port; yield ``http://127.0.0.1:PORT``.
+          warm: bool = True, port: int | None = None, options: tuple[str, ...] = ()) -> Iterator[str]:
+    """Run the app against ``db_path`` on a loopback port (free unless given), with extra ``streamlit run``
+    ``options``; yield ``http://127.0.0.1:PORT``.
 
     ``warm`` runs the app once headless (the script health check) before anyone is served, as `make run` does, so
     the server has left Streamlit's pages-folder mode before its first visitor (see docs/design.md).
     """
-    port = free_port()
+    port = port or free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *options,
     ]
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "LSCSB_DB": str(db_path), **(env or {})},

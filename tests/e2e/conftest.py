@@ -12,7 +12,7 @@ from tests.e2e import browser
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in item.nodeid:
-            item.add_marker(pytest.mark.xdist_group("e2e"))
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")

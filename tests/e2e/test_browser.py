@@ -25,7 +25,7 @@ from tests.e2e.browser import ROOT, screenshot, settle
 
 # url path -> the page's own title (its h1) and one thing only that page draws
 PAGES = {
-    "": ("Overview", '[data-testid="stMetric"]'),
+    "": ("How is Leicestershire doing?", "table.lscsb-profile"),
     "crime": ("Ongoing reductions in crime", '[data-testid="stMain"] .vega-embed'),
     "offending": ("Reducing offending and re-offending", '[data-testid="stMain"] .vega-embed'),
     "victims": ("Repeat victimisation and vulnerable victims", '[data-testid="stMain"] .vega-embed'),
@@ -76,11 +76,11 @@ def choose(page, label: str, option: str) -> None:
 
 
 def card_value(page, label: str) -> str:
-    """The value shown on the card (st.metric) whose label is exactly ``label``."""
-    metric = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$")))
-    assert metric.count() >= 1, f"no card labelled {label!r}"
-    return metric.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    """The value the Overview's profile shows for the indicator whose row is named exactly ``label``."""
+    row = page.locator("table.lscsb-profile tr").filter(
+        has=page.locator("th", has_text=re.compile(f"^{re.escape(label)}")))
+    assert row.count() >= 1, f"no profile row named {label!r}"
+    return row.first.locator("td.num").first.inner_text().strip()
 
 
 def engine_row(db_path, *, indicator: str, area: str, period: date, comparison: str = "rolling12") -> pd.Series:
@@ -104,7 +104,7 @@ def cli_summary(db_path, *, indicator: str, area: str, period: date) -> dict[str
 
 def test_every_page_opens_and_draws_its_own_content(page, app_url):
     page.goto(app_url)
-    settle(page, content='[data-testid="stMetric"]')
+    settle(page, content="table.lscsb-profile")
     nav = {path_of_href(a.get_attribute("href")) for a in page.locator('.st-key-page_menu a').all()}
     assert set(PAGES) <= nav, f"pages missing from the navigation: {set(PAGES) - nav}"
     for path in sorted(nav, key=lambda p: (p not in PAGES, list(PAGES).index(p) if p in PAGES else 0, p)):
@@ -122,7 +122,7 @@ def path_of_href(href: str) -> str:
 
 
 def test_a_chosen_districts_card_shows_the_engines_figure(page, app_url, demo_db_path):
-    open_view(page, app_url, content='[data-testid="stMetric"]')
+    open_view(page, app_url, content="table.lscsb-profile")
     choose(page, "Area", "Charnwood")
     wait_for_params(page, area=CHARNWOOD)
     params = url_params(page)
@@ -137,7 +137,7 @@ def test_a_chosen_districts_card_shows_the_engines_figure(page, app_url, demo_db
 
 
 def test_filters_and_url_survive_a_page_switch(page, app_url):
-    open_view(page, app_url, content='[data-testid="stMetric"]')
+    open_view(page, app_url, content="table.lscsb-profile")
     choose(page, "Area", "North West Leicestershire")
     wait_for_params(page, area=NWL)
     page.get_by_text("Latest quarter against the same quarter a year earlier").click()
@@ -204,7 +204,7 @@ def test_the_downloaded_csv_holds_the_engines_figures(page, app_url, demo_db_pat
 
 
 def test_presentation_mode_toggles_from_the_sidebar_and_the_url(page, app_url):
-    open_view(page, app_url, content='[data-testid="stMetric"]')
+    open_view(page, app_url, content="table.lscsb-profile")
     page.get_by_text("Presentation mode").click()
     wait_for_params(page, present="1")
     assert url_params(page).get("present") == "1"

@@ -51,7 +51,7 @@ def test_a_cold_servers_first_request_to_upload_never_runs_the_upload_page(chrom
         context, page = first_visit(chromium, base, "upload")
         try:
             # uploads are off, so there is no such page: the Overview, as a warm server shows it
-            assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Overview"
+            assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "How is Leicestershire doing?"
             assert page.locator('[data-testid="stFileUploader"]').count() == 0
             assert_only_the_frames_pages_are_listed(page)
         finally:

@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.browser import screenshot, settle
 
 SCREENS = {
-    "overview": ("?present=1", '[data-testid="stMetric"]'),
+    "overview": ("?present=1", "table.lscsb-profile"),
     "crime": ("crime?present=1&indicator=violence_with_injury", '[data-testid="stMain"] .vega-embed'),
     "marac": ("victims?present=1&indicator=marac_repeat_rate", '[data-testid="stMain"] .vega-embed'),
 }

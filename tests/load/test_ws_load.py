@@ -21,6 +21,7 @@ def run(*args: str) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
+@pytest.mark.e2e
 def test_two_sessions_of_three_views_against_one_process(demo_db_path):
     code, out = run("--sessions", "2", "--views", "3", "--ramp", "0", "--db", str(demo_db_path))
     assert "views finished 6 of 6; errors 0" in out, out
@@ -30,6 +31,7 @@ def test_two_sessions_of_three_views_against_one_process(demo_db_path):
     assert re.search(r"received per view: median \d+ KiB", out), out
 
 
+@pytest.mark.e2e
 def test_sessions_through_nginx_to_two_processes(demo_db_path):
     try:
         serving.nginx_path()

@@ -100,3 +100,13 @@ WHERE s.n_known = c.n_leaves
   AND NOT EXISTS (
       SELECT 1 FROM stg_population_known AS k WHERE k.area_code = s.area_code AND k.measure = s.measure
   );
+
+-- The observations every figure is computed from: as stored, or in public mode with the sensitive
+-- indicators' rows swapped for their protected copy (figures/publication.py writes mat_published_observations).
+-- why: one place where public mode changes the input, so no query can reach a stored sensitive count
+CREATE TABLE IF NOT EXISTS mat_published_observations AS SELECT * FROM stg_observations WHERE false;
+CREATE OR REPLACE MACRO observations_for(public) AS TABLE
+SELECT o.* FROM stg_observations AS o
+WHERE NOT (public AND o.indicator_id IN (SELECT p.indicator_id FROM mat_published_observations AS p))
+UNION ALL
+SELECT p.* FROM mat_published_observations AS p WHERE public;

@@ -132,3 +132,39 @@ CREATE TABLE policeuk_counts (
     load_id      INTEGER NOT NULL REFERENCES loads (load_id),
     PRIMARY KEY (reported_by, period, area_code, indicator_id)
 );
+
+-- Every LSOA the loader knows: the 2011 LSOAs (data/lsoa_lookup.csv), the 2021 LSOAs of data/lsoa21_lookup.csv,
+-- and any other code a police.uk load has held (census NULL: in neither lookup).
+-- why: no key to areas, since it lists every LSOA of England and Wales and areas holds only those loaded
+CREATE TABLE lsoas (
+    lsoa_code   VARCHAR PRIMARY KEY,
+    lsoa_name   VARCHAR,
+    la_code     VARCHAR,
+    lsoa11_code VARCHAR,
+    census      INTEGER CHECK (census IN (2011, 2021))
+);
+
+-- police.uk rows counted per force's month, LSOA and crime type: the places behind policeuk_counts, and exactly
+-- its rows (an LSOA code of NULL holds the rows with no LSOA code; area_code is where policeuk_counts counted them).
+-- why: no primary key, since rows with no LSOA have a NULL code (the loader writes each group once); no foreign
+-- keys, since a crime type the catalogue does not list still counts in all crime, and the area is the one its
+-- policeuk_counts row (which has the keys) was written with, in the same transaction
+CREATE TABLE policeuk_lsoa_counts (
+    reported_by  VARCHAR NOT NULL,
+    falls_within VARCHAR NOT NULL,
+    period       DATE NOT NULL CHECK (day(period) = 1),
+    lsoa_code    VARCHAR,
+    lsoa_name    VARCHAR,
+    crime_type   VARCHAR NOT NULL,
+    indicator_id VARCHAR NOT NULL,
+    area_code    VARCHAR NOT NULL,
+    count        BIGINT NOT NULL CHECK (count > 0),
+    load_id      INTEGER NOT NULL
+);
+
+-- Board indicators with a police.uk counterpart, and why the two counts differ (data/indicator_counterparts.csv).
+CREATE TABLE indicator_counterparts (
+    indicator       VARCHAR PRIMARY KEY REFERENCES indicators (id),
+    counterpart     VARCHAR NOT NULL UNIQUE REFERENCES indicators (id),
+    why_they_differ VARCHAR NOT NULL
+);

@@ -1,5 +1,6 @@
 -- Totals over an arbitrary run of months, for one or all indicators at one or all areas.
 -- Parameters: $indicator and $area (NULL for all), $start and $end DATE (first days of the first and last month).
+-- $public: read the protected counts of sensitive indicators (public mode).
 WITH
 parts AS (
     SELECT c.*
@@ -19,7 +20,7 @@ sums AS (
         bool_or(o.is_demo) AS is_demo,
         string_agg(DISTINCT o.source_label, '; ' ORDER BY o.source_label) AS data_source
     FROM parts AS p
-    JOIN stg_observations AS o ON o.indicator_id = p.indicator_id AND o.area_code = p.node_code
+    JOIN observations_for($public) AS o ON o.indicator_id = p.indicator_id AND o.area_code = p.node_code
     JOIN stg_indicators AS i ON i.id = p.indicator_id
     -- why: a quarterly or annual figure counts only when its whole period lies inside the range
     WHERE p.is_stored

@@ -1,5 +1,6 @@
 -- Each period's figure and its rolling 12-month figure, for one or all indicators at one or all areas.
 -- Parameters: $indicator and $area (NULL for all), $start and $end DATE (NULL for all periods).
+-- $public: read the protected counts of sensitive indicators (public mode).
 WITH
 parts AS (
     SELECT c.*
@@ -19,7 +20,7 @@ per_period AS (
         bool_or(o.is_demo) AS is_demo,
         string_agg(DISTINCT o.source_label, '; ' ORDER BY o.source_label) AS data_source
     FROM parts AS p
-    JOIN stg_observations AS o ON o.indicator_id = p.indicator_id AND o.area_code = p.node_code
+    JOIN observations_for($public) AS o ON o.indicator_id = p.indicator_id AND o.area_code = p.node_code
     WHERE p.is_stored
     GROUP BY p.indicator_id, p.area_code, o.period
 ),

@@ -1,5 +1,6 @@
 -- Current and previous window for every indicator and area at one period end.
 -- Parameters: $period_end DATE, $comparison 'rolling12' | 'quarter', $indicator (NULL for all), $areas (a list, NULL for all).
+-- $public: read the protected counts of sensitive indicators (public mode).
 WITH
 windows AS (
     SELECT
@@ -46,7 +47,7 @@ sums AS (
         string_agg(DISTINCT o.source_label, '; ' ORDER BY o.source_label) AS data_source
     FROM parts AS p
     JOIN bounds AS b USING (indicator_id)
-    JOIN stg_observations AS o
+    JOIN observations_for($public) AS o
         ON o.indicator_id = p.indicator_id
        AND o.area_code = p.node_code
        AND o.period BETWEEN b.prev_start AND b.cur_end

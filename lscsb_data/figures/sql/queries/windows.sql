@@ -1,6 +1,7 @@
 -- The rolling 12-month windows ending 0, 12, 24 ... months before the latest whole period at one period end:
 -- the points of the recent-trend test, for one or all indicators at some or all areas.
 -- Parameters: $period_end DATE, $n_windows INTEGER, $indicator (NULL for all), $areas (a list, NULL for all).
+-- $public: read the protected counts of sensitive indicators (public mode).
 WITH
 bounds AS (
     SELECT
@@ -33,7 +34,7 @@ sums AS (
         count(*) AS n_rows
     FROM parts AS p
     JOIN windows AS w USING (indicator_id)
-    JOIN stg_observations AS o
+    JOIN observations_for($public) AS o
         ON o.indicator_id = p.indicator_id AND o.area_code = p.node_code AND o.period BETWEEN w.win_start AND w.win_end
     WHERE p.is_stored
     GROUP BY p.indicator_id, p.area_code, w.back

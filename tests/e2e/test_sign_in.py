@@ -1,0 +1,334 @@
+"""Sign-in end to end: a real OpenID Connect provider on loopback, the app served with it configured, and
+chromium signing in through the real redirect flow as each role.
+
+The provider is oidc-provider-mock (a real OIDC server: discovery, authorisation form, code exchange,
+signed ID tokens, end-session), run as its own process. The app's secrets file points at it. Each test
+is one person in a fresh browser context: what they see (public figures or every figure, the upload
+page, the commentary editor, the audit trail, the roles form) and what they can do; signing out
+returns to the public figures; a forged or expired identity cookie is refused. Screenshots go to
+tests/screenshots/sign-in-*.png.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+from unittest import mock
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+
+from lscsb_data import connect
+from lscsb_data.figures import access
+from lscsb_data.presentation import pagedata
+from tests.e2e import browser
+from tests.e2e.browser import screenshot, settle
+
+COOKIE_SECRET = "e2e-cookie-secret-long-enough-to-sign-with"
+CHARNWOOD = "E07000130"
+PERIOD = date(2021, 11, 1)
+PEOPLE = {
+    "partner": {"sub": "pat.partner@example.org", "email": "pat.partner@example.org", "name": "Pat Partner",
+                "email_verified": True},
+    "analyst": {"sub": "ann.analyst@example.org", "email": "ann.analyst@example.org", "name": "Ann Analyst",
+                "roles": ["analyst"]},
+    "admin": {"sub": "ada.admin@example.org", "email": "ada.admin@example.org", "name": "Ada Admin"},
+    "no role": {"sub": "vic.visitor@example.org", "email": "vic.visitor@example.org", "name": "Vic Visitor"},
+}
+SIZES = {"1280x720": {"width": 1280, "height": 720}, "1440x900": {"width": 1440, "height": 900}}
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the identity provider exited with {process.returncode}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"the identity provider did not answer at {url}")
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory):
+    """oidc-provider-mock on a free loopback port, knowing the four people above (one holding the analyst claim)."""
+    port = browser.free_port()
+    claims = [arg for person in PEOPLE.values() for arg in ("--user-claims", json.dumps(person))]
+    log = open(tmp_path_factory.mktemp("provider") / "provider.log", "w")
+    process = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port),
+                                *claims], stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/.well-known/openid-configuration", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def signed_app(provider, demo_db_path, tmp_path_factory):
+    """The app over a copy of the demo database, with the provider configured and two people named by the
+    administrator (the partner opening on Charnwood, and the administrator); the analyst's role is a claim."""
+    folder = tmp_path_factory.mktemp("signed")
+    db_path = folder / "lscsb.duckdb"
+    shutil.copyfile(demo_db_path, db_path)
+    roles = access.access_path(db_path)
+    access.set_user(roles, PEOPLE["partner"]["email"], "partner", by="e2e setup", default_area=CHARNWOOD)
+    access.set_user(roles, PEOPLE["admin"]["email"], "admin", by="e2e setup")
+    port = browser.free_port()
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "{COOKIE_SECRET}"\n'
+        'client_id = "lscsb-dashboard"\n'
+        'client_secret = "e2e-client-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    env = {"LSCSB_ROLE_CLAIM": "roles", "LSCSB_COMMENTARY": str(folder / "commentary.csv"), "LSCSB_ACCESS": str(roles)}
+    with browser.serve(db_path, env=env, port=port, options=("--secrets.files", str(secrets))) as base:
+        # why: the first public view works out every protected figure once; a run of the app warms it, as make run does
+        with urllib.request.urlopen(f"{base}/_stcore/script-health-check", timeout=600):
+            pass
+        yield {"base": base, "roles": roles, "port": port}
+
+
+@pytest.fixture()
+def person(chromium):
+    """A fresh browser (cookies, session) at 1440x900 for one person."""
+    context = chromium.new_context(viewport=SIZES["1440x900"])
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    yield page
+    context.close()
+
+
+def sidebar_text(page) -> str:
+    return page.locator('[data-testid="stSidebar"]').inner_text()
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def open_page(page, base: str, path: str = "", query: str = "", content: str = '[data-testid="stMain"] h1') -> None:
+    page.goto(f"{base}/{path}{'?' + query if query else ''}")
+    # why: the first public view of a server works out every protected figure once, slowly on a busy machine
+    try:
+        settle(page, content=content, timeout=180_000)
+    except Exception:
+        screenshot(page, f"sign-in-failed-{path or 'overview'}")
+        raise
+
+
+def sign_in(page, base: str, who: str) -> None:
+    """The real redirect flow: the app's Sign in button, the provider's form, the callback, back to the app."""
+    open_page(page, base)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/oauth2/authorize**")
+    page.get_by_placeholder("sub").fill(PEOPLE[who]["sub"])
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{base}/**")
+    settle(page, timeout=180_000)
+    assert "Signed in as" in sidebar_text(page)
+
+
+def nav_titles(page) -> list[str]:
+    """The page titles in the sidebar's navigation (each link's last line; its icon's name comes first)."""
+    titles = [text.strip().splitlines()[-1] for text in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+    assert "Overview" in titles and "Data and downloads" in titles
+    return titles
+
+
+@pytest.fixture(scope="module")
+def withheld_figure(demo_db_path) -> dict:
+    """A figure the engine withholds in public and shows to partners (found at test time, so a change of
+    disclosure method or demonstration data cannot leave the check looking at nothing)."""
+    with connect(demo_db_path, read_only=True) as con:
+        for area in (CHARNWOOD, "E07000133", "E07000135"):
+            cards = {public: pagedata.overview_cards(con, area=area, period=PERIOD, comparison="rolling12", public=public,
+                                                     sparklines=False).set_index("id") for public in (True, False)}
+            for indicator, row in cards[True].iterrows():
+                if row.value_short == "[c]" and cards[False].loc[indicator, "value_short"] != "[c]":
+                    return {"area": area, "indicator": indicator, "theme": row.theme,
+                            "partner_value": cards[False].loc[indicator, "value_short"]}
+    raise AssertionError("the demonstration data holds no figure that public mode withholds")
+
+
+def sees_public_figures(page, base: str, figure: dict) -> bool:
+    """The Data page's own statement, checked against a figure the engine withholds in public."""
+    open_page(page, base, "data", f"area={figure['area']}", content='[data-testid="stMain"] [data-testid="stDataFrame"]')
+    says_public = "small numbers are withheld everywhere" in main_text(page)
+    # why: the table is drawn last, so once it is there every figure on the page is
+    open_page(page, base, figure["theme"], f"area={figure['area']}&period={PERIOD:%Y-%m}&indicator={figure['indicator']}",
+              content='[data-testid="stMain"] [data-testid="stTable"]:visible')
+    shown = page.locator('[data-testid="stMain"] [data-testid="stMetricValue"]').first.inner_text().strip()
+    assert shown == ("[c]" if says_public else figure["partner_value"]), "the Data page and the figures disagree"
+    return says_public
+
+
+def shoot(page, name: str) -> None:
+    for size, viewport in SIZES.items():
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(400)
+        screenshot(page, f"sign-in-{name}-{size}", full_page=False)
+    page.set_viewport_size(SIZES["1440x900"])
+
+
+def test_a_signed_out_visitor_sees_the_public_figures_only(person, signed_app, withheld_figure):
+    base = signed_app["base"]
+    open_page(person, base, query="role=admin&public=0&area=E07000130")
+    assert "You are seeing the public figures" in sidebar_text(person)
+    shoot(person, "signed-out")
+    assert "Upload data" not in nav_titles(person)
+    assert sees_public_figures(person, base, withheld_figure)
+    open_page(person, base, "data", content='[data-testid="stMain"] [data-testid="stDataFrame"]')
+    assert "Audit trail" not in main_text(person)
+    open_page(person, base, "exceptions")
+    assert person.get_by_text("Edit commentary").count() == 0
+    open_page(person, base, "upload")
+    assert person.locator('[data-testid="stFileUploader"]').count() == 0
+
+
+def test_a_partner_sees_every_figure_opens_on_their_area_and_signing_out_is_public_again(person, signed_app, withheld_figure):
+    base = signed_app["base"]
+    sign_in(person, base, "partner")
+    assert parse_qs(urlsplit(person.url).query)["area"] == [CHARNWOOD]
+    assert "Pat Partner" in sidebar_text(person) and "partner: every figure" in sidebar_text(person)
+    shoot(person, "partner")
+    assert not sees_public_figures(person, base, withheld_figure)
+    assert "Upload data" not in nav_titles(person)
+    open_page(person, base, "exceptions", f"area={CHARNWOOD}")
+    assert person.get_by_text("Edit commentary").count() == 0
+    open_page(person, base, "data", content='[data-testid="stMain"] [data-testid="stDataFrame"]')
+    assert "Audit trail" not in main_text(person)
+    # why: signing out ends the provider's session too (its end-session page), then comes back to the app
+    person.get_by_role("button", name="Sign out").click()
+    person.wait_for_url("**/oauth2/end_session**")
+    person.get_by_role("button", name="End session").click()
+    person.wait_for_url(f"{base}/**")
+    settle(person, timeout=180_000)
+    assert not [c for c in person.context.cookies() if c["name"].startswith("_streamlit_user")]
+    assert "You are seeing the public figures" in sidebar_text(person)
+    assert sees_public_figures(person, base, withheld_figure)
+
+
+def test_an_analyst_can_load_and_write_commentary_and_both_are_audited(person, signed_app):
+    base = signed_app["base"]
+    sign_in(person, base, "analyst")
+    assert "analyst: every figure, loading data and commentary" in sidebar_text(person)
+    assert "Upload data" in nav_titles(person)
+    open_page(person, base, "upload")
+    assert person.locator('[data-testid="stFileUploader"]').count() == 1
+    open_page(person, base, "exceptions", f"area={CHARNWOOD}")
+    person.get_by_text("Edit commentary").first.click()
+    person.locator('[data-testid="stTextArea"] textarea').first.fill("Burglary rose after the warehouse closures.")
+    assert "Signed Ann Analyst, as you are signed in." in main_text(person)
+    person.get_by_role("button", name="Save commentary").first.click()
+    person.get_by_text("Saved.").wait_for()
+    open_page(person, base, "data", content='[data-testid="stMain"] [data-testid="stDataFrame"]')
+    assert "Audit trail" in main_text(person) and "Roles" not in main_text(person).split("Audit trail")[1]
+    trail = access.audit_trail(signed_app["roles"])
+    saved = trail[trail.action == "commentary"]
+    assert list(saved.who) == [PEOPLE["analyst"]["email"]]
+    assert "signed Ann Analyst" in saved.what.iloc[0]
+
+
+def test_an_administrator_sees_the_audit_trail_and_manages_roles(person, signed_app, withheld_figure):
+    base = signed_app["base"]
+    sign_in(person, base, "admin")
+    assert "administrator: every figure, loading, commentary and roles" in sidebar_text(person)
+    shoot(person, "admin")
+    assert not sees_public_figures(person, base, withheld_figure)
+    open_page(person, base, "data", content='[data-testid="stMain"] [data-testid="stDataFrame"]')
+    person.get_by_role("heading", name="Audit trail").scroll_into_view_if_needed()
+    person.get_by_label("E-mail address they sign in with").fill(PEOPLE["no role"]["email"])
+    person.get_by_role("button", name="Set the role").click()
+    person.get_by_text(f"{PEOPLE['no role']['email']} is now partner.").wait_for()
+    settle(person, timeout=180_000)
+    person.get_by_role("heading", name="Audit trail").scroll_into_view_if_needed()
+    person.wait_for_timeout(500)
+    shoot(person, "audit")
+    assert access.user(signed_app["roles"], PEOPLE["no role"]["email"])["role"] == "partner"
+    changes = access.audit_trail(signed_app["roles"])
+    assert changes.iloc[0].who == PEOPLE["admin"]["email"] and changes.iloc[0].action == "role"
+    assert changes.iloc[0].what == f"{PEOPLE['no role']['email']}: added as partner"
+    access.remove_user(signed_app["roles"], PEOPLE["no role"]["email"], by="e2e teardown")
+
+
+def test_a_person_signed_in_without_a_role_sees_the_public_figures(person, signed_app, withheld_figure):
+    base = signed_app["base"]
+    sign_in(person, base, "no role")
+    assert "with no role on this dashboard yet" in sidebar_text(person)
+    assert sees_public_figures(person, base, withheld_figure)
+
+
+def _cookie(payload: dict, *, secret: str = COOKIE_SECRET, signed_at: float | None = None) -> str:
+    serializer = URLSafeTimedSerializer(secret, salt="_streamlit_user")
+    with mock.patch("time.time", return_value=signed_at or time.time()):
+        return serializer.dumps(json.dumps(payload))
+
+
+def _tampered(genuine: str, claims: dict) -> str:
+    """A genuine cookie whose payload is swapped for other claims, keeping the genuine timestamp and signature."""
+    forged = _cookie(claims, secret="not the deployment's secret")
+    # why: a token is payload.timestamp.signature, and a compressed payload itself starts with a dot
+    payload, _, _ = forged.rsplit(".", 2)
+    _, timestamp, signature = genuine.rsplit(".", 2)
+    return f"{payload}.{timestamp}.{signature}"
+
+
+def _identity(signed_app, who: str, *, issued: float | None = None) -> dict:
+    person = PEOPLE[who]
+    return {**person, "iat": int(issued or time.time()), "exp": int(time.time()) + 3600, "is_logged_in": True,
+            "provider": "default", "origin": signed_app["base"]}
+
+
+@pytest.mark.parametrize("forgery", ["signed with another secret", "tampered after signing", "signed 32 days ago",
+                                     "issued two days ago"])
+def test_a_forged_or_expired_identity_cookie_is_refused(chromium, signed_app, withheld_figure, forgery):
+    base = signed_app["base"]
+    admin = _identity(signed_app, "admin")
+    value = {
+        "signed with another secret": lambda: _cookie(admin, secret="an attacker's guess at the secret"),
+        "tampered after signing": lambda: _tampered(_cookie(_identity(signed_app, "no role")), admin),
+        "signed 32 days ago": lambda: _cookie(admin, signed_at=time.time() - 32 * 86400),
+        "issued two days ago": lambda: _cookie(_identity(signed_app, "admin", issued=time.time() - 2 * 86400)),
+    }[forgery]()
+    context = chromium.new_context(viewport=SIZES["1440x900"])
+    try:
+        context.add_cookies([{"name": "_streamlit_user", "value": value, "url": base}])
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        open_page(page, base)
+        assert "Signed in as" not in sidebar_text(page)
+        if forgery == "issued two days ago":
+            assert "Your sign-in has expired" in sidebar_text(page)
+        assert sees_public_figures(page, base, withheld_figure)
+        assert "Upload data" not in nav_titles(page)
+    finally:
+        context.close()
+
+
+def test_a_cookie_the_app_itself_signed_is_accepted(chromium, signed_app):
+    """The control for the forgeries: the same cookie, fresh and signed with the deployment's secret, signs in."""
+    base = signed_app["base"]
+    context = chromium.new_context(viewport=SIZES["1440x900"])
+    try:
+        context.add_cookies([{"name": "_streamlit_user", "value": _cookie(_identity(signed_app, "admin")), "url": base}])
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        open_page(page, base)
+        assert "Signed in as Ada Admin" in sidebar_text(page)
+    finally:
+        context.close()

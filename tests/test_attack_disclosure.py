@@ -1,0 +1,143 @@
+"""The attacker of docs/disclosure.md against the real public outputs of the demo database (tests/attack.py).
+
+Every public output is gathered once per session: the Data page's full extract, the summary of every indicator
+and area at every period in both comparisons, and custom ranges of one and two months from every month (the
+COVID-19 page's comparison). The attacker combines them all; it must pin no small count, and no withheld
+figure, to one value. Two other databases with different true counts ("witness worlds") must publish exactly
+the same outputs: that is why no attacker, however clever, can tell them apart.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lscsb_data as L
+from tests import attack
+
+RANGE_LENGTHS = (1, 2)
+# The bound the method guarantees and the attack must not beat: a small count stays one of at least 5 values.
+FEWEST_POSSIBLE_VALUES = 5
+
+
+@pytest.fixture(scope="session")
+def published(demo_db_path) -> dict:
+    with L.connect(demo_db_path, read_only=True) as con:
+        return attack.publish_everything(con, range_lengths=RANGE_LENGTHS)
+
+
+@pytest.fixture(scope="session")
+def figures(demo_db_path, published) -> list[attack.Published]:
+    with L.connect(demo_db_path, read_only=True) as con:
+        catalogue = con.execute("SELECT * FROM indicators").df().set_index("id")
+    return attack.figures_from_texts(published, catalogue)
+
+
+@pytest.fixture(scope="session")
+def rounded(demo_db_path, figures) -> attack.Result:
+    with L.connect(demo_db_path, read_only=True) as con:
+        return attack.attack(con, model="rounded", figures=figures)
+
+
+def test_the_attacker_holds_every_kind_of_output(figures):
+    sources = pd.Series([f.source for f in figures]).value_counts()
+    assert {"extract", "summary rolling12", "summary quarter", "range"} <= set(sources.index)
+    withheld = sum(f.shown is None for f in figures)
+    assert withheld > 10_000, "the demo data should give the attacker many withheld figures to work on"
+
+
+def test_the_attacker_recovers_small_counts_when_figures_are_published_as_they_are(demo_db_path):
+    """The attack has teeth: hate incidents published exactly with counts of 1-4 withheld (the method before)
+    give nearly every small count away, by rolling windows, running totals and parent minus parts."""
+    with L.connect(demo_db_path, read_only=True) as con:
+        series = L.series(con, indicator=None, public=False)
+        catalogue = con.execute("SELECT * FROM indicators").df().set_index("id")
+        hate = series[series.indicator.str.startswith("hate_incidents")].copy()
+        for column in ("numerator", "rolling_numerator"):
+            hate[column] = hate[column].astype(object).where(~hate[column].between(1, 4), "[c]")
+        hate = hate.assign(first=[attack.month_number(p) for p in hate.period])
+        hate = hate.assign(last=hate["first"], rolling_first=hate["first"] - 11, value=None, rolling_value=None)
+        found = attack.figures_from_rows(hate, source="extract", catalogue=catalogue, windows=[
+            ("numerator", "denominator", "value", "first", "last"),
+            ("rolling_numerator", "rolling_denominator", "rolling_value", "rolling_first", "last")])
+        result = attack.attack(con, model="exact", figures=found)
+    small_hate = result.small & np.char.startswith(result.indicators.astype(str), "hate_incidents")
+    determined = result.determined() & small_hate
+    assert result.wrong().sum() == 0 and small_hate.sum() > 1000
+    assert determined.sum() > 0.9 * small_hate.sum()
+
+
+def test_no_small_count_and_no_withheld_figure_is_determined(rounded):
+    found = rounded.summary()
+    assert found["unknowns pinned to a wrong value or bounded away from the truth (model does not fit)"] == 0
+    assert found["contradictions"] == 0
+    assert found["stored counts of 1-4"] > 5000
+    assert found["stored counts of 1-4 determined exactly"] == 0
+    assert found["withheld figures determined exactly"] == 0
+    assert found["narrowest interval on a stored count of 1-4 (possible values)"] >= FEWEST_POSSIBLE_VALUES
+    assert found["narrowest interval on a withheld figure (possible values)"] >= FEWEST_POSSIBLE_VALUES
+
+
+def test_linear_programmes_find_no_narrower_interval(demo_db_path, rounded, figures):
+    with L.connect(demo_db_path, read_only=True) as con:
+        checks = attack.linear_programme_check(con, rounded, figures, sample=2)
+    assert len(checks) == 2
+    for check in checks:
+        least, greatest = check["linear programme"]
+        assert least is not None and greatest is not None, check
+        assert least - 1e-6 <= check["truth"] <= greatest + 1e-6, check
+        assert greatest - least >= FEWEST_POSSIBLE_VALUES - 1 - 1e-6, check
+
+
+def test_reading_published_figures_as_exact_gets_no_small_count_right(demo_db_path, figures):
+    with L.connect(demo_db_path, read_only=True) as con:
+        naive = attack.attack(con, model="exact", figures=figures)
+    assert (naive.determined() & naive.small).sum() == 0
+    assert naive.wrong().sum() > 1000, "published counts are rounded, so reading them as exact must be wrong"
+
+
+def test_other_true_counts_publish_exactly_the_same_outputs(demo_db_path, published, tmp_path):
+    """Every stored count replaced by its protected one (every count of 1-4 changes): every output is the same."""
+    world = tmp_path / "witness.duckdb"
+    attack.witness_world(demo_db_path, world)
+    with L.connect(world, read_only=True) as con:
+        again = attack.publish_everything(con, range_lengths=RANGE_LENGTHS)
+    assert set(again) == set(published)
+    changed = [key for key in published if again[key] != published[key]]
+    assert not changed, f"{len(changed)} outputs differ, first {changed[0]}"
+    moved, small_moved, small = _differences(world, demo_db_path)
+    assert moved > 1000 and small > 5000 and small_moved == small
+
+
+def test_random_true_counts_within_the_windows_publish_the_same_outputs(demo_db_path, published, tmp_path):
+    """Each running total moved at random among the 5 values its published one allows: a sample of outputs."""
+    world = tmp_path / "random.duckdb"
+    attack.witness_world(demo_db_path, world, seed=1)
+    starts = sorted({key[1] for key in published if key[0] == "range"})[::10]
+    periods = [attack.month_date(m) for m in starts]
+    with L.connect(world, read_only=True) as con:
+        again = attack.publish_everything(con, periods=periods, range_lengths=(1,), range_starts=starts)
+    assert len(again) > 20
+    changed = [key for key in again if again[key] != published[key]]
+    assert not changed, f"{len(changed)} outputs differ, first {changed[0]}"
+    moved, small_moved, _small = _differences(world, demo_db_path)
+    assert moved > 1000 and small_moved > 1000
+
+
+def _differences(world: Path, original: Path) -> tuple[int, int, int]:
+    """Stored counts of sensitive indicators that differ between the worlds: all, those of 1-4, and all of 1-4."""
+    import duckdb
+
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"ATTACH '{world}' AS w (READ_ONLY)")
+        con.execute(f"ATTACH '{original}' AS o (READ_ONLY)")
+        return con.execute("""
+            SELECT count(*) FILTER (WHERE w.numerator <> o.numerator),
+                   count(*) FILTER (WHERE o.numerator BETWEEN 1 AND 4 AND w.numerator <> o.numerator),
+                   count(*) FILTER (WHERE o.numerator BETWEEN 1 AND 4)
+            FROM w.observations AS w JOIN o.observations AS o USING (indicator_id, area_code, period)
+            JOIN o.indicators AS i ON i.id = o.indicator_id
+            WHERE i.sensitive
+        """).fetchone()
