@@ -84,7 +84,7 @@ def test_a_window_with_months_missing_says_so_and_counts_the_months_held(db_path
 
 @pytest.mark.parametrize("args, message", [
     (["--area", "E07000130", "--period", "2020-12", "--indicator", "all_crime"], "'all_crime' is not a police.uk indicator"),
-    (["--area", "E07000999", "--period", "2020-12"], "'E07000999' is not an area the database holds"),
+    (["--area", "E07000999", "--period", "2020-12"], "unknown area 'E07000999': did you mean"),
     (["--area", "E07000130", "--period", "December"], "December"),
 ])
 def test_bad_arguments_are_named(demo_db_path, args, message):

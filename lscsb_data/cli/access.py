@@ -13,16 +13,16 @@ def _path(args):
 
 
 def cmd_users(args) -> int:
-    from lscsb_data.figures import access, db, engine
+    from lscsb_data.cli import checks
     from lscsb_data.config import resolve_db_path
+    from lscsb_data.figures import access, db
 
     path = _path(args)
     who = access.command_line_user()
     if args.action == "add":
         if args.area:
             with db.connect(resolve_db_path(args.db), read_only=True) as con:
-                if args.area not in set(engine.areas(con).code):
-                    raise ValueError(f"unknown area '{args.area}': see data/areas.csv for the codes")
+                checks.area(con, args.area)
         held = access.set_user(path, args.login, args.role, by=who, default_area=args.area)
         print(f"{held['login']} is {held['role']}" + (f", opening on {held['default_area']}" if held["default_area"] else "")
               + f" ({path})")
@@ -62,15 +62,15 @@ def register(commands, common) -> None:
     actions = users.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", parents=[common], help="give a person a role (or change it)")
     add.add_argument("login", metavar="EMAIL", help="the address they sign in with")
-    add.add_argument("--role", required=True, choices=roles)
+    add.add_argument("--role", required=True, choices=roles, help="what they may do: " + ", ".join(roles))
     add.add_argument("--area", metavar="CODE", help="the area the dashboard opens on for them, e.g. E07000130")
     remove = actions.add_parser("remove", parents=[common], help="take a person out (their role then comes from the provider)")
-    remove.add_argument("login", metavar="EMAIL")
+    remove.add_argument("login", metavar="EMAIL", help="the address they sign in with")
     actions.add_parser("list", parents=[common], help="print everyone named, with their role and area")
     users.set_defaults(func=cmd_users)
 
     audit: ArgumentParser = commands.add_parser("audit", parents=[common],
                                                 help="print the audit trail: loads, replacements, commentary, role changes")
     audit.add_argument("--limit", type=int, default=None, metavar="N", help="the newest N entries only")
-    audit.add_argument("--format", choices=["text", "csv"], default="text")
+    audit.add_argument("--format", choices=["text", "csv"], default="text", help="text (default: one line per entry) or csv")
     audit.set_defaults(func=cmd_audit)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 
+from lscsb_data.cli import checks
 from lscsb_data.config import resolve_db_path
 
 ORDER = 25
@@ -11,8 +12,10 @@ ORDER = 25
 def cmd_lsoa(args) -> int:
     from lscsb_data.figures import db, disclosure, export, periods, places
 
-    period = periods.parse_month(args.period)
+    period = checks.month(args.period)
     with db.connect(resolve_db_path(args.db), read_only=True) as con:
+        checks.area(con, args.area)
+        checks.indicator(con, args.indicator)
         counts = places.lsoa_counts(con, area=args.area, period=period, indicator=args.indicator)
         area_name = con.execute("SELECT name FROM areas WHERE code = $code", {"code": args.area}).fetchone()[0]
     frame = counts.frame[places.COLUMNS].astype(object)
@@ -55,8 +58,9 @@ def register(commands, common) -> None:
     lsoa.add_argument("--area", required=True, metavar="CODE", help="a district, unitary, county or force code, e.g. E07000130")
     lsoa.add_argument("--period", required=True, metavar="YYYY-MM", help="the last month of the 12")
     lsoa.add_argument("--indicator", default="policeuk_all_crime", metavar="ID",
-                      help="a police.uk indicator (default policeuk_all_crime); `python -m lscsb_data indicators` lists them")
-    lsoa.add_argument("--format", choices=["table", "csv"], default="table")
+                      help="a police.uk indicator (default policeuk_all_crime; lscsb indicators lists them)")
+    lsoa.add_argument("--format", choices=["table", "csv"], default="table",
+                      help="table (default: aligned, for reading) or csv (the four columns only; notes go to standard error)")
     lsoa.set_defaults(func=cmd_lsoa)
 
     coverage_cmd = commands.add_parser(
