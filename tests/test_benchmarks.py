@@ -218,8 +218,9 @@ def test_comparisons_in_public_mode_use_only_shown_figures(fixture_con):
     # D1's two domestic abuse incidents are withheld, so nothing about them is compared or bounded.
     d1 = row(public, "domestic_abuse_incidents", "D1")
     assert d1.current_suppressed and np.isnan(d1.current_lower_95) and d1.comparison == ""
-    # D2 is withheld with it (secondary suppression: the county is shown), so D2 is not compared either.
-    assert row(public, "domestic_abuse_incidents", "D2").comparison == ""
+    # D2 is compared with the county's protected figure: D1's protected 0 plus D2's 30, on 33,000 people.
+    d2 = row(public, "domestic_abuse_incidents", "D2")
+    assert d2.comparator_value == pytest.approx(30 / 33000 * 1000) and d2.comparison == "higher"
     county = row(public, "domestic_abuse_incidents", "C1")
     assert not county.current_suppressed and county.current_lower_95 < county.current_value
     # A group is never the sum of its shown members alone: P1 (D1 + U1) has no figure while D1 is withheld.

@@ -23,6 +23,8 @@ NOV_2021, DEC_2020 = date(2021, 11, 1), date(2020, 12, 1)
 COUNTY = [f"E07000{code}" for code in range(129, 136)]
 ATTRIBUTION = "Contains Ordnance Survey and ONS data"
 
+pytestmark = pytest.mark.apptest
+
 
 @pytest.fixture()
 def demo_env(demo_db_path, monkeypatch):

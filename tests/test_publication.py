@@ -53,6 +53,7 @@ def without_generated(text: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.startswith("# Generated:"))
 
 
+@pytest.mark.apptest
 def test_extract_command_writes_exactly_the_data_pages_public_extract(public_app, demo_db_path, tmp_path):
     at = app("data").run()
     healthy(at)
@@ -79,6 +80,7 @@ def test_extract_command_in_partner_mode_writes_the_stored_figures(demo_con, dem
     assert without_generated(printed.stdout) == without_generated(downloads.full_extract_csv(demo_con, public=False))
 
 
+@pytest.mark.apptest
 @pytest.mark.parametrize("page", list(PAGES))
 @pytest.mark.parametrize("period", EARLY)
 def test_every_page_works_in_public_mode_at_early_periods(public_app, page, period):
@@ -105,6 +107,7 @@ def test_summary_command_works_in_public_mode_at_every_period(demo_con, demo_db_
     assert "[c]" in result.stdout
 
 
+@pytest.mark.apptest
 def test_commentary_cannot_be_written_in_public_mode(public_app, monkeypatch, tmp_path):
     monkeypatch.setenv(narrative.EDIT_ENV_VAR, "1")
     assert narrative.editing_enabled(public=False) and not narrative.editing_enabled(public=True)
@@ -131,6 +134,7 @@ def hostile_source(fixture_app_env):
     return fixture_app_env
 
 
+@pytest.mark.apptest
 def test_a_source_label_is_shown_as_typed_in_the_sidebar_and_the_pack(hostile_source, monkeypatch):
     monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
     at = app("crime", area="D2", period="2020-03", indicator="all_crime").run()

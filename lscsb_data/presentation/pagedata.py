@@ -408,13 +408,13 @@ def indicator_detail(
 
 def _force_wide(area_frame: pd.DataFrame, everywhere: pd.DataFrame, area: str) -> pd.DataFrame | None:
     """The figure of the force above ``area`` where the indicator is reported for the force alone (IOM, probation)."""
-    parents = dict(zip(area_frame.code, area_frame.parent_code))
-    types = dict(zip(area_frame.code, area_frame.type))
+    parents = {child: parent for child, parent in zip(area_frame.code, area_frame.parent_code) if isinstance(parent, str)}
+    # why: the force is the top of the area tree above a CSP (district, county, force; unitary, force)
     code = parents.get(area)
-    while isinstance(code, str) and types.get(code) != "force":
-        code = parents.get(code)
+    while code in parents:
+        code = parents[code]
     held = everywhere[everywhere.current_value.notna()]
-    districts = set(area_frame.code[area_frame.type.isin(BAR_AREA_TYPES)])
+    districts = set(area_frame.code[area_frame.is_csp.astype(bool)])
     # why: only an indicator no district or unitary reports is the force's alone
     if not isinstance(code, str) or set(held.area_code) & districts:
         return None
