@@ -347,6 +347,10 @@ STYLE = f"""
 .lscsb-profile .neutral {{ color: {palette.MUTED}; }}
 .lscsb-profile .redred {{ font-weight: 700; color: {palette.BAD}; }}
 .lscsb-profile a {{ color: {palette.INK}; text-decoration: underline; text-decoration-color: {palette.AXIS}; }}
+/* why: WCAG 2.2 2.5.8: a row's link is a target at least 24 px high and wide, the row's padding taken into it so
+   the table grows by a few pixels a row, not by a second line */
+.lscsb-profile th[scope=row] {{ padding-top: 0; padding-bottom: 0; }}
+.lscsb-profile th[scope=row] > a {{ display: inline-flex; align-items: center; min-height: 24px; min-width: 24px; }}
 .lscsb-profile td.cell {{ text-align: center; white-space: nowrap; font-variant-numeric: tabular-nums; }}
 .lscsb-profile td.chosen, .lscsb-profile th.chosen {{ outline: 2px solid {palette.CHOSEN}; outline-offset: -2px; }}
 .lscsb-profile.large {{ font-size: 1.05rem; }}
