@@ -25,8 +25,9 @@ def render() -> None:
     if trail.empty:
         st.info("Nothing has been recorded yet: loads, replacements, commentary and role changes appear here.")
     else:
-        st.dataframe(trail[list(AUDIT_COLUMNS)].rename(columns=AUDIT_COLUMNS), hide_index=True, width="stretch",
-                     key="audit_trail")
+        # why: an entry with no file or text (a role change, a build) has no hash: a blank cell, not the word None
+        st.dataframe(trail[list(AUDIT_COLUMNS)].fillna("").rename(columns=AUDIT_COLUMNS), hide_index=True,
+                     width="stretch", key="audit_trail")
     if viewer.can_manage:
         _roles(path)
 
@@ -37,7 +38,7 @@ def _roles(path) -> None:
                "anyone else signed in takes the role in the provider's claim, else sees the public figures.")
     named = access.users(path)
     if not named.empty:
-        st.dataframe(named[list(USER_COLUMNS)].rename(columns=USER_COLUMNS), hide_index=True, width="stretch",
+        st.dataframe(named[list(USER_COLUMNS)].fillna("").rename(columns=USER_COLUMNS), hide_index=True, width="stretch",
                      key="audit_users")
     with st.form("audit_set_role", border=True):
         login, role = st.columns([3, 1])
