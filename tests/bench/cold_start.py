@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,7 +43,11 @@ def one_run(db_path, playwright, *, warm_up: bool) -> dict[str, float]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    process = subprocess.Popen(serving.streamlit_command(port), cwd=ROOT, env={**os.environ, "LSCSB_DB": str(db_path)},
+    # why: each run starts with nothing cached, not with the views an earlier run left in the shared view cache
+    views = tempfile.mkdtemp(prefix="lscsb-views-")
+    process = subprocess.Popen(serving.streamlit_command(port), cwd=ROOT,
+                               env={**os.environ, "LSCSB_DB": str(db_path), "LSCSB_VIEW_CACHE": views,
+                                    "LSCSB_WARM_VIEWS": "1"},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(f"{base}/_stcore/health", process)
@@ -69,6 +74,7 @@ def one_run(db_path, playwright, *, warm_up: bool) -> dict[str, float]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+        shutil.rmtree(views, ignore_errors=True)
     return {"health": healthy, "served": served, "ready": ready, "first_render": rendered, "warm_render": warm}
 
 
