@@ -3,7 +3,7 @@
 Each run starts the app twice on a free loopback port as ``make run`` starts it (``streamlit run app.py``
 with the app's modules loaded before it listens; nothing cached), and prints:
 seconds until the server answers its health check and serves the first page's HTML, and the first
-page's render time in headless chromium (navigation to the Overview's cards drawn and the app idle),
+page's render time in headless chromium (navigation to the Overview's profile table drawn and the app idle),
 once for a server the browser reaches first ("unwarmed") and once for a server warmed as ``make run``
 warms it (one request to the script health check, which runs the Overview once and fills the
 caches) before the browser arrives. Figures, never pass/fail.
@@ -63,11 +63,11 @@ def one_run(db_path, playwright, *, warm_up: bool) -> dict[str, float]:
                 page = browser.new_page(viewport=VIEWPORT)
                 opened = time.perf_counter()
                 page.goto(base)
-                settle(page, content='[data-testid="stMetric"]', timeout=120_000)
+                settle(page, content="table.lscsb-profile", timeout=120_000)
                 rendered = time.perf_counter() - opened - 0.6  # settle() waits 2 x 300 ms to be sure: not render time
                 opened = time.perf_counter()
                 page.reload()
-                settle(page, content='[data-testid="stMetric"]', timeout=120_000)
+                settle(page, content="table.lscsb-profile", timeout=120_000)
                 warm = time.perf_counter() - opened - 0.6
             finally:
                 browser.close()
