@@ -71,3 +71,26 @@ def test_one_process_holds_the_warm_up(store):
             assert first and not second, "while one warms, another (its own lock file handle) does not"
     with view_store.only_one(ident, "warm") as again:
         assert again, "the lock is let go when the warm-up ends"
+
+
+def test_the_warm_up_draws_each_areas_likely_first_views_into_the_shared_folder(fixture_app_env, tmp_path, monkeypatch):
+    import streamlit as st
+
+    from pages.shared import cache
+
+    monkeypatch.setenv("LSCSB_VIEW_CACHE", str(tmp_path / "views"))
+    monkeypatch.setattr(view_store, "_folders", {})
+    monkeypatch.setattr(cache, "WARM_START_SECONDS", 0)
+    st.cache_data.clear()
+    ident = cache.identity()
+    cache._warm(ident, False)
+    made = {folder.name: len(list(folder.glob("*.pickle"))) for folder in (tmp_path / "views").glob("*/*") if folder.is_dir()}
+    areas = cache.areas(ident)
+    wanted = areas[(areas.is_csp | areas.is_board_area) & (areas.role == "local")]
+    assert len(wanted) >= 2
+    for name in ("profile", "exception_report", "indicator_detail", "overview_cards", "every_area_summary"):
+        assert made.get(name, 0) >= 1, (name, made)
+    assert made["profile"] == len(wanted), "one Overview per CSP and board area, at the month its pages open on"
+    first = cache.profile(ident, wanted.code.iloc[0], cache.default_period(ident, wanted.code.iloc[0]), "rolling12",
+                          False, None)
+    assert first.area_code == wanted.code.iloc[0]

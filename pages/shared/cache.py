@@ -19,6 +19,7 @@ import inspect
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date, datetime
 
@@ -100,6 +101,7 @@ def _run_slots() -> threading.BoundedSemaphore:
 
 
 _drawing = threading.Semaphore(0)  # why: released once per page being drawn, so the warm-up can see a visitor waiting
+_last_drawn = [0.0]  # when the last page finished drawing (time.monotonic), so the warm-up can wait for a quiet moment
 
 
 @contextlib.contextmanager
@@ -117,14 +119,22 @@ def page_slot() -> Iterator[None]:
         yield
     finally:
         _drawing.acquire()
+        _last_drawn[0] = time.monotonic()
         slots.release()
 
 
-def _visitors_drawing() -> bool:
+# why: a browser opening the app fetches its scripts for a second or so before it asks for a page, and a step of the
+# warm-up cannot be interrupted, so the warm-up starts a few seconds after the first run and then draws only while the
+# process has been quiet for a moment (under steady load the visitors warm the caches themselves)
+WARM_START_SECONDS = 8.0
+WARM_QUIET_SECONDS = 1.5
+
+
+def _quiet() -> bool:
     if _drawing.acquire(blocking=False):
         _drawing.release()
-        return True
-    return False
+        return False
+    return time.monotonic() - _last_drawn[0] >= WARM_QUIET_SECONDS
 
 
 # why: the views a visitor most likely opens first: each page of each CSP and the board's own area, at the month every
@@ -142,7 +152,7 @@ def start_warm_up(ident: Identity | None) -> None:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def warm_likely_views(ident: Identity, is_public: bool) -> threading.Thread:
     """Once per database and kind of viewer, in the background: fill the caches (this process's, and the shared view
-    cache every process reads) with the likely first views, waiting while any visitor's page draws, so the first
+    cache every process reads) with the likely first views, only while no visitor's page draws, so the first
     visitors after a start or a data load meet warm caches. One process warms for all (a lock file beside the shared
     cache); the others read what it writes."""
     thread = threading.Thread(target=_warm, args=(ident, is_public), name="lscsb-warm-up", daemon=True)
@@ -151,8 +161,7 @@ def warm_likely_views(ident: Identity, is_public: bool) -> threading.Thread:
 
 
 def _warm(ident: Identity, is_public: bool) -> None:
-    import time
-
+    time.sleep(WARM_START_SECONDS)
     with view_store.only_one(ident, f"warm-{'public' if is_public else 'partner'}") as mine:
         if not mine:
             return
@@ -173,8 +182,8 @@ def _warm(ident: Identity, is_public: bool) -> None:
             for theme in theme_ids:
                 steps.append(lambda shared=shared, theme=theme: _warm_theme(shared, theme))
         for step in steps:
-            while _visitors_drawing():
-                time.sleep(0.05)
+            while not _quiet():
+                time.sleep(0.1)
             try:
                 step()
             except Exception:  # a view that fails here fails for its visitor too, and is logged there
