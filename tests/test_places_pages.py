@@ -294,3 +294,17 @@ def test_the_district_map_shades_each_district_against_its_own_comparator(demo_e
                                                                        pagedata.areas(demo_con).name))).to_dict()
     rows = next(v for k, v in labels["datasets"].items() if k.startswith("data-") and v and "comparison_text" in v[0])
     assert {r["area_code"]: r["comparison_text"] for r in rows} == words
+
+
+def test_the_pack_s_where_slide_maps_police_uk_s_latest_12_months_and_is_left_out_when_withheld(demo_con, monkeypatch):
+    from lscsb_data.presentation import pack_places
+
+    found = pack_places.section(demo_con, area="E07000131", period=MAR_2024, png_scale=1)
+    assert found is not None and "latest police.uk: 12 months to Nov 2021" in found.caption
+    expected = places.lsoa_counts(demo_con, area="E07000131", period=NOV_2021)
+    assert list(found.table.lsoa_name) == list(expected.frame.lsoa_name[:10])
+    assert found.image[:8] == b"\x89PNG\r\n\x1a\n"
+    real = places.policeuk_indicators
+    monkeypatch.setattr(places, "policeuk_indicators", lambda con: real(con).assign(sensitive=True))
+    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    assert pack_places.section(demo_con, area="E07000131", period=MAR_2024, png_scale=1) is None
