@@ -53,3 +53,18 @@ def go(at: AppTest, page: str) -> AppTest:
     else:
         at.switch_page(str(ROOT / "pages" / f"{name}.py"))
     return at
+
+
+def record_downloads(monkeypatch) -> dict[str, object]:
+    """Every download button the pages draw from now on, by label: the data exactly as the button would serve it."""
+    import streamlit
+
+    seen: dict[str, object] = {}
+    original = streamlit.download_button
+
+    def recording(label, data=None, *args, **kwargs):
+        seen[label] = data
+        return original(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", recording)
+    return seen

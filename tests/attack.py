@@ -22,7 +22,6 @@ Run ``python -m tests.attack`` for the figures in docs/disclosure.md; it imports
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import sys
 import time

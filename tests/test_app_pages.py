@@ -10,13 +10,12 @@ from datetime import date
 
 import pandas as pd
 import pytest
-import streamlit
 from streamlit.testing.v1 import AppTest, app_test
 
 from lscsb_data import connect
 from lscsb_data.figures import disclosure, engine, narrative
 from lscsb_data.presentation import formatting, pagedata, vocabulary
-from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app, go
+from tests.apptest_support import PAGES, NavigationPagesManager, app, go, record_downloads
 from tests.html_tables import row_named, table_rows
 
 pytestmark = pytest.mark.apptest
@@ -44,15 +43,7 @@ def con(app_env, demo_con):
 @pytest.fixture()
 def downloads(monkeypatch) -> dict[str, object]:
     """Every download button the pages draw, by label: the data exactly as the button would serve it."""
-    seen: dict[str, object] = {}
-    original = streamlit.download_button
-
-    def recording(label, data=None, *args, **kwargs):
-        seen[label] = data
-        return original(label, data, *args, **kwargs)
-
-    monkeypatch.setattr(streamlit, "download_button", recording)
-    return seen
+    return record_downloads(monkeypatch)
 
 
 def served(data) -> str:

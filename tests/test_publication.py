@@ -6,18 +6,16 @@ import io
 import os
 import subprocess
 import sys
-from datetime import date
 
 import pandas as pd
 import pytest
-import streamlit
 from pptx import Presentation
 from streamlit.testing.v1 import app_test
 
 from lscsb_data import connect, loaders
 from lscsb_data.figures import narrative, periods
 from lscsb_data.presentation import downloads, pack
-from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app
+from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app, record_downloads
 
 PROBLEM = "unexpected problem"
 HOSTILE_SOURCE = "![t](http://host/pixel.png) [notice](http://host/x)"
@@ -33,15 +31,7 @@ def public_app(demo_db_path, tmp_path, monkeypatch):
     monkeypatch.setenv("LSCSB_PUBLIC", "1")
     for name in ("LSCSB_ALLOW_UPLOAD", narrative.EDIT_ENV_VAR):
         monkeypatch.delenv(name, raising=False)
-    seen: dict[str, object] = {}
-    original = streamlit.download_button
-
-    def recording(label, data=None, *args, **kwargs):
-        seen[label] = data
-        return original(label, data, *args, **kwargs)
-
-    monkeypatch.setattr(streamlit, "download_button", recording)
-    return seen
+    return record_downloads(monkeypatch)
 
 
 def healthy(at) -> None:

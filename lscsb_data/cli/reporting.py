@@ -11,7 +11,7 @@ ORDER = 30
 
 
 def cmd_comment(args) -> int:
-    from lscsb_data.figures import access, db, engine, export, narrative
+    from lscsb_data.figures import access, db, export, narrative
 
     path = narrative.commentary_path(args.db)
     if args.quarter:

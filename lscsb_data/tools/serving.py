@@ -100,11 +100,17 @@ def free_port(address: str = "127.0.0.1") -> int:
 
 # why: the app's modules (and through them pandas, DuckDB, SciPy and Altair) load before the server opens its port,
 # not on the first visitor's run; a code string, so that lscsb_data itself never imports streamlit or the pages
+# The st.navigation call leaves Streamlit's pages-folder mode for good before the first request, so a link to any
+# page (a theme's /crime too) on a just-started server is resolved by the frame's page list, never "Page not found".
 PRELOAD = """\
-import importlib, pkgutil, sys
+import importlib, logging, pkgutil, sys
 import pages.shared
 for found in pkgutil.iter_modules(pages.shared.__path__):
     importlib.import_module(f"pages.shared.{found.name}")
+import streamlit as st
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+st.navigation([st.Page("app.py")], position="hidden")
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.WARNING)
 from streamlit.web import cli
 cli.main(sys.argv[1:], prog_name="streamlit")
 """

@@ -13,7 +13,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -46,15 +45,14 @@ def serve(db_path: str | os.PathLike, *, env: dict[str, str] | None = None, time
     """Run the app against ``db_path`` on a loopback port (free unless given), with extra ``streamlit run``
     ``options``; yield ``http://127.0.0.1:PORT``.
 
-    ``warm`` runs the app once headless (the script health check) before anyone is served, as `make run` does, so
-    the server has left Streamlit's pages-folder mode before its first visitor (see docs/design.md).
+    ``warm`` runs the app once headless (the script health check) before anyone is served, as `make run` does;
+    unwarmed, the first visitor meets the process as it started.
     """
+    from lscsb_data.tools import serving
+
     port = port or free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *options,
-    ]
+    # the same command `make run` serves with (serving.streamlit_command), so a cold server is the one users meet
+    command = [*serving.streamlit_command(port), *options]
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "LSCSB_DB": str(db_path), **(env or {})},
                                stdout=log, stderr=subprocess.STDOUT)

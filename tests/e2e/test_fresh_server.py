@@ -33,8 +33,9 @@ def assert_only_the_frames_pages_are_listed(page) -> None:
     assert not {"app", "theme", "upload", "shared", "frame", "cache"} & {name.lower() for name in listed}, listed
 
 
-@pytest.mark.parametrize("path, title", [("covid", "COVID-19 impact"), ("data", "Data and downloads")])
-def test_a_cold_servers_first_request_to_a_page_file_runs_the_frame(chromium, demo_db_path, path, title):
+@pytest.mark.parametrize("path, title", [("covid", "COVID-19 impact"), ("data", "Data and downloads"),
+                                         ("crime", "Ongoing reductions in crime")])
+def test_a_cold_servers_first_request_to_any_page_runs_the_frame(chromium, demo_db_path, path, title):
     with serve(demo_db_path, warm=False) as base:
         context, page = first_visit(chromium, base, path)
         try:
