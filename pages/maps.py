@@ -10,8 +10,9 @@ frame.enter()
 
 TOP_COLUMNS = {"lsoa_name": "LSOA", "count_text": "Count", "share_text": "Share", "previous_text": "Year before",
                "change_text": "Change"}
-DISTRICT_COLUMNS = {"area_name": "Area", "value_short": "Value", "previous_short": "Previous", "change_text": "Change",
-                    "direction_text": "Direction"}
+# why: four columns fit the side column at 1280 pixels; the comparison replaces the previous value when it shades the map
+DISTRICT_COLUMNS = {"area_name": "Area", "value_short": "Value", "change_text": "Change", "direction_text": "Direction"}
+COMPARISON_COLUMNS = {"area_name": "Area", "value_short": "Value", "comparison_text": "Compared", "direction_text": "Direction"}
 
 view = view_state.current()
 ident = cache.identity()
@@ -93,4 +94,4 @@ else:
         latest = "latest: " if detail.period < view.period else ""
         st.markdown(f"**{detail.indicator['name']}, {latest}{detail.headline['window_text']}** ({detail.headline['unit_text']}; "
                     f"source: {detail.headline['source_text']})")
-        ui.figures_table(maps.district_table(detail.districts), DISTRICT_COLUMNS)
+        ui.figures_table(maps.district_table(detail.districts), COMPARISON_COLUMNS if shade == "comparison" else DISTRICT_COLUMNS)

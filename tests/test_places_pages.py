@@ -285,6 +285,9 @@ def test_the_district_map_shades_each_district_against_its_own_comparator(demo_e
     spec = _specs(at)[1]
     assert spec["layer"][0]["encoding"]["color"]["field"] == "comparison_text"
     assert "Compared with its comparator (in the tooltip)" in spec["layer"][0]["encoding"]["color"]["title"]
+    table = at.table[1].value
+    assert list(table.columns) == ["Value", "Compared", "Direction"]
+    assert table.loc["Charnwood", "Compared"] == bars.comparison_text["E07000130"]
     assert any(caption.value.startswith("Compared with Leicestershire: Blaby, Charnwood")
                and caption.value.endswith("; with Leicester, Leicestershire and Rutland (LLR): Leicester, Rutland.")
                for caption in at.caption)
