@@ -34,3 +34,22 @@ def test_chart_tables_become_the_arrow_streamlit_would_send_and_geography_stays(
     assert made["datasets"]["map"] is shapes
     assert spec["datasets"]["trend"] is rows, "the builder's own spec is left as it was"
     assert _arrow_datasets({"mark": "bar"}) == {"mark": "bar"}
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_the_exception_report_from_cached_summaries_is_the_report_computed_afresh(demo_con, public):
+    from lscsb_data.figures import engine
+    from lscsb_data.presentation import reporting
+
+    period = pagedata.month_choices(demo_con)[0]
+    for area in ("E07000129", "E10000018"):
+        afresh = reporting.theme_report(demo_con, period=period, area=area, latest=True, public=public)
+        shared = reporting.theme_report(
+            demo_con, period=period, area=area, latest=True, public=public,
+            current=engine.latest_summary(demo_con, period=period, area=area, public=public),
+            everywhere=lambda at: L.summary(demo_con, period=at, public=public))
+        assert [s["theme"] for s in shared] == [s["theme"] for s in afresh]
+        assert any(len(s["rows"]) for s in afresh)
+        for one, other in zip(shared, afresh):
+            assert one["message"] == other["message"]
+            pd.testing.assert_frame_equal(one["rows"].reset_index(drop=True), other["rows"].reset_index(drop=True))

@@ -45,18 +45,20 @@ _MIN_P = 1e-300
 
 
 def exceptions(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
-               latest: bool = False, public: bool | None = None) -> pd.DataFrame:
+               latest: bool = False, public: bool | None = None, everywhere=None) -> pd.DataFrame:
     """Every indicator and area that is exceptional at ``period``, most worrying first (see module docstring);
     from the public figures when ``public``, else as ``$LSCSB_PUBLIC`` says.
 
     ``latest`` (with an ``area``): each indicator at the period the dashboard shows it (``engine.shown_periods``:
-    ``period``, or its latest complete period where that ends earlier), as the Overview shows it.
+    ``period``, or its latest complete period where that ends earlier), as the Overview shows it. ``everywhere(at)``,
+    when given, is ``engine.summary`` of every area at ``at`` with the same comparison and ``public`` (a caller that
+    caches it shares it between areas; an area's rows of it are that area's summary).
     """
     if latest and area is not None:
         shown = engine.shown_periods(con, period=period, area=area)
         found = []
         for at in sorted(set(shown.values()) | {period}, reverse=True):
-            rows = exceptions(con, period=at, area=area, comparison=comparison, public=public)
+            rows = exceptions(con, period=at, area=area, comparison=comparison, public=public, everywhere=everywhere)
             found.append(rows[rows.indicator.map(shown).fillna(period) == at])
         frame = pd.concat(found, ignore_index=True)
         if frame.empty:
@@ -65,7 +67,11 @@ def exceptions(con, *, period: date, area: str | None = None, comparison: str = 
         frame = frame.sort_values(["outlook_rank", "score", "theme_order", "sort_order", "area_code"],
                                   ascending=[True, False, True, True, True], kind="stable")
         return frame.drop(columns="outlook_rank").reset_index(drop=True)
-    current = engine.summary(con, period=period, area=area, comparison=comparison, public=public)
+    if everywhere is not None and area is not None:
+        current = everywhere(period)
+        current = current[current.area_code == area].reset_index(drop=True)
+    else:
+        current = engine.summary(con, period=period, area=area, comparison=comparison, public=public)
     history = engine.series(con, area=area, end=period, public=public)
     if area is None:
         reported = report_areas(con)
@@ -192,13 +198,16 @@ def theme_sections(found: pd.DataFrame, themes: pd.DataFrame, current: pd.DataFr
 
 
 def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
-                 latest: bool = False, public: bool | None = None) -> list[dict]:
-    """``theme_sections`` computed from the database: the exception report, theme by theme (``latest`` and
-    ``public`` as for ``exceptions``)."""
-    found = exceptions(con, period=period, area=area, comparison=comparison, latest=latest, public=public)
-    if latest and area is not None:
+                 latest: bool = False, public: bool | None = None, everywhere=None,
+                 current: pd.DataFrame | None = None) -> list[dict]:
+    """``theme_sections`` computed from the database: the exception report, theme by theme (``latest``, ``public``
+    and ``everywhere`` as for ``exceptions``; ``current``, when given, is the summary the report lists: with
+    ``latest`` and an ``area``, ``engine.latest_summary`` of it)."""
+    found = exceptions(con, period=period, area=area, comparison=comparison, latest=latest, public=public,
+                       everywhere=everywhere)
+    if current is None and latest and area is not None:
         current = engine.latest_summary(con, period=period, area=area, comparison=comparison, public=public)
-    else:
+    elif current is None:
         current = engine.summary(con, period=period, area=area, comparison=comparison, public=public)
     current = current.merge(
         engine.indicators(con)[["id", "theme"]].rename(columns={"id": "indicator"}), on="indicator"

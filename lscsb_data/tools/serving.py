@@ -195,7 +195,8 @@ def served(*, replicas: int = 1, port: int = 8501, address: str = "127.0.0.1", d
     if replicas < 1:
         raise ServingError("replicas must be at least 1")
     nginx = nginx_path() if replicas > 1 else None
-    child_env = {**os.environ, "LSCSB_DB": str(resolve_db_path(db)), **(env or {})}
+    # why: after its first run each process warms the likely first views in the background (pages/shared/cache.py)
+    child_env = {**os.environ, "LSCSB_DB": str(resolve_db_path(db)), "LSCSB_WARM_VIEWS": "1", **(env or {})}
     # why: a shared secret makes every replica accept the XSRF cookie any of them set
     child_env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_urlsafe(32))
     processes: list[subprocess.Popen] = []

@@ -16,8 +16,10 @@ import contextlib
 import functools
 import gc
 import inspect
+import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date, datetime
 
@@ -29,7 +31,7 @@ from altair.utils.schemapi import debug_mode
 from lscsb_data import connect, resolve_db_path
 from lscsb_data.figures import access as figures_access
 from lscsb_data.presentation import downloads, pagedata
-from pages.shared import access
+from pages.shared import access, view_store
 
 Identity = tuple[str, int, int, int]
 
@@ -98,6 +100,10 @@ def _run_slots() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(max(1, int(os.environ.get("LSCSB_PAGE_RUNS", "2") or 2)))
 
 
+_drawing = threading.Semaphore(0)  # why: released once per page being drawn, so the warm-up can see a visitor waiting
+_last_drawn = [0.0]  # when the last page finished drawing (time.monotonic), so the warm-up can wait for a quiet moment
+
+
 @contextlib.contextmanager
 def page_slot() -> Iterator[None]:
     """Hold one of the process's few page-run slots (``$LSCSB_PAGE_RUNS``, default 2) while a page draws.
@@ -108,10 +114,88 @@ def page_slot() -> Iterator[None]:
     """
     slots = _run_slots()
     slots.acquire()
+    _drawing.release()
     try:
         yield
     finally:
+        _drawing.acquire()
+        _last_drawn[0] = time.monotonic()
         slots.release()
+
+
+# why: a browser opening the app fetches its scripts for a second or so before it asks for a page, and a step of the
+# warm-up cannot be interrupted, so the warm-up starts a few seconds after the first run and then draws only while the
+# process has been quiet for a moment (under steady load the visitors warm the caches themselves)
+WARM_START_SECONDS = 8.0
+WARM_QUIET_SECONDS = 1.5
+
+
+def _quiet() -> bool:
+    if _drawing.acquire(blocking=False):
+        _drawing.release()
+        return False
+    return time.monotonic() - _last_drawn[0] >= WARM_QUIET_SECONDS
+
+
+# why: the views a visitor most likely opens first: each page of each CSP and the board's own area, at the month every
+# page opens on, as the pages ask for them (the default comparison and comparator, each theme's first indicator)
+WARM_COMPARISON = "rolling12"
+
+
+def start_warm_up(ident: Identity | None) -> None:
+    """Start the background warm-up for this database and this run's kind of viewer, where the launcher asks for it
+    (``$LSCSB_WARM_VIEWS``, set by ``python -m lscsb_data serve``); once per database and kind, then nothing."""
+    if ident is not None and os.environ.get("LSCSB_WARM_VIEWS") == "1":
+        warm_likely_views(ident, public())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def warm_likely_views(ident: Identity, is_public: bool) -> threading.Thread:
+    """Once per database and kind of viewer, in the background: fill the caches (this process's, and the shared view
+    cache every process reads) with the likely first views, only while no visitor's page draws, so the first
+    visitors after a start or a data load meet warm caches. One process warms for all (a lock file beside the shared
+    cache); the others read what it writes."""
+    thread = threading.Thread(target=_warm, args=(ident, is_public), name="lscsb-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm(ident: Identity, is_public: bool) -> None:
+    time.sleep(WARM_START_SECONDS)
+    with view_store.only_one(ident, f"warm-{'public' if is_public else 'partner'}") as mine:
+        if not mine:
+            return
+        area_frame = areas(ident)
+        wanted = area_frame[(area_frame.is_csp.astype(bool) | area_frame.is_board_area.astype(bool))
+                            & (area_frame.role == "local")].code
+        theme_ids = list(themes(ident).id)
+        # why: called past the viewer check (_protected), which needs a visitor's run; these are the server's own calls
+        steps = []
+        for area in wanted:
+            period = default_period(ident, area)
+            if period is None:
+                continue
+            shared = (ident, area, period, WARM_COMPARISON, is_public)
+            steps.append(lambda shared=shared: profile.__wrapped__(*shared, None))
+            steps.append(lambda shared=shared: exception_report.__wrapped__(*shared))
+            steps.append(lambda shared=shared: overview_cards.__wrapped__(*shared))
+            for theme in theme_ids:
+                steps.append(lambda shared=shared, theme=theme: _warm_theme(shared, theme))
+        for step in steps:
+            while not _quiet():
+                time.sleep(0.1)
+            try:
+                step()
+            except Exception:  # a view that fails here fails for its visitor too, and is logged there
+                logging.getLogger("lscsb").debug("warm-up step failed", exc_info=True)
+
+
+def _warm_theme(shared: tuple, theme: str) -> None:
+    ident, area, period, comparison, is_public = shared
+    cards = overview_cards.__wrapped__(ident, area, period, comparison, is_public, sparklines=False, theme=theme,
+                                       comparator=None)
+    if len(cards):
+        indicator_detail.__wrapped__(ident, cards.id.iloc[0], area, period, comparison, is_public, None)
 
 
 def public() -> bool:
@@ -201,6 +285,7 @@ def comparator_choices(ident: Identity, area: str) -> tuple[str | None, list[str
 
 @_protected
 @st.cache_data(show_spinner=False, max_entries=64)
+@view_store.shared()
 def every_area_summary(ident: Identity, period: date, comparison: str, is_public: bool,
                        comparator: str | None = None) -> pd.DataFrame:
     """Every indicator's summary for every area at one period against one comparator (None: each area's default):
@@ -212,6 +297,7 @@ def every_area_summary(ident: Identity, period: date, comparison: str, is_public
 
 @_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
+@view_store.shared()
 def area_summary(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
                  comparator: str | None = None) -> pd.DataFrame:
     """Every indicator's summary for one area, each at the view's period or its latest earlier one, shared by the
@@ -224,6 +310,7 @@ def area_summary(ident: Identity, area: str, period: date, comparison: str, is_p
 
 @_protected
 @st.cache_data(show_spinner=False, max_entries=1024)
+@view_store.shared()
 def profile(ident: Identity, area: str, period: date, comparison: str, is_public: bool, comparator: str | None):
     """The Overview's area profile and compare-areas grid (``presentation.profile.overview_profile``)."""
     from lscsb_data.presentation import profile as area_profile
@@ -236,6 +323,7 @@ def profile(ident: Identity, area: str, period: date, comparison: str, is_public
 
 @_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
+@view_store.shared()
 def overview_cards(ident: Identity, area: str, period: date, comparison: str, is_public: bool,
                    sparklines: bool = True, theme: str | None = None, comparator: str | None = None) -> pd.DataFrame:
     return _run(ident, pagedata.overview_cards, area=area, period=period, comparison=comparison, public=is_public,
@@ -245,6 +333,7 @@ def overview_cards(ident: Identity, area: str, period: date, comparison: str, is
 
 @_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
+@view_store.shared()
 def indicator_detail(ident: Identity, indicator: str, area: str, period: date, comparison: str, is_public: bool,
                      comparator: str | None = None):
     return _run(ident, pagedata.indicator_detail, indicator=indicator, area=area, period=period,
@@ -255,13 +344,15 @@ def indicator_detail(ident: Identity, indicator: str, area: str, period: date, c
 
 @_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
+@view_store.shared()
 def exception_report(ident: Identity, area: str, period: date, comparison: str, is_public: bool) -> list[dict]:
     """The Exceptions page's report, theme by theme, with each exception's sentence (each indicator at the period
     the Overview shows it)."""
     from lscsb_data.presentation import reporting
 
     return _run(ident, reporting.theme_report, period=period, area=area, comparison=comparison, latest=True,
-                public=is_public)
+                public=is_public, current=area_summary(ident, area, period, comparison, is_public),
+                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public))
 
 
 def _file_stamp(path) -> tuple[int, int, int] | None:
@@ -291,6 +382,7 @@ def covid_comparison(ident: Identity) -> pd.DataFrame:
 
 @_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
+@view_store.shared()
 def covid_series(ident: Identity, area: str, indicators: tuple[str, ...], is_public: bool) -> pd.DataFrame:
     return _run(ident, pagedata.covid_series, area=area, indicators=indicators, public=is_public,
                 catalogue_rows=catalogue(ident))
@@ -298,6 +390,7 @@ def covid_series(ident: Identity, area: str, indicators: tuple[str, ...], is_pub
 
 @_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
+@view_store.shared()
 def range_comparison(ident: Identity, indicator: str, area: str, first: tuple[date, date], second: tuple[date, date],
                      is_public: bool):
     return _run(ident, pagedata.range_comparison, indicator=indicator, area=area, first=first, second=second, public=is_public,
@@ -323,6 +416,7 @@ def annotations(ident: Identity) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)
+@view_store.shared(ident_of=lambda arguments: arguments["cache_key"][1], skip=("_make",))
 def chart_specs(cache_key: tuple, _make) -> list[dict]:
     """The Vega-Lite specs the screen draws for ``_make("container")`` (``charts.screen_specs``), their tables
     already in Arrow; ``cache_key`` names everything the chart is drawn from."""

@@ -21,6 +21,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -250,7 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from lscsb_data.tools.serving import served
 
-            server = stack.enter_context(served(replicas=args.replicas, port=_free_port(), db=db_path, quiet=True))
+            # why: a run starts with nothing cached, not with the views an earlier run left in the shared view cache
+            views = stack.enter_context(tempfile.TemporaryDirectory(prefix="lscsb-views-"))
+            server = stack.enter_context(served(replicas=args.replicas, port=_free_port(), db=db_path, quiet=True,
+                                                env={"LSCSB_VIEW_CACHE": views}))
             base, pids = server.url, server.pids
             served_by = "1 app process" if args.replicas == 1 else f"{args.replicas} app processes behind nginx"
             load_before = os.getloadavg()
