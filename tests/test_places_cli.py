@@ -98,3 +98,23 @@ def test_the_coverage_command_reports_the_checks(demo_db_path):
     assert result.returncode == 0, result.stderr
     assert "Leicestershire Police: 2019-12 to 2021-11, 24 months" in result.stdout
     assert "Months missing: none" in result.stdout and "Many rows with no location: 1" in result.stdout
+
+
+def test_public_mode_prints_no_lsoa_counts_of_a_sensitive_indicator(demo_db_path, monkeypatch):
+    """Flagged sensitive, a police.uk category's counts per LSOA are not published in public mode: every count is
+    [c], no total is printed, and standard error says why; the analyst's run prints them."""
+    from lscsb_data.figures import places
+    from tests.cli_support import run_cli
+
+    real = places.policeuk_indicators
+    monkeypatch.setattr(places, "policeuk_indicators", lambda con: real(con).assign(sensitive=True))
+    args = ("lsoa", "--db", demo_db_path, "--area", "E07000133", "--period", "2020-12", "--indicator", "policeuk_robbery",
+            "--format", "csv")
+    public = run_cli(*args, env={"LSCSB_PUBLIC": "1"})
+    assert public.returncode == 0, public.stderr
+    printed = pd.read_csv(io.StringIO(public.stdout), dtype=str)
+    assert len(printed) > 0 and set(printed["count"]) == {"[c]"}
+    assert "not published in public mode" in public.stderr and "police.uk rows" not in public.stderr
+    analyst = run_cli(*args, unset=("LSCSB_PUBLIC",))
+    assert analyst.returncode == 0 and "[c]" not in analyst.stdout and "police.uk rows" in analyst.stderr
+    assert pd.read_csv(io.StringIO(analyst.stdout))["count"].sum() > 0

@@ -5,21 +5,21 @@ tooltips, PNG)."""
 from __future__ import annotations
 
 import json
-import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lscsb_data import connect, range_total
+from lscsb_data import range_total
 from lscsb_data.figures import places
-from lscsb_data.presentation import charts, maps, pagedata
-from tests.apptest_support import ROOT, app, use_navigation
+from lscsb_data.presentation import charts, downloads, maps, pagedata, vocabulary
+from tests.apptest_support import ROOT, app, go, use_navigation
 from tests.loading_support import base_db_path, db_path  # noqa: F401 (fixtures)
+from tests.test_page_upload import _stored
 
-NOV_2021, DEC_2020 = date(2021, 11, 1), date(2020, 12, 1)
+NOV_2021, DEC_2020, MAR_2024 = date(2021, 11, 1), date(2020, 12, 1), date(2024, 3, 1)
 COUNTY = [f"E07000{code}" for code in range(129, 136)]
 ATTRIBUTION = "Contains Ordnance Survey and ONS data"
 
@@ -61,24 +61,43 @@ def test_the_maps_page_follows_area_crime_type_and_period(demo_env, demo_con):
     assert list(_top(at).LSOA) == list(burglary.frame[burglary.frame["count"] > 0].lsoa_name[:10])
     assert "Burglary (police.uk): Charnwood, by LSOA" in json.dumps(_specs(at)[0])
 
-    at.sidebar.selectbox[0].set_value("E10000018").run()
+    at.selectbox(key="area").set_value("E10000018").run()
     assert not at.exception
     assert _shapes(_specs(at)[0]) == set(COUNTY)
     county = places.lsoa_counts(demo_con, area="E10000018", period=NOV_2021, indicator="policeuk_burglary")
     assert list(_top(at).LSOA) == list(county.frame[county.frame["count"] > 0].lsoa_name[:10])
 
-    at.sidebar.selectbox[1].set_value(DEC_2020).run()
+    at.selectbox(key="period").set_value("2020-12").run()
     assert not at.exception
     december = places.lsoa_counts(demo_con, area="E10000018", period=DEC_2020, indicator="policeuk_burglary")
     assert list(_top(at).LSOA) == list(december.frame[december.frame["count"] > 0].lsoa_name[:10])
-    assert "12 months to Dec 2020" in at.markdown[0].value or any("12 months to Dec 2020" in m.value for m in at.markdown)
+    assert any("12 months to Dec 2020" in m.value for m in at.markdown)
+    assert not any("latest police.uk" in m.value for m in at.markdown)
+
+
+def test_the_lsoa_map_shows_police_uk_s_latest_12_months_without_moving_the_app_s_period(demo_env, demo_con):
+    """The app opens on its one period (Mar 2024 here), after police.uk's last month (Nov 2021): the LSOA map and
+    table count police.uk's latest 12 months and say so; the period stays the app's."""
+    at = app("maps", area="E07000130").run()
+    assert not at.exception and not at.info
+    assert "period ending **Mar 2024**" in at.caption[0].value
+    heading = next(m.value for m in at.markdown if "LSOAs with most" in m.value)
+    assert "latest police.uk: 12 months to Nov 2021" in heading
+    lsoa_spec = _specs(at)[0]
+    assert lsoa_spec["title"]["subtitle"][0].startswith("Latest police.uk: 12 months to Nov 2021")
+    at = app("maps", area="E07000130", period="2023-06").run()
+    assert not at.exception
+    assert at.query_params["period"] in ("2023-06", ["2023-06"])
+    assert any("latest police.uk: 12 months to Nov 2021" in m.value for m in at.markdown)
+    expected = places.lsoa_counts(demo_con, area="E07000130", period=NOV_2021)
+    assert list(_top(at).LSOA) == list(expected.frame.lsoa_name[:10])
 
 
 def test_the_district_map_shows_any_indicator_and_sets_the_view(demo_env, demo_con):
     at = app("maps", area="E07000131", indicator="violence_with_injury").run()
     assert not at.exception
     district = _specs(at)[1]
-    title = json.dumps(district["vconcat"][0]["title"])
+    title = json.dumps(district["title"])
     assert "Violence with injury: each district" in title and "demonstration data" in title
     summary = pagedata.indicator_detail(demo_con, indicator="violence_with_injury", area="E07000131", period=NOV_2021)
     shown = at.table[1].value
@@ -97,7 +116,10 @@ def test_every_district_the_county_and_llr_get_both_maps_with_attribution(demo_e
     expected = {area} if area.startswith(("E06", "E07")) else set(COUNTY if area == "E10000018" else maps.mapped_lsoa_areas())
     assert _shapes(lsoa_spec) == expected
     for spec in (lsoa_spec, district_spec):
-        assert ATTRIBUTION in " ".join(spec["title"]["text"]) and spec["title"]["orient"] == "bottom"
+        assert ATTRIBUTION in " ".join(maps.credit_lines(spec))
+        credit = next(layer for layer in spec["layer"] if layer.get("name") == maps.CREDIT_LAYER)
+        assert credit["encoding"]["y"]["value"] > spec["height"]  # written under the map, not on it
+        assert spec["title"]["text"].startswith(("All crime (police.uk", "Overall crime"))
 
 
 def test_an_area_without_lsoa_shapes_says_so(demo_env):
@@ -106,10 +128,11 @@ def test_an_area_without_lsoa_shapes_says_so(demo_env):
     assert any("There is no LSOA map for East Midlands" in info.value for info in at.info)
 
 
-def test_a_period_without_police_uk_figures_says_so(demo_env):
-    at = app("maps", area="E07000130", period="2023-06").run()
+def test_a_period_before_police_uk_figures_says_so(demo_env):
+    at = app("maps", area="E07000130", period="2018-06").run()
     assert not at.exception
-    assert any("There are no police.uk figures for Charnwood" in info.value for info in at.info)
+    assert any("There are no police.uk figures for Charnwood in the 12 months to Jun 2018 or before" in info.value
+               for info in at.info)
 
 
 def test_map_builders_carry_figures_source_and_attribution_into_the_png(demo_con):
@@ -124,7 +147,7 @@ def test_map_builders_carry_figures_source_and_attribution_into_the_png(demo_con
     tooltips = json.dumps(spec)
     for field in ('"title": "LSOA"', '"title": "Period"', '"title": "Source"'):
         assert field in tooltips
-    assert "licensed under the Open Government Licence v3.0 (data.police.uk, ONS)." in " ".join(spec["title"]["text"])
+    assert "licensed under the Open Government Licence v3.0 (data.police.uk, ONS)." in " ".join(maps.credit_lines(spec))
     png = charts.to_png(chart, scale=1)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
 
@@ -175,7 +198,9 @@ def test_the_upload_page_refuses_a_thin_reload_until_the_analyst_ticks_the_confi
     held = Path(__file__).parent / "fixtures" / "policeuk" / "2020-03" / "2020-03-leicestershire-street.csv"
     thin = Path(__file__).parent / "coverage_files" / "fewer_rows" / "2020-03-leicestershire-street.csv"
     loaders.load_files(db_path, [held])
-    at = AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=60).run()
+    # why: every page runs inside the frame, so the upload page opens as a link to it does, through app.py
+    at = go(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), "upload").run()
+    assert not at.exception
     at.file_uploader(key="upload_files").upload(thin.name, thin.read_bytes(), "text/csv").run()
     assert at.error[0].value.startswith("Nothing can be loaded: 1 problem found")
     assert "would replace Leicestershire Police's 2020-03, which holds 131 rows, with 40" in at.dataframe[0].value.Problem.iloc[0]
@@ -184,24 +209,47 @@ def test_the_upload_page_refuses_a_thin_reload_until_the_analyst_ticks_the_confi
     assert "replaced, as confirmed (--confirm-fewer-rows)" in at.code[0].value
     at.button(key="upload_confirm").click().run()
     assert at.success[0].value.startswith("Loaded:")
-    with connect(db_path, read_only=True) as con:
-        assert con.execute("SELECT sum(count) FROM policeuk_lsoa_counts").fetchone()[0] == 40
-        assert "as confirmed" in con.execute("SELECT note FROM loads ORDER BY load_id DESC LIMIT 1").fetchone()[0]
+    assert _stored(db_path, "SELECT sum(count) FROM policeuk_lsoa_counts") == [(40,)]
+    assert "as confirmed" in _stored(db_path, "SELECT note FROM loads ORDER BY load_id DESC LIMIT 1")[0][0]
 
 
-def test_public_mode_lsoa_counts_follow_the_disclosure_rule(demo_con, monkeypatch):
-    """police.uk's categories are not sensitive, so nothing is withheld; flagged sensitive, an LSOA's small count
-    is withheld, and so is one more, so the district total less the others cannot give it away."""
+def test_public_mode_publishes_no_lsoa_counts_of_a_sensitive_indicator(demo_con, monkeypatch):
+    """police.uk's categories are not sensitive, so every count is published; flagged sensitive, public mode
+    publishes none of its LSOA counts, nor their total (they are not stored series the publication step protects)."""
     shown = places.lsoa_counts(demo_con, area="E07000133", period=NOV_2021, indicator="policeuk_robbery", public=True)
-    assert not shown.frame.suppressed.any()
+    assert not shown.withheld and not shown.frame.suppressed.any() and shown.rows > 0
     real = places.policeuk_indicators
     monkeypatch.setattr(places, "policeuk_indicators", lambda con: real(con).assign(sensitive=True))
     held = places.lsoa_counts(demo_con, area="E07000133", period=NOV_2021, indicator="policeuk_robbery", public=True)
-    small = shown.frame["count"].between(1, 4)
-    assert small.any()
-    assert held.frame.suppressed[small].all() and held.frame["count"][small].isna().all()
-    assert held.frame.suppressed.sum() >= small.sum() + (1 if small.sum() == 1 else 0)
-    assert (held.frame["count"].fillna(-1)[~held.frame.suppressed] == shown.frame["count"][~held.frame.suppressed]).all()
+    assert held.withheld and held.rows is None and held.rows_without_lsoa is None
+    assert held.frame["count"].isna().all() and held.frame.suppressed.all()
+    assert list(held.frame.lsoa_code) == list(shown.frame.lsoa_code)
+    analyst = places.lsoa_counts(demo_con, area="E07000133", period=NOV_2021, indicator="policeuk_robbery", public=False)
+    assert not analyst.withheld and analyst.rows == shown.rows
+    csv = downloads.lsoa_csv(held, area_name="Melton", indicator={"name": "Robbery (police.uk)"},
+                             generated_at=datetime(2024, 1, 1), public=True)
+    assert "not published in public mode" in csv and all(line.endswith(",[c]") for line in csv.splitlines()[-5:])
+    with pytest.raises(ValueError, match="withheld"):
+        maps.lsoa_map(held, indicator={"name": "Robbery (police.uk)"}, area_name="Melton", area_codes=["E07000133"],
+                      area_names={})
+
+
+def test_the_public_maps_page_says_a_sensitive_indicator_s_lsoa_counts_are_not_published(demo_env, monkeypatch):
+    import streamlit as st
+
+    real = places.policeuk_indicators
+    monkeypatch.setattr(places, "policeuk_indicators", lambda con: real(con).assign(sensitive=True))
+    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    st.cache_data.clear()
+    try:
+        at = app("maps", area="E07000133").run()
+        assert not at.exception
+        assert any("does not publish its counts by LSOA" in info.value for info in at.info)
+        assert not any("LSOAs with most" in m.value for m in at.markdown)
+        assert not [b for b in at.get("download_button") if "LSOA" in str(b.proto.label)]
+        assert len(_specs(at)) == 1  # the district map only
+    finally:
+        st.cache_data.clear()
 
 
 def test_the_district_map_shades_by_comparison_with_words_as_well_as_colours(demo_con):
@@ -210,7 +258,7 @@ def test_the_district_map_shades_by_comparison_with_words_as_well_as_colours(dem
     bars = rows.role == "bar"
     rows.loc[bars, "comparison"] = ["worse", "similar", "better"] * 3 + ["similar"] * (int(bars.sum()) - 9)
     rows.loc[bars, "comparator_code"] = "E10000018"
-    assert maps.has_comparison(rows) and not maps.has_comparison(detail.districts)
+    assert maps.has_comparison(rows)
     names = dict(zip(pagedata.areas(demo_con).code, pagedata.areas(demo_con).name))
     spec = maps.district_map(rows, indicator=detail.indicator, highlight_area="E07000130", shade="comparison",
                              area_names=names).to_dict()
@@ -218,5 +266,48 @@ def test_the_district_map_shades_by_comparison_with_words_as_well_as_colours(dem
     assert {r["comparison_text"] for r in figures} == {"worse", "similar", "better"}
     assert all(r["label_text"].endswith(("\u00b7 worse", "\u00b7 similar", "\u00b7 better")) for r in figures)
     assert {r["comparator_text"] for r in figures} == {"Leicestershire"}
-    fill = spec["vconcat"][0]["layer"][0]["encoding"]["color"]
+    fill = spec["layer"][0]["encoding"]["color"]
     assert fill["field"] == "comparison_text" and fill["scale"]["domain"] == ["better", "similar", "worse"]
+
+
+def test_the_district_map_shades_each_district_against_its_own_comparator(demo_env, demo_con):
+    """With comparators, the demo districts carry real comparisons: the county's districts against the county,
+    Leicester and Rutland against LLR; the page offers the shading and draws it with the summary's words."""
+    detail = pagedata.indicator_detail(demo_con, indicator="all_crime", area="E07000130", period=MAR_2024)
+    assert maps.has_comparison(detail.districts)
+    bars = detail.districts[detail.districts.role == "bar"].set_index("area_code")
+    assert set(bars.comparator_code[COUNTY]) == {"E10000018"}
+    assert set(bars.comparator_code[["E06000016", "E06000017"]]) == {"E23000021"}
+    at = app("maps", area="E07000130", indicator="all_crime").run()
+    assert not at.exception
+    at.radio(key="map_shade").set_value("comparison").run()
+    assert not at.exception
+    spec = _specs(at)[1]
+    assert spec["layer"][0]["encoding"]["color"]["field"] == "comparison_text"
+    assert "Compared with its comparator (in the tooltip)" in spec["layer"][0]["encoding"]["color"]["title"]
+    table = at.table[1].value
+    assert list(table.columns) == ["Value", "Compared", "Direction"]
+    assert table.loc["Charnwood", "Compared"] == bars.comparison_text["E07000130"]
+    assert any(caption.value.startswith("Compared with Leicestershire: Blaby, Charnwood")
+               and caption.value.endswith("; with Leicester, Leicestershire and Rutland (LLR): Leicester, Rutland.")
+               for caption in at.caption)
+    words = {code: vocabulary.COMPARISONS[word].word for code, word in bars.comparison.items()}
+    labels = maps.district_map(detail.districts, indicator=detail.indicator, highlight_area="E07000130",
+                               shade="comparison", area_names=dict(zip(pagedata.areas(demo_con).code,
+                                                                       pagedata.areas(demo_con).name))).to_dict()
+    rows = next(v for k, v in labels["datasets"].items() if k.startswith("data-") and v and "comparison_text" in v[0])
+    assert {r["area_code"]: r["comparison_text"] for r in rows} == words
+
+
+def test_the_pack_s_where_slide_maps_police_uk_s_latest_12_months_and_is_left_out_when_withheld(demo_con, monkeypatch):
+    from lscsb_data.presentation import pack_places
+
+    found = pack_places.section(demo_con, area="E07000131", period=MAR_2024, png_scale=1)
+    assert found is not None and "latest police.uk: 12 months to Nov 2021" in found.caption
+    expected = places.lsoa_counts(demo_con, area="E07000131", period=NOV_2021)
+    assert list(found.table.lsoa_name) == list(expected.frame.lsoa_name[:10])
+    assert found.image[:8] == b"\x89PNG\r\n\x1a\n"
+    real = places.policeuk_indicators
+    monkeypatch.setattr(places, "policeuk_indicators", lambda con: real(con).assign(sensitive=True))
+    monkeypatch.setenv("LSCSB_PUBLIC", "1")
+    assert pack_places.section(demo_con, area="E07000131", period=MAR_2024, png_scale=1) is None

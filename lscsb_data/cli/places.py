@@ -23,8 +23,12 @@ def cmd_lsoa(args) -> int:
     window = f"{periods.month_label(counts.window_start)} to {periods.month_label(counts.window_end)}"
     # why: the CSV on standard output stays exactly the four columns; what it is and its caveats go to standard error
     say = (lambda text: print(text, file=sys.stderr)) if args.format == "csv" else print
-    say(f"{counts.indicator} in {area_name} ({args.area}), {window}: {counts.rows:,} police.uk rows in {len(frame):,} LSOAs "
-        "(source: police.uk)")
+    if counts.withheld:
+        say(f"{counts.indicator} in {area_name} ({args.area}), {window}: not published in public mode: a sensitive "
+            f"indicator's counts per LSOA are withheld, every count is {disclosure.SUPPRESSED} (docs/disclosure.md)")
+    else:
+        say(f"{counts.indicator} in {area_name} ({args.area}), {window}: {counts.rows:,} police.uk rows in {len(frame):,} "
+            "LSOAs (source: police.uk)")
     if not counts.complete:
         say(f"warning: only {counts.months_held} of the {counts.months} months are held for {area_name}"
             + (f" ({counts.months_with_places} with LSOA counts)" if counts.months_with_places != counts.months_held else "")

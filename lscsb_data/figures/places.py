@@ -5,10 +5,14 @@ adding up to them). An area's LSOAs are every 2011 LSOA of its local authorities
 had no rows, plus any other code with rows in them: police.uk's 2021 LSOAs (since 2023), each with the 2011
 LSOA it lies within where the lookup gives one (``lsoa11_code``), and codes in neither lookup.
 
-In public mode the counts go through the same disclosure rule as every other figure
-(``disclosure.primary`` and ``secondary``, with the area's published total as the sum of its LSOAs), so
-an LSOA of a sensitive indicator shows ``[c]`` where a district's count would; police.uk's own categories
-are not sensitive, so nothing of them is withheld.
+The app keeps one period (docs/methods.md), and police.uk's months may end before it: ``latest_month`` is the last
+month at or before the chosen one with police.uk figures for the area, which the Maps page and the pack count to
+(saying so) without moving the period.
+
+In public mode the counts per LSOA of an indicator flagged sensitive are not published at all (``withheld``):
+they are not stored series, so the publication step's rounded running totals do not cover them, and an LSOA's
+count beside the area's protected total could give a small count away (docs/disclosure.md, "Other public-mode
+safeguards"). police.uk's own categories are not sensitive, so nothing of them is withheld today.
 """
 from __future__ import annotations
 
@@ -31,9 +35,11 @@ COLUMNS = ["lsoa_code", "lsoa_name", "indicator", "count"]
 class LsoaCounts:
     """Counts per LSOA of one indicator and area over ``window_start``..``window_end`` (first days of months).
 
-    ``frame``: lsoa_code, lsoa_name, area_code, lsoa11_code, census, indicator, count (NaN where withheld),
+    ``frame``: lsoa_code, lsoa_name, area_code, lsoa11_code, census, indicator, count (NA where withheld),
     suppressed; largest first. ``months_held`` of the window's ``months`` have police.uk figures for the area;
     ``rows`` is the area's count over them, of which ``rows_without_lsoa`` had no LSOA code (so are in no LSOA).
+    ``withheld``: public mode and a sensitive indicator, so every count is NA and ``rows`` and
+    ``rows_without_lsoa`` are None (nothing of the LSOA counts is published).
     """
 
     indicator: str
@@ -43,9 +49,10 @@ class LsoaCounts:
     months: int
     months_held: int
     months_with_places: int
-    rows: int
-    rows_without_lsoa: int
+    rows: int | None
+    rows_without_lsoa: int | None
     frame: pd.DataFrame
+    withheld: bool = False
 
     @property
     def complete(self) -> bool:
@@ -91,23 +98,19 @@ def lsoa_counts(
         (QUERY_DIR / "places_window.sql").read_text(), params).fetchone()
     frame = frame.assign(indicator=indicator, count=frame["count"].astype("Int64"), suppressed=False)
     if disclosure.public_mode(public) and bool(catalogue.sensitive[indicator]):
-        frame = _withhold(frame, area, rows)
+        frame = frame.assign(count=pd.array([pd.NA] * len(frame), dtype="Int64"), suppressed=True)
+        return LsoaCounts(indicator, area, start, end, months, int(months_held), int(months_with_places), None, None,
+                          frame, withheld=True)
     return LsoaCounts(indicator, area, start, end, months, int(months_held), int(months_with_places), int(rows),
                       int(without), frame)
 
 
-def _withhold(frame: pd.DataFrame, area: str, total: int) -> pd.DataFrame:
-    """The disclosure rule on LSOA counts: small counts withheld, and one more wherever the area's total
-    (published beside them) less the others would give a withheld one away."""
-    rows = pd.concat([frame.assign(area_code=frame.lsoa_code, unit="count"),
-                      pd.DataFrame({"area_code": [area], "count": [total], "unit": ["count"]})], ignore_index=True)
-    rows["group"] = 1
-    small, _ = disclosure.primary(rows["count"].astype(float), rows.unit, pd.Series(True, index=rows.index))
-    small.iloc[-1] = False
-    parts = pd.DataFrame({"area_code": area, "part_code": frame.lsoa_code, "part_is_aggregate": False})
-    hidden = disclosure.secondary(rows, small, group_by=["group"], numerator="count", parts=parts).iloc[:-1]
-    hidden.index = frame.index
-    return frame.assign(count=frame["count"].mask(hidden), suppressed=hidden)
+def latest_month(con: duckdb.DuckDBPyConnection, *, area: str, period: date) -> date:
+    """The last month of the window to count at ``period``: the latest month at or before it with police.uk figures
+    for ``area``'s local authorities, or ``period`` itself when none is held that early."""
+    (latest,) = con.cursor().execute((QUERY_DIR / "places_latest_month.sql").read_text(),
+                                     {"area": area, "period": period.replace(day=1)}).fetchone()
+    return latest if latest is not None else period.replace(day=1)
 
 
 def local_authorities(con: duckdb.DuckDBPyConnection, area: str) -> list[str]:

@@ -152,8 +152,10 @@ def lsoa_csv(counts, *, area_name: str, indicator: dict, generated_at: datetime,
     """Counts per LSOA (``places.LsoaCounts``) as the ``lsoa`` command prints them, under the header block."""
     body = counts.frame[["lsoa_code", "lsoa_name", "indicator", "count"]].astype(object)
     body.loc[counts.frame.suppressed.to_numpy(), "count"] = disclosure.SUPPRESSED
+    withheld = f" (not published in public mode: a sensitive indicator, every count {disclosure.SUPPRESSED})"
     lines = header_lines(
-        what=f"{indicator['name']}: police.uk rows per LSOA", area=f"{area_name} ({counts.area})",
+        what=f"{indicator['name']}: police.uk rows per LSOA" + (withheld if counts.withheld else ""),
+        area=f"{area_name} ({counts.area})",
         period=formatting.window_label(counts.window_start, counts.window_end)
         + ("" if counts.complete else f" ({counts.months_held} of {counts.months} months held)"),
         sources=[str(indicator.get("source") or "police.uk")], demo=False, generated_at=generated_at, public=public)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from collections.abc import Mapping
 from functools import cache
 
@@ -29,6 +30,9 @@ OUTLINE = palette.INK
 LSOA_CLASSES = 5
 TOP_LSOAS = 10
 DEFAULT_HEIGHT = 400
+MIN_HEIGHT = 260
+# A map's drawing width on screen at 1280 pixels across (its column less padding), for a map as wide as its column.
+SCREEN_WIDTH = 440
 
 
 @cache
@@ -51,8 +55,8 @@ def mapped_lsoa_areas() -> list[str]:
 def attribution(*, policeuk: bool) -> list[str]:
     """The lines under a map: the boundaries' attribution, and police.uk's credit for police.uk figures."""
     text = next(iter(sources().values()))["attribution"]
-    lines = _wrap(text, 95)
-    return lines + (_wrap(POLICEUK_CREDIT, 95) if policeuk else [])
+    lines = _wrap(text, CREDIT_WRAP)
+    return lines + (_wrap(POLICEUK_CREDIT, CREDIT_WRAP) if policeuk else [])
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -66,11 +70,8 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines + ([line] if line else [])
 
 
-@cache
-def centroids(level: str, area_code: str = "") -> dict[str, tuple[float, float]]:
-    """Each shape's label point (longitude, latitude): the centroid of its largest ring."""
-    source = sources()[(level, area_code)]
-    topology = _topology(source["file"])
+def _arcs(topology: dict) -> list[list[tuple[float, float]]]:
+    """The topology's arcs as (longitude, latitude) points."""
     scale, translate = topology["transform"]["scale"], topology["transform"]["translate"]
     arcs = []
     for arc in topology["arcs"]:
@@ -80,6 +81,48 @@ def centroids(level: str, area_code: str = "") -> dict[str, tuple[float, float]]
             x, y = x + dx, y + dy
             points.append((x * scale[0] + translate[0], y * scale[1] + translate[1]))
         arcs.append(points)
+    return arcs
+
+
+@cache
+def district_bounds() -> dict[str, tuple[float, float, float, float]]:
+    """Each district's (west, south, east, north) in degrees."""
+    source = sources()[("district", "")]
+    topology = _topology(source["file"])
+    arcs = _arcs(topology)
+    found = {}
+    for geometry in topology["objects"][source["object"]]["geometries"]:
+        polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
+        points = [point for polygon in polygons for ring in polygon for index in ring
+                  for point in arcs[index if index >= 0 else ~index]]
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        found[geometry["properties"][source["code_property"]]] = (min(xs), min(ys), max(xs), max(ys))
+    return found
+
+
+def fitted_height(codes: list[str], width: int | str, *, limit: int = DEFAULT_HEIGHT) -> int:
+    """A map's height for the districts ``codes`` at ``width`` (a column's usual width on screen for "container"):
+    their Mercator shape's, between ``MIN_HEIGHT`` and ``limit``, so a wide district has no empty band above and below."""
+    boxes = [district_bounds()[code] for code in codes if code in district_bounds()]
+    if not boxes:
+        return limit
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    ratio = (_mercator_y(north) - _mercator_y(south)) / math.radians(east - west)
+    across = width if isinstance(width, (int, float)) else SCREEN_WIDTH
+    return int(min(limit, max(MIN_HEIGHT, round(across * ratio))))
+
+
+def _mercator_y(latitude: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(latitude) / 2))
+
+
+@cache
+def centroids(level: str, area_code: str = "") -> dict[str, tuple[float, float]]:
+    """Each shape's label point (longitude, latitude): the centroid of its largest ring."""
+    source = sources()[(level, area_code)]
+    topology = _topology(source["file"])
+    arcs = _arcs(topology)
 
     def ring(indices):
         points = []
@@ -156,17 +199,34 @@ def _shapes(shapes: dict, level: str, area_code: str = "") -> alt.NamedData:
     return alt.NamedData(name=name, format=alt.DataFormat(type="topojson", feature=source["object"]))
 
 
-def _framed(inner: alt.LayerChart, *, title: alt.Title, lines: list[str], description: str, large: bool,
-            datasets: dict, shapes: dict) -> MapChart:
-    """The map with its title above and its attribution below (a bottom title, so the PNG carries it too)."""
+CREDIT_WRAP = 78
+CREDIT_LAYER = "attribution"
+
+
+def _framed(layers: list, *, width: int | str, height: float, title: alt.Title, lines: list[str], description: str,
+            large: bool, datasets: dict, shapes: dict) -> MapChart:
+    """One layered view: the title and the legend above the map, the attribution written under it as a text layer.
+
+    why: a view holds one title, and a stack of views (a title above, the attribution as a bottom title) is drawn
+    on screen as separate charts (``charts.screen_specs``), which lost the map's own title; one view is the same
+    chart on screen, in the PNG and in the pack.
+    """
     scale = 1.5 if large else 1.0
+    size = 10.5 * scale
+    credit = alt.Chart(alt.Data(values=[{}]), name=CREDIT_LAYER, mark={
+        "type": "text", "text": lines, "align": "left", "baseline": "top", "fontSize": size, "lineHeight": size * 1.3,
+        "font": palette.FONT, "color": palette.TEXT,
+    }).encode(x=alt.value(0), y=alt.value(height + 10 * scale))
     chart = charts._top_level(
-        alt.VConcatChart, vconcat=[inner.properties(title=title)], large=large, datasets=datasets, description=description,
-        title=alt.Title(lines, orient="bottom", anchor="start", fontSize=10.5 * scale, fontWeight="normal", color=palette.TEXT,
-                        offset=10),
-        spacing=0, padding={"left": 12, "right": 12, "top": 6, "bottom": 6},
+        alt.LayerChart, layer=[*layers, credit], width=width, height=height, title=title, large=large, datasets=datasets,
+        description=description, padding={"left": 12, "right": 12, "top": 8, "bottom": 8},
     )
     return MapChart(chart, shapes)
+
+
+def credit_lines(spec: dict) -> list[str]:
+    """The attribution lines written under a map, read back from its Vega-Lite spec (for tests and checks)."""
+    return next(layer["mark"]["text"] for layer in spec["layer"] if layer.get("name") == CREDIT_LAYER)
 
 
 def district_map(
@@ -175,7 +235,7 @@ def district_map(
     indicator: Mapping,
     highlight_area: str,
     width: int | str = 560,
-    height: int = DEFAULT_HEIGHT,
+    height: int | None = None,
     large: bool = False,
     shade: str = "value",
     area_names: Mapping[str, str] | None = None,
@@ -224,12 +284,12 @@ def district_map(
                alt.Tooltip("window_text:N", title="Period"), alt.Tooltip("source_text:N", title="Source")]
     unit = formatting.unit_label(indicator)
     projection = {"type": "mercator"}
-    legend = {"orient": "bottom", "direction": "horizontal", "gradientLength": 260 * scale, "titleLimit": 500 * scale}
+    legend = {"orient": "top", "direction": "horizontal", "gradientLength": 260 * scale, "titleLimit": 500 * scale}
     if by_comparison:
         shown_terms = [t for t in vocabulary.COMPARISONS.values() if t.word in set(rows.comparison_text)]
         comparators = sorted(set(rows.comparator_text))
-        against = comparators[0] if len(comparators) == 1 else "each one's comparator"
-        colour = alt.Color("comparison_text:N", title=f"Compared with {against} (its value inside the 95% interval: similar)",
+        against = comparators[0] if len(comparators) == 1 else "its comparator (in the tooltip)"
+        colour = alt.Color("comparison_text:N", title=f"Compared with {against}; inside the 95% interval: similar",
                            scale={"domain": [t.word for t in shown_terms], "range": [COMPARISON_FILLS[t.tone] for t in shown_terms]},
                            legend={**legend, "symbolType": "square"})
     else:
@@ -244,10 +304,11 @@ def district_map(
     ).transform_filter("datum.chosen === true").project(**projection)
     names = _labels(figures, "area_name", size=11.5 * scale, bold=True, dy=-7 * scale, tooltip=tooltip)
     values = _labels(figures, "label_text", size=11.5 * scale, bold=False, dy=8 * scale, tooltip=tooltip)
-    inner = alt.LayerChart(layer=[fill, chosen, *names, *values], width=width, height=height * scale)
     title = charts.chart_title(indicator, "each district", period_text, source)
     listing = "; ".join(f"{n} {t}" for n, t in zip(rows.area_name, rows.value_text))
-    return _framed(inner, title=title, lines=attribution(policeuk=_is_policeuk(indicator)), large=large, datasets=datasets, shapes=shapes,
+    height = height or fitted_height(sorted(shown), width)
+    return _framed([fill, chosen, *names, *values], width=width, height=height * scale, title=title,
+                   lines=attribution(policeuk=_is_policeuk(indicator)), large=large, datasets=datasets, shapes=shapes,
                    description=f"Map of {indicator['name']} in each district, {period_text}: {listing}.")
 
 
@@ -258,6 +319,16 @@ COMPARISON_FILLS = {"good": palette.SEQUENTIAL[2], "bad": "#F0A879", "neutral": 
 def has_comparison(rows: pd.DataFrame) -> bool:
     """Whether the rows carry a comparison with a comparator (the benchmarking summary's ``comparison``)."""
     return "comparison" in rows and rows.comparison.fillna("").astype(str).ne("").any()
+
+
+def comparator_note(district_rows: pd.DataFrame, area_names: Mapping[str, str]) -> str:
+    """Which comparator each mapped district is shaded against, in words ("Compared with Leicestershire: Blaby, ...")."""
+    shown = set(centroids("district"))
+    rows = district_rows[(district_rows.role == "bar") & district_rows.area_code.isin(shown)
+                         & district_rows.comparator_code.notna()]
+    groups = [f"{area_names.get(code, code)}: {', '.join(area_names.get(a, a) for a in group.area_code)}"
+              for code, group in rows.groupby("comparator_code", sort=False)]
+    return f"Compared with {'; with '.join(groups)}." if groups else ""
 
 
 def _is_policeuk(indicator: Mapping) -> bool:
@@ -327,6 +398,20 @@ def top_lsoas(counts, *, previous=None, limit: int = TOP_LSOAS) -> pd.DataFrame:
     )
 
 
+def window_text(counts, *, period=None) -> str:
+    """The counts' months as people say them, "latest police.uk: " first where they end before the app's ``period``
+    (police.uk's figures end earlier; the app keeps its one period, docs/methods.md)."""
+    window = formatting.window_label(counts.window_start, counts.window_end)
+    return f"latest police.uk: {window}" if period is not None and counts.window_end < period else window
+
+
+def withheld_text(indicator: Mapping, *, area_name: str) -> str:
+    """Why a public map of a sensitive indicator has no counts per LSOA (``LsoaCounts.withheld``)."""
+    return (f"{indicator['name']} is a protected indicator: the public dashboard does not publish its counts by LSOA, "
+            f"because a neighbourhood's small count could point at a victim. {area_name}'s protected total is on its "
+            "theme page (see the Data page on disclosure control).")
+
+
 def lsoa_notes(counts, *, area_name: str) -> list[str]:
     """What the LSOA map cannot show, in words: rows with no LSOA code, and LSOAs with no single 2011 shape."""
     notes = []
@@ -358,15 +443,20 @@ def lsoa_map(
     area_codes: list[str],
     area_names: Mapping[str, str],
     width: int | str = 560,
-    height: int = DEFAULT_HEIGHT,
+    height: int | None = None,
     large: bool = False,
+    period=None,
 ) -> MapChart:
     """Each 2011 LSOA of the areas ``area_codes`` shaded by its count over the window (five classes of equal
-    numbers of LSOAs), the districts outlined, tooltips with the count, the period and the source."""
+    numbers of LSOAs), the districts outlined, tooltips with the count, the period and the source. ``period``:
+    the app's period, named "latest police.uk" in the subtitle where the counts end before it."""
+    if counts.withheld:
+        raise ValueError("the counts per LSOA are withheld (public mode, a sensitive indicator): there is no map to draw")
     scale = 1.5 if large else 1.0
     drawn = [code for code in area_codes if ("lsoa", code) in sources()]
     rows = lsoa_rows(counts, area_names)
     window = formatting.window_label(counts.window_start, counts.window_end)
+    latest = window_text(counts, period=period)
     source = f"{indicator.get('source') or 'data.police.uk'}"
     rows["window_text"] = window
     rows["source_text"] = source
@@ -385,7 +475,7 @@ def lsoa_map(
     labels = [label for label, _ in classes]
     colour = alt.Color("class_text:N", title=f"{indicator['short_name']}: {measure} in the {window}" if window.startswith("12") else f"{indicator['short_name']}: {measure}, {window}",
                        scale={"domain": labels + ["withheld"], "range": CLASS_COLOURS[len(labels)] + [NO_DATA]},
-                       legend={"orient": "bottom", "direction": "horizontal", "titleLimit": 600 * scale,
+                       legend={"orient": "top", "direction": "horizontal", "titleLimit": 600 * scale,
                                "labelFontSize": 12 * scale, "symbolType": "square", "symbolSize": 220 * scale,
                                "values": labels + (["withheld"] if rows.suppressed.any() else [])})
     layers = []
@@ -404,12 +494,13 @@ def lsoa_map(
         labels = pd.DataFrame({"name": [area_names.get(c, c) for c in drawn], "longitude": [points[c][0] for c in drawn],
                                "latitude": [points[c][1] for c in drawn]})
         layers += _labels(charts.named_data(labels, datasets), "name", size=11.5 * scale, bold=True, dy=0)
-    inner = alt.LayerChart(layer=layers, width=width, height=height * scale)
     title = alt.Title(f"{indicator['name']}: {area_name}, by LSOA",
-                      subtitle=[f"{window} · {measure} in each LSOA (a count, not a rate;",
+                      subtitle=[f"{latest[0].upper()}{latest[1:]} · {measure} in each LSOA (a count, not a rate;",
                                 "an LSOA holds about 1,500 residents, a town centre also draws visitors)",
                                 f"Source: {source}"], anchor="start")
     top = rows.sort_values("value", ascending=False).head(3)
     listing = "; ".join(f"{n} {t}" for n, t in zip(top.lsoa_name, top.count_text))
-    return _framed(inner, title=title, lines=attribution(policeuk=True), large=large, datasets=datasets, shapes=shapes,
-                   description=f"Map of {indicator['name']} in each LSOA of {area_name}, {window}; most: {listing}.")
+    height = height or fitted_height(drawn, width)
+    return _framed(layers, width=width, height=height * scale, title=title, lines=attribution(policeuk=True), large=large,
+                   datasets=datasets, shapes=shapes,
+                   description=f"Map of {indicator['name']} in each LSOA of {area_name}, {latest}; most: {listing}.")

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from lscsb_data.figures import engine, periods, places
-from lscsb_data.presentation import charts, formatting, maps
+from lscsb_data.presentation import charts, maps
 
 MAP_PIXELS = (640, 460)
 ROWS_ON_SLIDE = 10
@@ -33,18 +33,20 @@ class PlacesSection:
 
 
 def section(con, *, area: str, period: date, indicator: str = places.ALL_CRIME, png_scale: float = 3) -> PlacesSection | None:
-    """The slide's content for ``area`` over the 12 months to ``period``, or None when there is nothing to map."""
+    """The slide's content for ``area`` over police.uk's latest 12 months to ``period`` (saying so where they end
+    earlier), or None when there is nothing to map or its counts per LSOA are withheld (public, sensitive)."""
     drawn = [code for code in places.local_authorities(con, area) if code in maps.mapped_lsoa_areas()]
-    counts = places.lsoa_counts(con, area=area, period=period, indicator=indicator)
-    if not drawn or counts.months_held == 0:
+    end = places.latest_month(con, area=area, period=period)
+    counts = places.lsoa_counts(con, area=area, period=end, indicator=indicator)
+    if not drawn or counts.months_held == 0 or counts.withheld:
         return None
-    previous = places.lsoa_counts(con, area=area, period=periods.add_months(period, -12), indicator=indicator)
+    previous = places.lsoa_counts(con, area=area, period=periods.add_months(end, -12), indicator=indicator)
     frame = engine.areas(con)
     names = dict(zip(frame.code, frame.name))
     meta = engine.indicators(con).set_index("id").loc[indicator].to_dict() | {"id": indicator}
     chart = maps.lsoa_map(counts, indicator=meta, area_name=names[area], area_codes=drawn, area_names=names,
-                          width=MAP_PIXELS[0], height=MAP_PIXELS[1])
-    window = formatting.window_label(counts.window_start, counts.window_end)
+                          width=MAP_PIXELS[0], height=MAP_PIXELS[1], period=period)
+    window = maps.window_text(counts, period=period)
     top = maps.top_lsoas(counts, previous=previous, limit=ROWS_ON_SLIDE)
     held = "" if counts.complete else f" ({counts.months_held} of {counts.months} months held)"
     return PlacesSection(

@@ -232,6 +232,8 @@ def _interrupt(*_) -> None:
 def main(args) -> int:
     """``python -m lscsb_data serve``: serve until Ctrl+C (or SIGTERM), saying when the dashboard is ready."""
     signal.signal(signal.SIGTERM, _interrupt)
+    # why: a launcher started in the background by a script inherits SIGINT ignored; Ctrl+C and `kill -INT` must still stop it
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     what = "1 app process" if args.replicas == 1 else f"{args.replicas} app processes behind nginx, sticky sessions"
     print(f"starting the dashboard ({what}) on {resolve_db_path(args.db)}; warming it before it is ready…", flush=True)
     try:

@@ -28,3 +28,8 @@ def policeuk_indicators(ident: cache.Identity):
 @st.cache_data(show_spinner=False, max_entries=256)
 def reconciliation(ident: cache.Identity, indicator: str, area: str, start: date, end: date, is_public: bool):
     return cache._run(ident, places.reconciliation, indicator=indicator, area=area, start=start, end=end, public=is_public)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def latest_month(ident: cache.Identity, area: str, period: date) -> date:
+    return cache._run(ident, places.latest_month, area=area, period=period)

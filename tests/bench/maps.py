@@ -1,5 +1,6 @@
 """``python -m tests.bench.maps [DB]``: how long each map takes on the server, for every mapped district, the
-county and LLR: the figures (counts per LSOA now and a year before; the indicator's every-district summary),
+county and LLR, at the app's one period for the area (as the page opens): the figures (police.uk's latest month at or
+before it, counts per LSOA then and a year before; the indicator's every-district summary),
 the Vega-Lite spec the browser draws (as the app builds it), and the PNG download (vl-convert, 2x).
 
 Prints the median of ``--repeat`` runs (default 5) per area and map, after one warm-up; figures only, never a
@@ -11,17 +12,15 @@ import argparse
 import os
 import statistics
 import time
-from datetime import date
 
 from altair.utils.schemapi import debug_mode
 
 from lscsb_data import connect, resolve_db_path
-from lscsb_data.figures import periods, places
+from lscsb_data.figures import engine, periods, places
 from lscsb_data.presentation import charts, maps, pagedata
 
 AREAS = ["E07000129", "E07000130", "E07000131", "E07000132", "E07000133", "E07000134", "E07000135", "E06000016",
          "E06000017", "E10000018", "E23000021"]
-PERIOD = date(2021, 11, 1)
 
 
 def _timed(function):
@@ -46,21 +45,26 @@ def main() -> int:
     worst = 0.0
     for area in AREAS:
         drawn = [c for c in places.local_authorities(con, area) if c in maps.mapped_lsoa_areas()]
+        period = engine.default_period(con, area=area)
         times: dict[str, list[float]] = {}
         for run in range(args.repeat + 1):
-            counts, t_counts = _timed(lambda: (places.lsoa_counts(con, area=area, period=PERIOD),
-                                               places.lsoa_counts(con, area=area, period=periods.add_months(PERIOD, -12))))
+            def figures():
+                end = places.latest_month(con, area=area, period=period)
+                return (places.lsoa_counts(con, area=area, period=end),
+                        places.lsoa_counts(con, area=area, period=periods.add_months(end, -12)))
+            counts, t_counts = _timed(figures)
             with debug_mode(False):
                 lsoa, t_spec = _timed(lambda: maps.lsoa_map(counts[0], indicator=meta, area_name=names[area],
-                                                             area_codes=drawn, area_names=names, width="container")
-                                      .to_dict(validate=False))
+                                                             area_codes=drawn, area_names=names, width="container",
+                                                             period=period).to_dict(validate=False))
                 detail, t_detail = _timed(lambda: pagedata.indicator_detail(con, indicator=places.ALL_CRIME, area=area,
-                                                                            period=PERIOD, catalogue_rows=catalogue.reset_index(drop=True),
+                                                                            period=period, catalogue_rows=catalogue.reset_index(drop=True),
                                                                             area_frame=frame))
                 district, t_dspec = _timed(lambda: maps.district_map(detail.districts, indicator=detail.indicator,
                                                                      highlight_area=area, width="container").to_dict(validate=False))
             _, t_png = _timed(lambda: charts.to_png(maps.lsoa_map(counts[0], indicator=meta, area_name=names[area],
-                                                                  area_codes=drawn, area_names=names, width=620)))
+                                                                  area_codes=drawn, area_names=names, width=620,
+                                                                  period=period)))
             _, t_dpng = _timed(lambda: charts.to_png(maps.district_map(detail.districts, indicator=detail.indicator,
                                                                        highlight_area=area, width=620)))
             if run:
