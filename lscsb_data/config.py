@@ -20,6 +20,15 @@ def resolve_db_path(cli_value: str | os.PathLike | None = None) -> Path:
     return DEFAULT_DB
 
 
+def beside_database(db_path: str | os.PathLike | None, env_var: str, suffix: str) -> Path:
+    """``$env_var`` if set, else the file ``<database stem><suffix>`` next to the database (commentary, access)."""
+    configured = os.environ.get(env_var)
+    if configured:
+        return Path(configured)
+    database = resolve_db_path(db_path)
+    return database.with_name(f"{database.stem}{suffix}")
+
+
 def env_flag(name: str) -> bool:
     """True when a deployment switch such as ``LSCSB_PUBLIC`` is set to 1/true/yes."""
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}

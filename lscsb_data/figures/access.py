@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lscsb_data.config import env_flag, resolve_db_path
+from lscsb_data.config import beside_database, env_flag
 
 ROLES = ("public", "partner", "analyst", "admin")
 ACCESS_ENV_VAR = "LSCSB_ACCESS"
@@ -171,11 +171,7 @@ def require(viewer: Viewer, right: str) -> None:
 
 def access_path(db_path: str | os.PathLike | None = None) -> Path:
     """``$LSCSB_ACCESS``, else ``<database stem>.access.sqlite`` next to the database."""
-    configured = os.environ.get(ACCESS_ENV_VAR)
-    if configured:
-        return Path(configured)
-    database = resolve_db_path(db_path)
-    return database.with_name(f"{database.stem}.access.sqlite")
+    return beside_database(db_path, ACCESS_ENV_VAR, ".access.sqlite")
 
 
 @contextlib.contextmanager

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from lscsb_data.figures import disclosure, periods
-from lscsb_data.config import env_flag, resolve_db_path
+from lscsb_data.config import beside_database, env_flag
 
 COMMENTARY_ENV_VAR = "LSCSB_COMMENTARY"
 EDIT_ENV_VAR = "LSCSB_ALLOW_EDIT"
@@ -42,11 +42,7 @@ class EditingDisabled(PermissionError):
 
 def commentary_path(db_path: str | os.PathLike | None = None) -> Path:
     """``$LSCSB_COMMENTARY``, else ``<database stem>.commentary.csv`` next to the database."""
-    configured = os.environ.get(COMMENTARY_ENV_VAR)
-    if configured:
-        return Path(configured)
-    database = resolve_db_path(db_path)
-    return database.with_name(f"{database.stem}.commentary.csv")
+    return beside_database(db_path, COMMENTARY_ENV_VAR, ".commentary.csv")
 
 
 def editing_enabled(public: bool | None = None) -> bool:

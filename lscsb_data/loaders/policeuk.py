@@ -868,52 +868,36 @@ def _list_lsoas(con: duckdb.DuckDBPyConnection, new_lsoas: pd.DataFrame) -> None
         con.unregister("new_lsoas")
 
 
-def places_unchanged(con: duckdb.DuckDBPyConnection, places: pd.DataFrame) -> bool:
-    """Whether the database holds exactly these rows per LSOA for their forces' months (and no others)."""
-    if places.empty:
+def _holds_exactly(con: duckdb.DuckDBPyConnection, incoming: pd.DataFrame, table: str, columns: list[str]) -> bool:
+    """Whether ``table`` holds exactly ``incoming``'s rows (``columns``) for their forces' months, and no others."""
+    if incoming.empty:
         return True
-    columns = [c for c in PLACE_COLUMNS if c != "load_id"]
-    con.register("incoming_places", places[columns])
+    con.register("incoming_rows", incoming[columns])
     try:
         differences = con.execute(
             f"""
-            WITH months AS (SELECT DISTINCT reported_by, period FROM incoming_places),
-            held AS (SELECT {', '.join('c.' + c for c in columns)} FROM policeuk_lsoa_counts AS c JOIN months USING (reported_by, period))
+            WITH months AS (SELECT DISTINCT reported_by, period FROM incoming_rows),
+            held AS (SELECT {', '.join('c.' + c for c in columns)} FROM {table} AS c JOIN months USING (reported_by, period))
             SELECT count(*) FROM (
-                (SELECT * FROM held EXCEPT ALL SELECT * FROM incoming_places)
+                (SELECT * FROM held EXCEPT ALL SELECT * FROM incoming_rows)
                 UNION ALL
-                (SELECT * FROM incoming_places EXCEPT ALL SELECT * FROM held)
+                (SELECT * FROM incoming_rows EXCEPT ALL SELECT * FROM held)
             )
             """
         ).fetchall()[0][0]
     finally:
-        con.unregister("incoming_places")
+        con.unregister("incoming_rows")
     return differences == 0
+
+
+def places_unchanged(con: duckdb.DuckDBPyConnection, places: pd.DataFrame) -> bool:
+    """Whether the database holds exactly these rows per LSOA for their forces' months (and no others)."""
+    return _holds_exactly(con, places, "policeuk_lsoa_counts", [c for c in PLACE_COLUMNS if c != "load_id"])
 
 
 def parts_unchanged(con: duckdb.DuckDBPyConnection, parts: pd.DataFrame) -> bool:
     """Whether the database holds exactly these parts for their forces' months (and no others)."""
-    if parts.empty:
-        return True
-    con.register("incoming_parts", parts[["reported_by", "period", "area_code", "indicator_id", "count"]])
-    try:
-        differences = con.execute(
-            """
-            WITH months AS (SELECT DISTINCT reported_by, period FROM incoming_parts),
-            held AS (
-                SELECT c.reported_by, c.period, c.area_code, c.indicator_id, c.count
-                FROM policeuk_counts AS c JOIN months USING (reported_by, period)
-            )
-            SELECT count(*) FROM (
-                (SELECT * FROM held EXCEPT ALL SELECT * FROM incoming_parts)
-                UNION ALL
-                (SELECT * FROM incoming_parts EXCEPT ALL SELECT * FROM held)
-            )
-            """
-        ).fetchall()[0][0]
-    finally:
-        con.unregister("incoming_parts")
-    return differences == 0
+    return _holds_exactly(con, parts, "policeuk_counts", ["reported_by", "period", "area_code", "indicator_id", "count"])
 
 
 def unchanged(con: duckdb.DuckDBPyConnection, parsed: ParsedPoliceUK) -> bool:
