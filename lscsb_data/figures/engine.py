@@ -417,28 +417,7 @@ def latest_period(
     An indicator's latest complete month is the last month of its latest period where every part
     of the area has a figure; the view's default is the latest of those that all such indicators reach.
     """
-    row = con.cursor().execute(
-        """
-        WITH parts AS (
-            SELECT * FROM mat_contributors
-            WHERE ($area IS NULL OR area_code = $area)
-              AND ($indicators IS NULL OR list_contains($indicators, indicator_id))
-        ),
-        part_counts AS (SELECT indicator_id, area_code, count(*) AS n_parts FROM parts GROUP BY ALL),
-        per_period AS (
-            SELECT p.indicator_id, p.area_code, o.period, count(*) AS n_rows
-            FROM parts AS p JOIN observations AS o ON o.indicator_id = p.indicator_id AND o.area_code = p.node_code
-            WHERE p.is_stored GROUP BY ALL
-        ),
-        latest AS (
-            SELECT pp.indicator_id, pp.area_code, max(CAST(pp.period + to_months(i.period_months - 1) AS DATE)) AS last_month
-            FROM per_period AS pp JOIN part_counts USING (indicator_id, area_code)
-            JOIN stg_indicators AS i ON i.id = pp.indicator_id
-            WHERE pp.n_rows = part_counts.n_parts AND i.frequency = 'monthly'
-            GROUP BY ALL
-        )
-        SELECT min(last_month) FROM latest
-        """,
-        {"area": area, "indicators": indicators},
-    ).fetchone()
-    return row[0] if row else None
+    latest = latest_complete(con, areas=None if area is None else [area], indicators=indicators)
+    frequency = dict(con.cursor().execute("SELECT id, frequency FROM indicators").fetchall())
+    months = [pd.Timestamp(m).date() for i, m in zip(latest.indicator, latest.last_month) if frequency[i] == "monthly"]
+    return min(months) if months else None
