@@ -192,3 +192,24 @@ def test_no_chart_reason_names_short_and_withheld_series():
         "it has 11 whole periods and a control chart needs at least 12")
     withheld = monthly_series([5] * 24).assign(suppressed=[False] * 23 + [True])
     assert spc.spc_frame(withheld).empty and "withheld" in spc.no_chart_reason(withheld)
+
+
+def test_every_chart_at_once_is_each_series_charted_alone():
+    # spc_frame charts every series in one pass over shared arrays; each chart must be control_chart's of its series
+    rng = np.random.default_rng(7)
+    series = pd.concat([
+        monthly_series(list(rng.poisson(30, 40)), unit="rate", denominator=50_000).assign(indicator="burglary", area_code="B"),
+        monthly_series(list(rng.poisson(9, 30))).assign(area_code="A"),
+        monthly_series([1, 0, 0] * 10).assign(indicator="sparse"),
+        monthly_series([5] * 11).assign(indicator="short"),
+        monthly_series(list(rng.integers(20, 40, 30)), unit="percentage", denominator=80).assign(
+            indicator="share", multiplier=100.0, value=lambda f: f.numerator / 80 * 100),
+        monthly_series(list(rng.normal(1.5, 0.3, 24)), unit="ratio", denominator=1).assign(indicator="ratio", multiplier=1.0,
+                                                                                              value=lambda f: f.numerator),
+    ], ignore_index=True).sample(frac=1, random_state=1)
+    alone = [spc.control_chart(points, unit=points.unit.iloc[0], multiplier=float(points.multiplier.iloc[0]))
+             for _, points in spc.whole_periods(series).groupby(["indicator", "area_code"], sort=False)
+             if len(points) >= spc.MIN_POINTS and (points.unit.iloc[0] == "ratio" or points.numerator.median() >= 2)]
+    expected = pd.concat(alone, ignore_index=True)[spc.SPC_COLUMNS]
+    pd.testing.assert_frame_equal(spc.spc_frame(series), expected, check_exact=True)
+    assert set(expected.indicator) == {"burglary", "x", "share", "ratio"}

@@ -45,20 +45,28 @@ _MIN_P = 1e-300
 
 
 def exceptions(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
-               latest: bool = False, public: bool | None = None, everywhere=None) -> pd.DataFrame:
+               latest: bool = False, public: bool | None = None, everywhere=None,
+               catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every indicator and area that is exceptional at ``period``, most worrying first (see module docstring);
     from the public figures when ``public``, else as ``$LSCSB_PUBLIC`` says.
 
     ``latest`` (with an ``area``): each indicator at the period the dashboard shows it (``engine.shown_periods``:
     ``period``, or its latest complete period where that ends earlier), as the Overview shows it. ``everywhere(at)``,
     when given, is ``engine.summary`` of every area at ``at`` with the same comparison and ``public`` (a caller that
-    caches it shares it between areas; an area's rows of it are that area's summary).
+    caches it shares it between areas; an area's rows of it are that area's summary). ``catalogue`` is
+    ``engine.indicators``, when the caller holds it.
     """
+    catalogue = engine.indicators(con) if catalogue is None else catalogue
     if latest and area is not None:
         shown = engine.shown_periods(con, period=period, area=area)
+        shown_at = sorted(set(shown.values()) | {period}, reverse=True)
+        # why: the series is computed row by row, so one fetched to the latest period serves each earlier one
+        # (a control chart reads only the periods that end by its own)
+        history = engine.series(con, area=area, end=shown_at[0], public=public)
         found = []
-        for at in sorted(set(shown.values()) | {period}, reverse=True):
-            rows = exceptions(con, period=at, area=area, comparison=comparison, public=public, everywhere=everywhere)
+        for at in shown_at:
+            rows = _exceptions_at(con, period=at, area=area, comparison=comparison, public=public,
+                                  everywhere=everywhere, catalogue=catalogue, history=history)
             found.append(rows[rows.indicator.map(shown).fillna(period) == at])
         frame = pd.concat(found, ignore_index=True)
         if frame.empty:
@@ -67,16 +75,22 @@ def exceptions(con, *, period: date, area: str | None = None, comparison: str = 
         frame = frame.sort_values(["outlook_rank", "score", "theme_order", "sort_order", "area_code"],
                                   ascending=[True, False, True, True, True], kind="stable")
         return frame.drop(columns="outlook_rank").reset_index(drop=True)
+    return _exceptions_at(con, period=period, area=area, comparison=comparison, public=public, everywhere=everywhere,
+                          catalogue=catalogue, history=engine.series(con, area=area, end=period, public=public))
+
+
+def _exceptions_at(con, *, period: date, area: str | None, comparison: str, public: bool | None, everywhere,
+                   catalogue: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """``exceptions`` at one period, from ``history`` (``engine.series`` of ``area`` to at least ``period``)."""
     if everywhere is not None and area is not None:
         current = everywhere(period)
         current = current[current.area_code == area].reset_index(drop=True)
     else:
         current = engine.summary(con, period=period, area=area, comparison=comparison, public=public)
-    history = engine.series(con, area=area, end=period, public=public)
     if area is None:
         reported = report_areas(con)
         current, history = current[current.area_code.isin(reported)], history[history.area_code.isin(reported)]
-    return find_exceptions(current, history, engine.indicators(con), period=period)
+    return find_exceptions(current, history, catalogue, period=period)
 
 
 def report_areas(con) -> list[str]:
@@ -203,13 +217,12 @@ def theme_report(con, *, period: date, area: str | None = None, comparison: str 
     """``theme_sections`` computed from the database: the exception report, theme by theme (``latest``, ``public``
     and ``everywhere`` as for ``exceptions``; ``current``, when given, is the summary the report lists: with
     ``latest`` and an ``area``, ``engine.latest_summary`` of it)."""
+    catalogue = engine.indicators(con)
     found = exceptions(con, period=period, area=area, comparison=comparison, latest=latest, public=public,
-                       everywhere=everywhere)
+                       everywhere=everywhere, catalogue=catalogue)
     if current is None and latest and area is not None:
         current = engine.latest_summary(con, period=period, area=area, comparison=comparison, public=public)
     elif current is None:
         current = engine.summary(con, period=period, area=area, comparison=comparison, public=public)
-    current = current.merge(
-        engine.indicators(con)[["id", "theme"]].rename(columns={"id": "indicator"}), on="indicator"
-    )
+    current = current.merge(catalogue[["id", "theme"]].rename(columns={"id": "indicator"}), on="indicator")
     return theme_sections(found, engine.themes(con), current)

@@ -25,6 +25,11 @@ from lscsb_data.presentation import formatting, palette, vocabulary
 TREND_MONTHS = 36
 SPINE_WIDTH, SPINE_HEIGHT = 104, 18
 SPARK_WIDTH, SPARK_HEIGHT = 72, 18
+# the summary columns a spine and a compare-areas cell are drawn from
+SPINE_COLUMNS = ["id", "shown_period", "has_figure", "current_value", "comparator_value", "current_lower_95",
+                 "current_upper_95"]
+GRID_CELL_COLUMNS = ["indicator", "area_code", "comparison", "current_value", "current_suppressed", "current_lower_95",
+                     "current_upper_95", "comparator_note"]
 
 
 @dataclass
@@ -95,7 +100,7 @@ def overview_profile(
     groups = engine.comparator_groups(con)
     resolved = comparator or benchmarks.default_comparator(area_frame, groups, area)
     frames: dict[date, pd.DataFrame] = {}
-    indexed: dict[date, dict[str, pd.DataFrame]] = {}
+    indexed: dict[date, dict[str, dict[str, dict]]] = {}
 
     def every(at: date) -> pd.DataFrame:
         if at not in frames:
@@ -106,10 +111,14 @@ def overview_profile(
     csp_areas = _csp_areas(area_frame)
     grid_areas = csp_areas + _above(area_frame, csp_areas)
 
-    def by_indicator(at: date) -> dict[str, pd.DataFrame]:
+    def grid_cells(at: date) -> dict[str, dict[str, dict]]:
         if at not in indexed:
             local = every(at)[every(at).area_code.isin(grid_areas)]
-            indexed[at] = {key: group for key, group in local.groupby("indicator", sort=False)}
+            indexed[at] = {}
+            # why: one pass over the few columns a cell shows (a frame's rows to dicts costs per column, and the
+            # summary has over a hundred)
+            for cell in local[GRID_CELL_COLUMNS].to_dict("records"):
+                indexed[at].setdefault(cell["indicator"], {})[cell["area_code"]] = cell
         return indexed[at]
 
     if summary_rows is None:
@@ -124,12 +133,11 @@ def overview_profile(
             values[at] = {key: group.to_numpy(float) for key, group in local.groupby("indicator", sort=False).current_value}
         return values[at].get(indicator, np.array([]))
 
-    empty = every(period).head(0)
     rows["spine"] = [_spine(row, csp_values(row["shown_period"], row["id"])) if row["has_figure"] else None
-                     for row in rows.to_dict("records")]
+                     for row in rows[SPINE_COLUMNS].to_dict("records")]
     rows["sparkline"] = _sparklines(con, rows, area_frame, period=period, public=public, series_frame=series_frame)
     options = benchmarks.comparator_options(area_frame, groups)
-    grid = compare_areas(rows, lambda at, indicator: by_indicator(at).get(indicator, empty), grid_areas)
+    grid = compare_areas(rows, lambda at, indicator: grid_cells(at).get(indicator, {}), grid_areas)
     return Profile(area, _name(area_frame, area), period, comparison, resolved, comparator_name(options, resolved), rows,
                    grid=grid, grid_areas=[(c, _short_name(area_frame, c)) for c in grid_areas])
 
@@ -305,13 +313,13 @@ def _sparklines(con, rows: pd.DataFrame, area_frame, *, period: date, public, se
     return lines
 
 
-def compare_areas(rows: pd.DataFrame, every: Callable[[date, str], pd.DataFrame], areas: list[str]) -> pd.DataFrame:
+def compare_areas(rows: pd.DataFrame, cells_at: Callable[[date, str], dict[str, dict]], areas: list[str]) -> pd.DataFrame:
     """Indicator x area cells: each area's value at the indicator's shown period and its comparison with the
-    comparator (``comparison``, ``text``, ``tone``, ``glyph``, ``title``); ``every(at, indicator)`` gives the
-    indicator's summary rows of (at least) ``areas`` at ``at``."""
+    comparator (``comparison``, ``text``, ``tone``, ``glyph``, ``title``); ``cells_at(at, indicator)`` gives the
+    indicator's summary rows (``GRID_CELL_COLUMNS``) of (at least) ``areas`` at ``at``, by area code."""
     cells = []
     for row in rows[rows.parent_id.isna()].to_dict("records"):
-        held = {cell["area_code"]: cell for cell in every(row["shown_period"], row["id"]).to_dict("records")}
+        held = cells_at(row["shown_period"], row["id"])
         for code in areas:
             cell = held.get(code)
             if cell is None:
