@@ -258,16 +258,17 @@ def series(
     start: date | None = None,
     end: date | None = None,
     public: bool | None = None,
+    areas: list[str] | None = None,
 ) -> pd.DataFrame:
     """Each period's figure and the rolling 12-month figure ending with it.
 
-    One row per indicator, area and period (months, quarters or financial years, by frequency)
-    between the first and last period held; a period with no figure has a missing ``value``.
+    One row per indicator, area (``area``, or each of ``areas``; None: every area) and period (months, quarters or
+    financial years, by frequency) between the first and last period held; a period with no figure has a missing ``value``.
     ``previous_year_value`` is the same period a year earlier. Public mode computes every figure from
     protected counts (``publication``; ``suppressed`` and ``rolling_suppressed`` say what is withheld).
     """
     is_public = disclosure.public_mode(public)
-    frame = _run(con, "series", indicator=indicator, area=area, start=None, end=end, public=is_public)
+    frame = _run(con, "series", indicator=indicator, area=area, areas=areas, start=None, end=end, public=is_public)
     frame["value"] = _value(frame.numerator, frame.denominator, frame.unit, frame.multiplier)
     frame["rolling_value"] = _value(
         frame.rolling_numerator, frame.rolling_denominator, frame.unit, frame.multiplier

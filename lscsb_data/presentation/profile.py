@@ -293,13 +293,12 @@ def _sparklines(con, rows: pd.DataFrame, area_frame, *, period: date, public, se
     areas = list(dict.fromkeys(rows.from_area))
     start = periods.add_months(period, -(TREND_MONTHS + 36))
     if series_frame is None:
-        frames = [engine.series(con, area=a, start=start, end=period, public=public) for a in areas]
-        series_frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        series_frame = engine.series(con, areas=areas, start=start, end=period, public=public) if areas else pd.DataFrame()
     if series_frame.empty:
         return [[] for _ in range(len(rows))]
     held = series_frame[series_frame.area_code.isin(areas)]
-    by_key = {key: (group.period_end.to_numpy(), group.rolling_value.to_numpy(float))
-              for key, group in held.groupby(["indicator", "area_code"], sort=False)}
+    ends, values = held.period_end.to_numpy(), held.rolling_value.to_numpy(float)
+    by_key = {key: (ends[at], values[at]) for key, at in held.groupby(["indicator", "area_code"], sort=False).indices.items()}
     lines = []
     for indicator, area, shown in zip(rows.id, rows.from_area, rows.shown_period):
         if (indicator, area) not in by_key:

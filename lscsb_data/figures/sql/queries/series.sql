@@ -1,5 +1,6 @@
 -- Each period's figure and its rolling 12-month figure, for one or all indicators at one or all areas.
--- Parameters: $indicator and $area (NULL for all), $start and $end DATE (NULL for all periods).
+-- Parameters: $indicator and $area (NULL for all), $areas (a list of area codes, NULL for all), $start and $end DATE
+-- (NULL for all periods).
 -- $public: read the protected counts of sensitive indicators (public mode).
 WITH
 parts AS (
@@ -7,6 +8,7 @@ parts AS (
     FROM mat_contributors AS c
     WHERE ($indicator IS NULL OR c.indicator_id = $indicator)
       AND ($area IS NULL OR c.area_code = $area)
+      AND ($areas IS NULL OR list_contains($areas, c.area_code))
 ),
 part_counts AS (
     SELECT indicator_id, area_code, count(*) AS n_parts FROM parts GROUP BY indicator_id, area_code
