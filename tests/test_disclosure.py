@@ -95,7 +95,7 @@ def test_non_sensitive_indicators_and_the_partner_view_are_untouched(fixture_con
 @pytest.mark.parametrize("name, params", [
     ("summary", {"period_end": MARCH, "comparison": "rolling12", "indicator": None, "areas": None}),
     ("summary", {"period_end": MARCH, "comparison": "quarter", "indicator": None, "areas": ["D1"]}),
-    ("series", {"indicator": None, "area": None, "start": None, "end": None}),
+    ("series", {"indicator": None, "area": None, "areas": None, "start": None, "end": None}),
     ("range_total", {"indicator": None, "area": None, "start": date(2019, 5, 1), "end": date(2020, 2, 1)}),
 ])
 def test_the_partner_view_reads_the_stored_rows_as_before(demo_con, name, params):
