@@ -259,6 +259,7 @@ def series(
     end: date | None = None,
     public: bool | None = None,
     areas: list[str] | None = None,
+    figures_only: bool = False,
 ) -> pd.DataFrame:
     """Each period's figure and the rolling 12-month figure ending with it.
 
@@ -266,6 +267,7 @@ def series(
     financial years, by frequency) between the first and last period held; a period with no figure has a missing ``value``.
     ``previous_year_value`` is the same period a year earlier. Public mode computes every figure from
     protected counts (``publication``; ``suppressed`` and ``rolling_suppressed`` say what is withheld).
+    ``figures_only`` leaves out the 95% limits and the year-earlier columns, for a caller that reads neither.
     """
     is_public = disclosure.public_mode(public)
     frame = _run(con, "series", indicator=indicator, area=area, areas=areas, start=None, end=end, public=is_public)
@@ -273,10 +275,13 @@ def series(
     frame["rolling_value"] = _value(
         frame.rolling_numerator, frame.rolling_denominator, frame.unit, frame.multiplier
     ).where(frame.rolling_complete)
-    frame = _series_intervals(frame)
+    if not figures_only:
+        frame = _series_intervals(frame)
     frame = publication.publish(frame, "series") if is_public else publication.unprotected(frame, "series")
     frame["period"] = pd.to_datetime(frame.period)
     frame["period_end"] = pd.to_datetime(frame.period_end)
+    if figures_only:
+        return (frame if start is None else frame[frame.period >= pd.Timestamp(start)]).reset_index(drop=True)
     year_earlier = frame[["indicator", "area_code", "period", "value", "rolling_value"]].copy()
     year_earlier["period"] = year_earlier.period + pd.DateOffset(years=1)
     frame = frame.merge(

@@ -62,7 +62,7 @@ def exceptions(con, *, period: date, area: str | None = None, comparison: str = 
         shown_at = sorted(set(shown.values()) | {period}, reverse=True)
         # why: the series is computed row by row, so one fetched to the latest period serves each earlier one
         # (a control chart reads only the periods that end by its own)
-        history = engine.series(con, area=area, end=shown_at[0], public=public)
+        history = engine.series(con, area=area, end=shown_at[0], public=public, figures_only=True)
         found = []
         for at in shown_at:
             rows = _exceptions_at(con, period=at, area=area, comparison=comparison, public=public,
@@ -76,7 +76,8 @@ def exceptions(con, *, period: date, area: str | None = None, comparison: str = 
                                   ascending=[True, False, True, True, True], kind="stable")
         return frame.drop(columns="outlook_rank").reset_index(drop=True)
     return _exceptions_at(con, period=period, area=area, comparison=comparison, public=public, everywhere=everywhere,
-                          catalogue=catalogue, history=engine.series(con, area=area, end=period, public=public))
+                          catalogue=catalogue,
+                          history=engine.series(con, area=area, end=period, public=public, figures_only=True))
 
 
 def _exceptions_at(con, *, period: date, area: str | None, comparison: str, public: bool | None, everywhere,
@@ -213,11 +214,11 @@ def theme_sections(found: pd.DataFrame, themes: pd.DataFrame, current: pd.DataFr
 
 def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
                  latest: bool = False, public: bool | None = None, everywhere=None,
-                 current: pd.DataFrame | None = None) -> list[dict]:
-    """``theme_sections`` computed from the database: the exception report, theme by theme (``latest``, ``public``
-    and ``everywhere`` as for ``exceptions``; ``current``, when given, is the summary the report lists: with
-    ``latest`` and an ``area``, ``engine.latest_summary`` of it)."""
-    catalogue = engine.indicators(con)
+                 current: pd.DataFrame | None = None, catalogue: pd.DataFrame | None = None) -> list[dict]:
+    """``theme_sections`` computed from the database: the exception report, theme by theme (``latest``, ``public``,
+    ``everywhere`` and ``catalogue`` as for ``exceptions``; ``current``, when given, is the summary the report lists:
+    with ``latest`` and an ``area``, ``engine.latest_summary`` of it)."""
+    catalogue = engine.indicators(con) if catalogue is None else catalogue
     found = exceptions(con, period=period, area=area, comparison=comparison, latest=latest, public=public,
                        everywhere=everywhere, catalogue=catalogue)
     if current is None and latest and area is not None:

@@ -293,7 +293,8 @@ def _sparklines(con, rows: pd.DataFrame, area_frame, *, period: date, public, se
     areas = list(dict.fromkeys(rows.from_area))
     start = periods.add_months(period, -(TREND_MONTHS + 36))
     if series_frame is None:
-        series_frame = engine.series(con, areas=areas, start=start, end=period, public=public) if areas else pd.DataFrame()
+        series_frame = (engine.series(con, areas=areas, start=start, end=period, public=public, figures_only=True)
+                        if areas else pd.DataFrame())
     if series_frame.empty:
         return [[] for _ in range(len(rows))]
     held = series_frame[series_frame.area_code.isin(areas)]

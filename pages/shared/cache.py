@@ -362,6 +362,7 @@ def exception_report(ident: Identity, area: str, period: date, comparison: str, 
 
     return _run(ident, reporting.theme_report, period=period, area=area, comparison=comparison, latest=True,
                 public=is_public, current=area_summary(ident, area, period, comparison, is_public),
+                catalogue=catalogue(ident),
                 everywhere=lambda at: every_area_summary(ident, at, comparison, is_public))
 
 
