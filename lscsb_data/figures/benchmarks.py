@@ -51,9 +51,12 @@ def with_intervals(frame: pd.DataFrame) -> pd.DataFrame:
 def comparator_options(area_frame: pd.DataFrame, groups: pd.DataFrame) -> pd.DataFrame:
     """Every comparator: the county and force areas, the stored-whole comparators (region, national, group areas)
     and every group of ``groups`` (``comparator_groups`` rows), with ``code``, ``name``, ``kind``, ``n_members``."""
-    group_rows = (groups.groupby("group_code", sort=False)
-                  .agg(name=("group_name", "first"), kind=("group_type", "first"), n_members=("member_code", "size"))
-                  .reset_index().rename(columns={"group_code": "code"}))
+    # why: a group's name and type are on each of its member rows, so its first row gives them (a grouped aggregation
+    # cost as much as the rest of this together, and the profile, the detail and every summary ask for the options)
+    first = groups.drop_duplicates("group_code")
+    group_rows = pd.DataFrame({"code": first.group_code, "name": first.group_name, "kind": first.group_type,
+                               "n_members": first.group_code.map(groups.group_code.value_counts()).astype("int64")}
+                             ).reset_index(drop=True)
     tree = area_frame[area_frame.is_comparator][["code", "name", "type", "type_order"]]
     tree = tree.rename(columns={"type": "kind", "type_order": "kind_order"}).assign(n_members=0)
     tree = tree[~tree.code.isin(group_rows.code)]
