@@ -248,10 +248,13 @@ MADE_AT = datetime(2000, 1, 1)
 
 
 def publish_everything(con, *, periods: list[date] | None = None, range_lengths=(1, 2, 3), range_starts: list[int] | None = None,
-                       outputs=OUTPUTS, progress=None) -> dict[tuple, str]:
+                       outputs=OUTPUTS, progress=None, each_summary=None) -> dict[tuple, str]:
     """Every public output, as the CSV text a visitor downloads: the Data page's full extract, the summary of every
     indicator and area at every period (or ``periods``) in both comparisons, and the totals of custom ranges of
-    ``range_lengths`` months from every month (or the month numbers ``range_starts``; the COVID-19 page's comparison)."""
+    ``range_lengths`` months from every month (or the month numbers ``range_starts``; the COVID-19 page's comparison).
+
+    ``each_summary(period, comparison, frame_or_error)``, when given, sees every summary frame (or the ValueError a
+    period's summary raised), so a test can check the summaries themselves without computing them again."""
     import lscsb_data as L
     from lscsb_data.figures import export
     from lscsb_data.presentation import downloads
@@ -270,10 +273,14 @@ def publish_everything(con, *, periods: list[date] | None = None, range_lengths=
         for comparison in ("rolling12", "quarter"):
             try:
                 frame = L.summary(con, period=period, comparison=comparison, public=True)
-            except ValueError:
+            except ValueError as error:
                 # why: a period whose summary fails in public mode publishes nothing (the page shows an error)
                 failed.append(f"{period:%Y-%m} {comparison}")
+                if each_summary:
+                    each_summary(period, comparison, error)
                 continue
+            if each_summary:
+                each_summary(period, comparison, frame)
             texts[("summary", comparison, month_number(period))] = downloads.summary_csv(
                 frame, what="summary", area="every area", period=f"{period:%Y-%m}", generated_at=MADE_AT, public=True)
     if failed:

@@ -23,9 +23,31 @@ FEWEST_POSSIBLE_VALUES = 5
 
 
 @pytest.fixture(scope="session")
-def published(demo_db_path) -> dict:
+def summaries_seen() -> dict:
+    """What each public summary ``published`` computed was: (period, comparison) -> the withheld flag's dtype, or
+    the error the summary raised."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def published(demo_db_path, summaries_seen) -> dict:
+    def seen(period, comparison, frame) -> None:
+        summaries_seen[(period, comparison)] = frame if isinstance(frame, Exception) else frame.current_suppressed.dtype
+
     with L.connect(demo_db_path, read_only=True) as con:
-        return attack.publish_everything(con, range_lengths=RANGE_LENGTHS)
+        return attack.publish_everything(con, range_lengths=RANGE_LENGTHS, each_summary=seen)
+
+
+def test_the_summary_works_in_public_mode_at_every_period(demo_db_path, published, summaries_seen):
+    """Every month held, both comparisons: the summary is computed (no error) and flags its withheld figures."""
+    with L.connect(demo_db_path, read_only=True) as con:
+        first, last = con.execute("SELECT min(period), max(period) FROM observations").fetchone()
+    months = pd.date_range(first, last, freq="MS").date
+    assert len(months) >= 120
+    assert set(summaries_seen) == {(month, comparison) for month in months for comparison in ("rolling12", "quarter")}
+    failed = {key: seen for key, seen in summaries_seen.items() if isinstance(seen, Exception)}
+    assert not failed, failed
+    assert set(summaries_seen.values()) == {np.dtype(bool)}
 
 
 @pytest.fixture(scope="session")
