@@ -192,17 +192,19 @@ def figures_from_rows(rows: pd.DataFrame, *, source: str, catalogue: pd.DataFram
     out = []
     sensitive = set(catalogue.index[catalogue.sensitive.astype(bool)])
     rows = rows[rows.indicator.isin(sensitive)]
+    # why: one look-up in a dict per row, not a catalogue row (a pandas row costs more than all the rest)
+    multiplier = catalogue.multiplier.to_dict()
+    explicit = set(catalogue.index[catalogue.denominator_basis == "explicit"])
     for row in rows.to_dict("records"):
-        meta = catalogue.loc[row["indicator"]]
         for numerator, denominator, value, first, last in windows:
             start, end = row[first], row[last]
             if start is None or end is None:
                 continue
             shown = _number(row.get(numerator))
             if shown is None:
-                shown = _count_from_value(row.get(value), row.get(denominator), meta.multiplier)
+                shown = _count_from_value(row.get(value), row.get(denominator), multiplier[row["indicator"]])
             out.append(Published(source, "num", row["indicator"], row["area_code"], start, end, shown))
-            if meta.denominator_basis == "explicit":
+            if row["indicator"] in explicit:
                 out.append(Published(source, "den", row["indicator"], row["area_code"], start, end,
                                      _number(row.get(denominator))))
     return out
