@@ -1,9 +1,11 @@
 """Shared test fixtures: a tiny hand-made database, and the built demo database."""
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,22 +16,31 @@ from tests.fixture_db import make_fixture_db  # noqa: E402
 from tests.once import built_once  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def fixture_db_path(tmp_path_factory) -> Path:
+    """The tiny hand-computed fixture (tests/fixtures/) saved to a file once for the run (read-only: copy it)."""
+    return built_once(tmp_path_factory, "fixture.duckdb", lambda path: make_fixture_db(str(path)).close())
+
+
 @pytest.fixture()
-def fixture_con():
-    """A fresh in-memory database holding the tiny hand-computed fixture (tests/fixtures/)."""
-    con = make_fixture_db()
+def fixture_con(fixture_db_path):
+    """A fresh in-memory database holding the tiny hand-computed fixture: a copy of the one built for the run."""
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH $path AS fixture (READ_ONLY)", {"path": str(fixture_db_path)})
+    con.execute("COPY FROM DATABASE fixture TO memory")
+    con.execute("DETACH fixture")
     yield con
     con.close()
 
 
 @pytest.fixture()
-def fixture_app_env(tmp_path, monkeypatch) -> Path:
+def fixture_app_env(fixture_db_path, tmp_path, monkeypatch) -> Path:
     """The app's environment over the tiny fixture saved to a file: an empty commentary file beside it,
     editing and public mode off. Returns the folder holding both."""
     from lscsb_data.figures import narrative
 
     db_path = tmp_path / "f.duckdb"
-    make_fixture_db(str(db_path)).close()
+    shutil.copyfile(fixture_db_path, db_path)
     monkeypatch.setenv("LSCSB_DB", str(db_path))
     monkeypatch.setenv(narrative.COMMENTARY_ENV_VAR, str(tmp_path / "commentary.csv"))
     monkeypatch.delenv(narrative.EDIT_ENV_VAR, raising=False)
