@@ -1,6 +1,9 @@
 """Shared test fixtures: a tiny hand-made database, and the built demo database."""
 from __future__ import annotations
 
+import functools
+import os
+import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -54,6 +57,35 @@ def demo_db_path(tmp_path_factory) -> Path:
     from lscsb_data.loaders.build import build
 
     return built_once(tmp_path_factory, "lscsb.duckdb", build)
+
+
+@pytest.fixture(scope="session")
+def public_outputs(tmp_path_factory, demo_db_path):
+    """A function giving every public output of the demo database (``tests.attack.publish_everything`` with
+    ``attack.SUITE_RANGE_LENGTHS``) and what each summary was (``summaries``: (period, comparison) -> the withheld
+    flag's dtype, or the error the summary raised), computed once for the run whichever worker asks first. Call it
+    when the outputs are needed, so a worker does its own work while another computes them."""
+    from tests import attack
+
+    def make(path: Path) -> None:
+        summaries = {}
+
+        def seen(period, comparison, frame) -> None:
+            summaries[(period, comparison)] = frame if isinstance(frame, Exception) else frame.current_suppressed.dtype
+
+        from lscsb_data import connect
+
+        with connect(demo_db_path, read_only=True) as con:
+            texts = attack.publish_everything(con, range_lengths=attack.SUITE_RANGE_LENGTHS, each_summary=seen)
+        part = path.with_suffix(".part")
+        part.write_bytes(pickle.dumps({"texts": texts, "summaries": summaries}))
+        os.replace(part, path)
+
+    @functools.cache
+    def load() -> dict:
+        return pickle.loads(built_once(tmp_path_factory, "public-outputs.pickle", make).read_bytes())
+
+    return load
 
 
 @pytest.fixture()
