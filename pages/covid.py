@@ -27,7 +27,7 @@ st.caption(f"Source: {SOURCE}. Leicestershire Police (LLR) as a whole. The % cha
 ui.chart(lambda width: charts.covid_change_chart(covid, width=width, large=view.present), key="covid_change",
          file_stem="lscsb-covid-change", present=view.present, png_width=720)
 if not view.present:
-    ui.figures_table(covid, TABLE_COLUMNS)
+    ui.figures_table(covid, TABLE_COLUMNS, key="covid_comparison")
     ui.csv_download(lambda: export.to_csv_text(covid[["measure", "count_2019", "count_2020", "change", "change_pct",
                                                        "all_forces_pct_change"]],
                                                 header_lines=[f"What: COVID-19 period comparison, {PERIOD_TEXT}",
@@ -74,6 +74,6 @@ else:
               depends=tuple(picked))
     if not view.present:
         with st.expander("The chart's figures as a table", icon=":material/table:"):
-            st.table(pagedata.months_by_category(monthly))
+            ui.table(lambda: pagedata.months_by_category(monthly), key="covid_monthly", depends=tuple(picked))
     st.caption(f"The national lockdowns in England began on 23 March 2020, 5 November 2020 and 6 January 2021. "
                f"Period end chosen in the sidebar ({periods.month_label(view.period)}) does not limit this chart.")

@@ -36,8 +36,8 @@ ui.csv_download(lambda: export.to_csv_text(catalogue[list(CATALOGUE_COLUMNS)].re
 
 st.header("Sources and when they were loaded", divider="gray")
 held = cache.data_as_at(ident)
-ui.figures_table(held.assign(kind=held.is_demo.map({True: "demonstration", False: "real"})),
-                  {"source_label": "Source", "kind": "Data", "text": "Holds"})
+ui.figures_table(lambda: held.assign(kind=held.is_demo.map({True: "demonstration", False: "real"})),
+                 {"source_label": "Source", "kind": "Data", "text": "Holds"}, key="data_as_at")
 
 st.header("The indicator catalogue", divider="gray")
 st.dataframe(catalogue[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS), hide_index=True, width="stretch")

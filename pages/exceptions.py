@@ -34,25 +34,42 @@ if concern_only:
     sections = [{**s, "rows": s["rows"][s["rows"].outlook == "concern"]} for s in sections]
 
 st.subheader(f"Worse than {profile.comparator_name} and worsening (red-red)", divider="orange")
-red_red = profile.rows[profile.rows.red_red]
-if red_red.empty:
+
+
+def red_red_html() -> str | None:
+    red_red = profile.rows[profile.rows.red_red]
+    if red_red.empty:
+        return None
+    return area_profile.profile_html(profile, themes=themes, link=detail_link(view), only=dict.fromkeys(red_red.id, "red-red"),
+                                     caption=f"Worse than {profile.comparator_name} (or outside the target band) and "
+                                             "worsening: a significant change on the previous 12 months or a significant "
+                                             "five-year trend in the wrong direction.")
+
+
+def notable_html() -> str | None:
+    reasons = area_profile.exception_reasons(sections, exceptions.OUTLOOK_LABELS,
+                                             {code: term.word for code, term in vocabulary.SIGNALS.items()})
+    if not reasons:
+        return None
+    return area_profile.profile_html(profile, themes=themes, link=detail_link(view), only=reasons,
+                                     caption="Significant changes on the previous 12 months (95%), control-chart "
+                                             "signals at the latest period and figures outside their target band; "
+                                             "most worrying first within each theme.")
+
+
+# why: the two tables' HTML is made once per view (ui.once), not on every run
+red_red = ui.once("exceptions_red_red", red_red_html)
+if red_red is None:
     st.markdown(f"None: no figure for {view.area_name} is both worse than {profile.comparator_name} and worsening.")
 else:
-    st.html(area_profile.profile_html(profile, themes=themes, link=detail_link(view), only=dict.fromkeys(red_red.id, "red-red"),
-                                      caption=f"Worse than {profile.comparator_name} (or outside the target band) and "
-                                              "worsening: a significant change on the previous 12 months or a significant "
-                                              "five-year trend in the wrong direction."))
+    st.html(red_red)
 
 st.subheader("What moved notably", divider="blue")
-reasons = area_profile.exception_reasons(sections, exceptions.OUTLOOK_LABELS,
-                                         {code: term.word for code, term in vocabulary.SIGNALS.items()})
-if reasons:
-    st.html(area_profile.profile_html(profile, themes=themes, link=detail_link(view), only=reasons,
-                                      caption="Significant changes on the previous 12 months (95%), control-chart "
-                                              "signals at the latest period and figures outside their target band; "
-                                              "most worrying first within each theme."))
-else:
+notable = ui.once("exceptions_notable", notable_html, depends=(concern_only,))
+if notable is None:
     st.markdown("Nothing moved notably.")
+else:
+    st.html(notable)
 
 st.subheader("The drafted report", divider="blue")
 st.caption("One sentence per exception for the board's report, each in one unit and one window; commentary beside it.")

@@ -18,16 +18,17 @@ def step_theme(count: int, step: int) -> None:
     st.session_state["overview_theme"] = (st.session_state.get("overview_theme", 0) + step) % count
 
 
-def headline(profile: area_profile.Profile) -> None:
+def headline(profile: area_profile.Profile) -> tuple[str, str]:
+    """The headline's badges and their explanation."""
     counts = profile.headline
-    st.markdown(
+    return (
         f":blue-badge[:material/trending_up: {counts['improving']} improving] "
         f":orange-badge[:material/trending_down: {counts['worsening']} worsening] "
         f":orange-badge[▼ {counts['worse']} worse than {profile.comparator_name}] "
         f":blue-badge[▲ {counts['better']} better] :gray-badge[● {counts['similar']} similar] "
         f":orange-badge[:material/warning: {counts['red_red']} red-red: worse and worsening]",
-        help=area_profile.headline_text(profile) + " Improving and worsening: a significant change on the previous "
-             "12 months (95%). Worse, similar, better: where the comparator lies against the area's 95% interval.")
+        area_profile.headline_text(profile) + " Improving and worsening: a significant change on the previous "
+        "12 months (95%). Worse, similar, better: where the comparator lies against the area's 95% interval.")
 
 
 view = view_state.current()
@@ -56,21 +57,26 @@ else:
         chosen = st.segmented_control("Show", list(VIEWS), format_func=VIEWS.get, default="profile", required=True,
                                       key="overview_view", label_visibility="collapsed")
     with counts:
-        headline(profile)
+        badges, explained = ui.once("overview_headline", lambda: headline(profile))
+        st.markdown(badges, help=explained)
+# why: the profile's HTML and table are made once per view and theme shown (ui.once), not on every run
+on_show = tuple(shown.id)
 if chosen == "compare":
-    st.html(area_profile.compare_html(profile, themes=shown, large=view.present))
+    st.html(ui.once("overview_compare", lambda: area_profile.compare_html(profile, themes=shown, large=view.present),
+                    depends=on_show))
 else:
-    st.html(area_profile.profile_html(profile, themes=shown, link=detail_link(view), large=view.present))
-    parts = profile.rows[profile.rows.parent_id.notna()]
-    if len(parts) and not view.present:
-        with st.expander(f"Breakdowns: {len(parts)} more indicators that make up the ones above"):
-            st.html(area_profile.profile_html(profile, themes=themes, link=detail_link(view), parts=True))
+    st.html(ui.once("overview_profile", lambda: area_profile.profile_html(profile, themes=shown, link=detail_link(view),
+                                                                          large=view.present), depends=on_show))
+    parts = ui.once("overview_parts", lambda: int(profile.rows.parent_id.notna().sum()))
+    if parts and not view.present:
+        with st.expander(f"Breakdowns: {parts} more indicators that make up the ones above"):
+            st.html(ui.once("overview_breakdowns", lambda: area_profile.profile_html(profile, themes=themes,
+                                                                                     link=detail_link(view), parts=True)))
 if not view.present:
     with st.expander("These figures as a table", icon=":material/table:"):
-        st.table(area_profile.profile_table(profile).set_index("indicator"))
-    shown_rows = profile.rows[profile.rows.indicator.notna()]
+        ui.table(lambda: area_profile.profile_table(profile).set_index("indicator"), key="overview_profile")
     ui.csv_download(lambda: downloads.summary_csv(
-        shown_rows, what="every indicator's figures, intervals and comparison", area=f"{view.area_name} ({view.area})",
+        profile.rows[profile.rows.indicator.notna()], what="every indicator's figures, intervals and comparison", area=f"{view.area_name} ({view.area})",
         period=f"{view.period:%b %Y}; {view.comparison_text.lower()}; compared with {profile.comparator_name}",
         generated_at=ui.generated_at(), public=cache.public()),
         label="Download these figures (CSV)", file_stem=ui.file_stem("lscsb", "overview", view.area, view.period),

@@ -27,7 +27,8 @@ ROLE_WORDS = {
 
 def providers() -> list[str]:
     """The sign-in providers ``.streamlit/secrets.toml`` configures (``[auth]`` and ``[auth.<name>]``); none, none."""
-    if not st.secrets.load_if_toml_exists():
+    # why: with no secrets file Streamlit searches for one afresh on every call, a few milliseconds of every run
+    if not any(os.path.exists(path) for path in st.get_option("secrets.files")) or not st.secrets.load_if_toml_exists():
         return []
     auth = st.secrets.get("auth")
     if not isinstance(auth, Mapping) or "redirect_uri" not in auth or "cookie_secret" not in auth:

@@ -31,7 +31,7 @@ from altair.utils.schemapi import debug_mode
 from lscsb_data import connect, resolve_db_path
 from lscsb_data.figures import access as figures_access
 from lscsb_data.presentation import downloads, pagedata
-from pages.shared import access, view_store
+from pages.shared import access, view_state, view_store
 
 Identity = tuple[str, int, int, int]
 
@@ -253,6 +253,16 @@ def data_as_at(ident: Identity) -> pd.DataFrame:
     return _run(ident, pagedata.data_as_at)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def view_options(ident: Identity, preferred_area: str | None):
+    """What a view may hold for this database (``view_state.Options``), its lookups made once per database and
+    viewer's default area rather than on every run; the frame reads it and never changes it."""
+    area_frame, catalogue_rows = areas(ident), catalogue(ident)
+    return view_state.Options(areas=area_frame, months=months(ident), indicators=frozenset(catalogue_rows.id),
+                              default_area=preferred_area if preferred_area in set(area_frame.code)
+                              else pagedata.default_area(area_frame), comparators=comparators(ident))
+
+
 @st.cache_data(show_spinner=False, max_entries=4096)
 def default_period(ident: Identity, area: str) -> date | None:
     """The month every page opens on for ``area`` (``engine.default_period``)."""
@@ -413,6 +423,21 @@ def annotations(ident: Identity) -> pd.DataFrame:
     from lscsb_data import annotations as engine_annotations
 
     return _run(ident, engine_annotations)
+
+
+@st.cache_data(show_spinner=False, max_entries=8192)
+def rendered(cache_key: tuple, _make):
+    """What ``_make()`` returns (an HTML string, a table made Arrow, a line of words) for a view, made once per
+    process; ``cache_key`` names the database, the kind of viewer and everything the piece is drawn from
+    (``ui.once``), and ``_make`` draws only on figures this run's viewer may see."""
+    return _make()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def board_area_codes(ident: Identity) -> frozenset[str]:
+    """The board's own areas (``area_types.csv``'s board_area)."""
+    frame = areas(ident)
+    return frozenset(frame[frame.is_board_area.astype(bool)].code)
 
 
 @st.cache_data(show_spinner=False, max_entries=4096)

@@ -15,7 +15,6 @@ from pathlib import Path
 import streamlit as st
 
 from lscsb_data import resolve_db_path
-from lscsb_data.presentation import pagedata
 from pages.shared import access, cache, view_state
 from pages.shared.text import literal
 
@@ -102,13 +101,9 @@ def run() -> None:
     page = st.navigation(pages, position="hidden")
     _BY_URL.update({item.url_path: item for items in pages.values() for item in items})
     menu(pages)
-    areas = cache.areas(ident)
-    catalogue = cache.catalogue(ident)
-    options = view_state.Options(areas=areas, months=cache.months(ident), indicators=frozenset(catalogue.id),
-                                 default_area=viewer.default_area if viewer.default_area in set(areas.code)
-                                 else pagedata.default_area(areas), comparators=cache.comparators(ident))
+    options = cache.view_options(ident, viewer.default_area)
     messages = view_state.adopt_url(options)
-    access.sidebar(viewer, areas)
+    access.sidebar(viewer, options.areas)
     theme = page.url_path if page.url_path in set(themes.id) else None
     # why: one period for the whole app: every page opens on the same month for an area (docs/methods.md)
     view = view_state.sidebar_filters(options, lambda area: cache.default_period(ident, area),

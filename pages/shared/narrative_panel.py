@@ -121,8 +121,7 @@ def pack_downloads(area: str, area_name: str, quarter: periods.FinancialQuarter)
     if area not in cache.report_areas(cache.identity()):
         st.caption(f"Performance packs are made for the force's areas; {area_name} is not one of them.")
         return
-    board_areas = set(cache.areas(cache.identity()).query("is_board_area").code)
-    kind = "board report" if area in board_areas else "performance pack"
+    kind = "board report" if area in cache.board_area_codes(cache.identity()) else "performance pack"
     wanted = (area, quarter.label, cache.public(), cache.identity())
     st.caption(f"The {kind} for {area_name}, {quarter.long_label}: PowerPoint for the meeting; HTML prints to PDF.")
     # why: the click is kept in session state by a callback, so it survives the frame's own rerun of the page.

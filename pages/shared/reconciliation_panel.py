@@ -21,5 +21,6 @@ def render(detail) -> None:
         return
     st.subheader(f"Beside police.uk: {rec.board['short_name']} and {rec.policeuk['short_name']}", divider="gray")
     st.caption(f"{detail.area_name}, {head['window_text']}: the same months for both.")
-    ui.figures_table(reconciliation.table(rec), reconciliation.TABLE_COLUMNS)
+    ui.figures_table(lambda: reconciliation.table(rec), reconciliation.TABLE_COLUMNS,
+                     key=f"reconciliation_{detail.indicator['id']}")
     st.markdown("Why they differ:\n\n" + "\n".join(f"- {reason}" for reason in reconciliation.reasons(rec, area_name=detail.area_name)))

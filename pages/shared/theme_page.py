@@ -49,7 +49,7 @@ def render(theme: str) -> None:
                  on_change=lambda: view_state.choose_indicator(st.session_state[key]))
     _detail(ident, view, chosen)
     st.header(f"Every indicator in this theme: {view.area_name}", divider="gray")
-    ui.figures_table(cards.assign(label=[names[i] for i in cards.id]), SUMMARY_COLUMNS)
+    ui.figures_table(lambda: cards.assign(label=[names[i] for i in cards.id]), SUMMARY_COLUMNS, key=f"cards_{theme}")
     ui.summary_download(cards, view, what=f"{meta['name']}: every indicator", key=f"theme-{theme}")
     for caveat in dict.fromkeys(cards.caveats.dropna()):
         st.caption(f":material/info: {caveat}")
@@ -96,7 +96,7 @@ def _detail(ident, view: view_state.View, indicator: str) -> None:
     stem = ui.file_stem(meta["id"], detail.area_code, view.period)
     _trend(detail, stem, present=False)
     with st.expander("The trend's figures as a table", icon=":material/table:"):
-        ui.figures_table(detail.trend.iloc[::-1], TREND_COLUMNS)
+        ui.figures_table(lambda: detail.trend.iloc[::-1], TREND_COLUMNS, key=f"trend_{indicator}")
         ui.csv_download(lambda: downloads.series_csv(detail.trend, what=f"{meta['name']}: each period and its rolling 12 months",
                                                       area=f"{detail.area_name} ({detail.area_code})", period=_span(detail.trend),
                                                       generated_at=ui.generated_at(), public=cache.public()),
@@ -160,6 +160,6 @@ def _breakdown(detail, stem: str) -> None:
         with table_area:
             st.markdown(f"**The parts, {detail.headline['window_text']}** ({detail.headline['unit_text']}; "
                         f"share of the {meta['short_name'].lower()} count)")
-            ui.figures_table(detail.parts, PART_COLUMNS)
+            ui.figures_table(detail.parts, PART_COLUMNS, key=f"parts_{meta['id']}")
     else:
         st.info(f"There is no breakdown of {meta['name']} for {detail.area_name} in the {detail.headline['window_text']}.")

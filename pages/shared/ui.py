@@ -1,6 +1,7 @@
 """Rendering pieces the pages share: banners, cards, charts with their downloads, notes and tables."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 
@@ -131,7 +132,7 @@ def chart(make, *, key: str, file_stem: str, present: bool = False, png_width: i
         st.vega_lite_chart(spec, theme=None, width="stretch", key=f"chart_{key}" + (f"_{index}" if index else ""))
     if table is not None:
         with st.expander(table_label or "The chart's figures as a table", icon=":material/table:"):
-            figures_table(*table)
+            figures_table(*table, key=key, depends=depends)
     if not present:
         st.download_button("Download chart (PNG)", data=lambda: charts.to_png(make(png_width), scale=2),
                            file_name=f"{file_stem}.png", mime="image/png", key=f"png_{key}", on_click="ignore",
@@ -166,12 +167,44 @@ def file_stem(*parts: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else "-" for ch in str(p)).strip("-") for p in parts if p)
 
 
-def figures_table(frame: pd.DataFrame, columns: dict[str, str]) -> None:
-    """A plain table (the text alternative to a chart): ``columns`` maps frame columns to headings;
-    a column with nothing to say (every cell blank) is left out."""
+def once(name: str, make: Callable[[], object], *, depends: tuple = ()):
+    """``make()`` (an HTML string, a table made Arrow, a line of words) made once per process for this view: keyed by
+    ``name``, the database, the kind of viewer, the view and ``depends`` (anything else it is drawn from), so a view
+    drawn before costs a cache read instead of the work again. A public viewer's key differs from a partner's, so
+    neither ever reads what was made for the other."""
+    key = (name, cache.identity(), cache.public(), dataclasses.astuple(view_state.current()), depends)
+    return cache.rendered(key, make)
+
+
+def _arrow_table(frame: pd.DataFrame) -> tuple[object, bool]:
+    """The frame as the Arrow table st.table would make of it on every run, and whether st.table would hide its index."""
+    from streamlit import dataframe_util
+
+    return dataframe_util.convert_pandas_df_to_arrow_table(frame), dataframe_util.has_range_index(frame)
+
+
+def table(make: Callable[[], pd.DataFrame], *, key: str, depends: tuple = ()) -> None:
+    """``st.table(make())``, the frame made and converted to Arrow once per view (``once``)."""
+    arrow, hide_index = once(f"table_{key}", lambda: _arrow_table(make()), depends=depends)
+    st.table(arrow, hide_index=hide_index)
+
+
+def _shown_table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     # why: a plain loop over the cells is ten times faster than pandas' string methods on these short columns
     shown = [c for i, c in enumerate(columns) if i == 0 or any(str(cell).strip() for cell in frame[c])]
-    st.table(frame[shown].rename(columns=columns).set_index(columns[shown[0]]))
+    return frame[shown].rename(columns=columns).set_index(columns[shown[0]])
+
+
+def figures_table(frame: pd.DataFrame | Callable[[], pd.DataFrame], columns: dict[str, str], *, key: str | None = None,
+                  depends: tuple = ()) -> None:
+    """A plain table (the text alternative to a chart): ``columns`` maps frame columns to headings;
+    a column with nothing to say (every cell blank) is left out. With a ``key`` (naming, with the view and
+    ``depends``, everything the table shows) the table is made once per view (``table``); ``frame`` may then be a
+    function that makes it."""
+    if key is None:
+        st.table(_shown_table(frame() if callable(frame) else frame, columns))
+        return
+    table(lambda: _shown_table(frame() if callable(frame) else frame, columns), key=key, depends=depends)
 
 
 def summary_download(cards: pd.DataFrame, view: view_state.View, *, what: str, key: str) -> None:

@@ -9,7 +9,7 @@ the view. Nothing read from the URL reaches a query except as a value checked ag
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -31,31 +31,52 @@ _FALSE = {"0", "false", "no", "off"}
 
 @dataclass(frozen=True)
 class Options:
-    """What the view may hold: the areas, months and indicators this database has."""
+    """What the view may hold: the areas, months and indicators this database has.
+
+    The lookups every run makes (names, the sidebar's labels, the months as the URL and the menu write them) are
+    made once here, so the frame keeps one Options per database (``cache.view_options``) instead of filtering the
+    area tables on every run.
+    """
 
     areas: pd.DataFrame
     months: list[date]
     indicators: frozenset[str]
     default_area: str
     comparators: pd.DataFrame | None = None  # engine.comparators: code, name, kind
+    area_codes: list[str] = field(init=False)
+    area_labels: dict[str, str] = field(init=False)
+    month_labels: list[str] = field(init=False)
+    month_names: dict[str, str] = field(init=False)
+    _area_names: dict[str, str] = field(init=False, repr=False)
+    _comparator_names: dict[str, str] = field(init=False, repr=False)
 
-    @property
-    def area_codes(self) -> list[str]:
-        return list(self.areas.code)
+    def __post_init__(self) -> None:
+        rows = list(self.areas.itertuples())
+        labels = {month: formatting.month_name(day) for month, day in ((periods.month_label(m), m) for m in self.months)}
+        comparators = [] if self.comparators is None else list(zip(self.comparators.code, self.comparators.name))
+        for name, value in (
+            ("area_codes", [row.code for row in rows]),
+            ("_area_names", {row.code: str(row.name) for row in reversed(rows)}),
+            ("area_labels", {row.code: f"{row.name} ({row.type_word}"
+                                       f"{', outside the force: border crimes only' if getattr(row, 'role', '') == 'outside' else ''})"
+                             for row in rows}),
+            ("month_labels", list(labels)),
+            ("month_names", labels),
+            ("_comparator_names", {code: formatting.short_area_name(name) for code, name in reversed(comparators)}),
+        ):
+            object.__setattr__(self, name, value)
 
     def area_name(self, code: str) -> str:
-        match = self.areas[self.areas.code == code]
-        return str(match.name.iloc[0]) if len(match) else code
+        return self._area_names.get(code, code)
 
     @property
     def comparator_codes(self) -> list[str]:
-        return [] if self.comparators is None else list(self.comparators.code)
+        return list(self._comparator_names)
 
     def comparator_name(self, code: str | None) -> str:
         if self.comparators is None or code is None:
             return "no comparator"
-        match = self.comparators[self.comparators.code == code]
-        return formatting.short_area_name(match.name.iloc[0]) if len(match) else code
+        return self._comparator_names.get(code, code)
 
 
 @dataclass(frozen=True)
@@ -140,7 +161,7 @@ def _ensure_valid(options: Options) -> None:
     state = st.session_state
     if state.get("area") not in options.area_codes:
         state["area"] = options.default_area
-    if state.get("period") != LATEST and state.get("period") not in {periods.month_label(m) for m in options.months}:
+    if state.get("period") != LATEST and state.get("period") not in options.month_names:
         state["period"] = LATEST
     if state.get("comparison") not in periods.COMPARISONS:
         state["comparison"] = DEFAULT_COMPARISON
@@ -157,13 +178,8 @@ def sidebar_filters(options: Options, default_period, comparators=None, *, theme
     ``comparators(area)`` the area's default comparator (or None) and the others offered for it; ``theme`` is the
     theme whose page this is, if it is one."""
     _ensure_valid(options)
-    area_labels = {
-        row.code: f"{row.name} ({row.type_word}"
-                  f"{', outside the force: border crimes only' if getattr(row, 'role', '') == 'outside' else ''})"
-        for row in options.areas.itertuples()
-    }
     with st.sidebar:
-        area = st.selectbox("Area", options.area_codes, format_func=area_labels.get, key="area",
+        area = st.selectbox("Area", options.area_codes, format_func=options.area_labels.get, key="area",
                             help="Your district, the county, LLR or a comparator. Kept when you change page.")
         default_comparator, others = comparators(area) if comparators is not None else (None, [])
         if st.session_state.get("comparator") not in (DEFAULT_COMPARATOR, *others):
@@ -177,10 +193,10 @@ def sidebar_filters(options: Options, default_period, comparators=None, *, theme
                  "value lies outside or inside the area's 95% confidence interval.")
         latest = default_period(area)
         latest_text = formatting.month_name(latest) if latest else "none held"
-        choices = [LATEST, *(periods.month_label(m) for m in options.months)]
+        choices = [LATEST, *options.month_labels]
         choice = st.selectbox(
             "Period end", choices, key="period",
-            format_func=lambda c: f"Latest complete ({latest_text})" if c == LATEST else formatting.month_name(c),
+            format_func=lambda c: f"Latest complete ({latest_text})" if c == LATEST else options.month_names[c],
             help="The last month of the figures shown. Quarterly and annual figures use the latest whole quarter or year ending by then.",
         )
         comparison = st.radio("Comparison", list(periods.COMPARISONS), key="comparison",
