@@ -102,15 +102,23 @@ def free_port(address: str = "127.0.0.1") -> int:
 # not on the first visitor's run; a code string, so that lscsb_data itself never imports streamlit or the pages
 # The st.navigation call leaves Streamlit's pages-folder mode for good before the first request, so a link to any
 # page (a theme's /crime too) on a just-started server is resolved by the frame's page list, never "Page not found".
+# Then the app runs once headless in this process (Streamlit's AppTest: the real frame and first page, a visitor not
+# signed in), filling the process's caches before the port opens, so an unwarmed server's first visitor does not wait
+# for the first page's figures; Streamlit's warnings of calls made with no server running yet are not shown.
 PRELOAD = """\
 import importlib, logging, pkgutil, sys
 import pages.shared
 for found in pkgutil.iter_modules(pages.shared.__path__):
     importlib.import_module(f"pages.shared.{found.name}")
 import streamlit as st
-logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+logging.disable(logging.WARNING)
 st.navigation([st.Page("app.py")], position="hidden")
-logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.WARNING)
+from streamlit.testing.v1 import AppTest
+try:
+    AppTest.from_file(sys.argv[2], default_timeout=120).run()
+except Exception:  # then the first visitor's run does this work, and shows or logs any problem there
+    pass
+logging.disable(logging.NOTSET)
 from streamlit.web import cli
 cli.main(sys.argv[1:], prog_name="streamlit")
 """

@@ -426,10 +426,11 @@ def annotations(ident: Identity) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8192)
+@view_store.shared(ident_of=lambda arguments: arguments["cache_key"][1], skip=("_make",))
 def rendered(cache_key: tuple, _make):
-    """What ``_make()`` returns (an HTML string, a table made Arrow, a line of words) for a view, made once per
-    process; ``cache_key`` names the database, the kind of viewer and everything the piece is drawn from
-    (``ui.once``), and ``_make`` draws only on figures this run's viewer may see."""
+    """What ``_make()`` returns (an HTML string, a table made Arrow, a line of words) for a view, made once for every
+    process (kept in the shared view cache too); ``cache_key`` names the database, the kind of viewer and everything
+    the piece is drawn from (``ui.once``), and ``_make`` draws only on figures this run's viewer may see."""
     return _make()
 
 

@@ -115,7 +115,8 @@ def card(row, view: view_state.View, *, present: bool = False) -> None:
 
 
 def chart(make, *, key: str, file_stem: str, present: bool = False, png_width: int = charts.DEFAULT_WIDTH,
-          depends: tuple = (), table: tuple[pd.DataFrame, dict[str, str]] | None = None, table_label: str = "") -> None:
+          depends: tuple = (), table: tuple[pd.DataFrame | Callable[[], pd.DataFrame], dict[str, str]] | None = None,
+          table_label: str = "") -> None:
     """A chart as wide as its column, its figures as a table (its text alternative), and (outside presentation
     mode) a PNG download at 2x.
 
@@ -146,10 +147,10 @@ SPC_COLUMNS = {"period_text": "Period", "value_text": "Value", "centre_text": "A
                "signal_text": "This period"}
 
 
-def spc_table(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """A control chart's figures as rows for ``figures_table``, newest first, worded as the chart's tooltips."""
-    rows = charts.spc_rows(frame).iloc[::-1]
-    return rows, SPC_COLUMNS
+def spc_table(frame: pd.DataFrame) -> tuple[Callable[[], pd.DataFrame], dict[str, str]]:
+    """A control chart's figures as rows for ``figures_table`` (made only when the table is not cached), newest first,
+    worded as the chart's tooltips."""
+    return (lambda: charts.spc_rows(frame).iloc[::-1]), SPC_COLUMNS
 
 
 def csv_download(make: Callable[[], str], *, label: str, file_stem: str, key: str) -> None:
