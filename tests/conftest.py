@@ -1,9 +1,14 @@
 """Shared test fixtures: a tiny hand-made database, and the built demo database."""
 from __future__ import annotations
 
+import functools
+import os
+import pickle
+import shutil
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,22 +19,31 @@ from tests.fixture_db import make_fixture_db  # noqa: E402
 from tests.once import built_once  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def fixture_db_path(tmp_path_factory) -> Path:
+    """The tiny hand-computed fixture (tests/fixtures/) saved to a file once for the run (read-only: copy it)."""
+    return built_once(tmp_path_factory, "fixture.duckdb", lambda path: make_fixture_db(str(path)).close())
+
+
 @pytest.fixture()
-def fixture_con():
-    """A fresh in-memory database holding the tiny hand-computed fixture (tests/fixtures/)."""
-    con = make_fixture_db()
+def fixture_con(fixture_db_path):
+    """A fresh in-memory database holding the tiny hand-computed fixture: a copy of the one built for the run."""
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH $path AS fixture (READ_ONLY)", {"path": str(fixture_db_path)})
+    con.execute("COPY FROM DATABASE fixture TO memory")
+    con.execute("DETACH fixture")
     yield con
     con.close()
 
 
 @pytest.fixture()
-def fixture_app_env(tmp_path, monkeypatch) -> Path:
+def fixture_app_env(fixture_db_path, tmp_path, monkeypatch) -> Path:
     """The app's environment over the tiny fixture saved to a file: an empty commentary file beside it,
     editing and public mode off. Returns the folder holding both."""
     from lscsb_data.figures import narrative
 
     db_path = tmp_path / "f.duckdb"
-    make_fixture_db(str(db_path)).close()
+    shutil.copyfile(fixture_db_path, db_path)
     monkeypatch.setenv("LSCSB_DB", str(db_path))
     monkeypatch.setenv(narrative.COMMENTARY_ENV_VAR, str(tmp_path / "commentary.csv"))
     monkeypatch.delenv(narrative.EDIT_ENV_VAR, raising=False)
@@ -43,6 +57,35 @@ def demo_db_path(tmp_path_factory) -> Path:
     from lscsb_data.loaders.build import build
 
     return built_once(tmp_path_factory, "lscsb.duckdb", build)
+
+
+@pytest.fixture(scope="session")
+def public_outputs(tmp_path_factory, demo_db_path):
+    """A function giving every public output of the demo database (``tests.attack.publish_everything`` with
+    ``attack.SUITE_RANGE_LENGTHS``) and what each summary was (``summaries``: (period, comparison) -> the withheld
+    flag's dtype, or the error the summary raised), computed once for the run whichever worker asks first. Call it
+    when the outputs are needed, so a worker does its own work while another computes them."""
+    from tests import attack
+
+    def make(path: Path) -> None:
+        summaries = {}
+
+        def seen(period, comparison, frame) -> None:
+            summaries[(period, comparison)] = frame if isinstance(frame, Exception) else frame.current_suppressed.dtype
+
+        from lscsb_data import connect
+
+        with connect(demo_db_path, read_only=True) as con:
+            texts = attack.publish_everything(con, range_lengths=attack.SUITE_RANGE_LENGTHS, each_summary=seen)
+        part = path.with_suffix(".part")
+        part.write_bytes(pickle.dumps({"texts": texts, "summaries": summaries}))
+        os.replace(part, path)
+
+    @functools.cache
+    def load() -> dict:
+        return pickle.loads(built_once(tmp_path_factory, "public-outputs.pickle", make).read_bytes())
+
+    return load
 
 
 @pytest.fixture()

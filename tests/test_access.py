@@ -2,8 +2,6 @@
 and the app's server-side checks; the browser flow is tests/e2e/test_sign_in.py."""
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -13,9 +11,9 @@ import pytest
 from lscsb_data import loaders
 from lscsb_data.figures import access
 from lscsb_data.loaders.build import build
+from tests import cli_support
 from tests.loading_support import base_db_path, db_path  # noqa: F401 (fixtures)
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = time.time()
 
 
@@ -142,9 +140,8 @@ def test_users_and_the_trail_survive_a_rebuild(tmp_path):
     assert list(access.audit_trail(access.access_path(db)).action) == ["build", "role", "build"]
 
 
-def run_cli(*args, db: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lscsb_data", *args, "--db", str(db)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+def run_cli(*args, db: Path) -> cli_support.Result:
+    return cli_support.run_cli(*args, "--db", db)
 
 
 def test_the_users_and_audit_commands(db_path):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -16,9 +14,8 @@ from scipy.stats import chi2, norm
 
 import lscsb_data as L
 from lscsb_data.figures import benchmarks, engine, stats
+from tests.cli_support import run_cli
 from tests.fixture_db import make_fixture_db
-
-ROOT = Path(__file__).resolve().parent.parent
 MARCH_2020 = date(2020, 3, 1)
 
 
@@ -102,8 +99,7 @@ def independent_limits(unit: str, x: float, n: float, multiplier: float, confide
 
 
 def cli_summary(db_path: Path, *args: str) -> list[dict]:
-    result = subprocess.run([sys.executable, "-m", "lscsb_data", "summary", "--db", str(db_path), *args],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = run_cli("summary", "--db", db_path, *args)
     assert result.returncode == 0, result.stderr
     return list(csv.DictReader(io.StringIO(result.stdout)))
 
@@ -240,8 +236,7 @@ def test_cli_comparator_option_and_columns(tmp_path):
     assert float(rows[0]["comparator_value"]) == pytest.approx(12.75)
     default = cli_summary(path, "--period", "2020-03", "--indicator", "violence_with_injury", "--area", "C1")
     assert default[0]["comparator_code"] == "R1" and default[0]["comparison"] == "not_enough_data"
-    refused = subprocess.run([sys.executable, "-m", "lscsb_data", "summary", "--db", str(path), "--period", "2020-03",
-                              "--comparator", "nowhere"], cwd=ROOT, capture_output=True, text=True)
+    refused = run_cli("summary", "--db", path, "--period", "2020-03", "--comparator", "nowhere")
     assert refused.returncode != 0 and "unknown comparator 'nowhere'" in refused.stderr
 
 

@@ -3,8 +3,6 @@ equal to an independent pandas count of the raw rows (the reference download, an
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 
 from lscsb_data import loaders
 from lscsb_data.config import DATA_DIR
+from tests.cli_support import Result, run_cli
 from tests.loading_support import POLICEUK_MONTHS, base_db_path, db_path  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,9 +20,8 @@ LOOKUP = pd.read_csv(DATA_DIR / "lsoa_lookup.csv", dtype=str)
 COUNTY_DISTRICTS = [f"E07000{code}" for code in range(129, 136)]
 
 
-def _lsoa(db, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lscsb_data", "lsoa", "--db", str(db), *args],
-                          cwd=ROOT, capture_output=True, text=True)
+def _lsoa(db, *args: str) -> Result:
+    return run_cli("lsoa", "--db", db, *args)
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +91,7 @@ def test_bad_arguments_are_named(demo_db_path, args, message):
 
 
 def test_the_coverage_command_reports_the_checks(demo_db_path):
-    result = subprocess.run([sys.executable, "-m", "lscsb_data", "coverage", "--db", str(demo_db_path)],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = run_cli("coverage", "--db", demo_db_path)
     assert result.returncode == 0, result.stderr
     assert "Leicestershire Police: 2019-12 to 2021-11, 24 months" in result.stdout
     assert "Months missing: none" in result.stdout and "Many rows with no location: 1" in result.stdout
@@ -104,7 +101,6 @@ def test_public_mode_prints_no_lsoa_counts_of_a_sensitive_indicator(demo_db_path
     """Flagged sensitive, a police.uk category's counts per LSOA are not published in public mode: every count is
     [c], no total is printed, and standard error says why; the analyst's run prints them."""
     from lscsb_data.figures import places
-    from tests.cli_support import run_cli
 
     real = places.policeuk_indicators
     monkeypatch.setattr(places, "policeuk_indicators", lambda con: real(con).assign(sensitive=True))

@@ -3,9 +3,6 @@ that cannot be written, and source labels shown as typed (AppTest over the whole
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -13,9 +10,10 @@ from pptx import Presentation
 from streamlit.testing.v1 import app_test
 
 from lscsb_data import connect, loaders
-from lscsb_data.figures import narrative, periods
+from lscsb_data.figures import narrative
 from lscsb_data.presentation import downloads, pack
-from tests.apptest_support import PAGES, ROOT, NavigationPagesManager, app, record_downloads
+from tests.apptest_support import PAGES, NavigationPagesManager, app, record_downloads
+from tests.cli_support import run_cli
 
 PROBLEM = "unexpected problem"
 HOSTILE_SOURCE = "![t](http://host/pixel.png) [notice](http://host/x)"
@@ -50,12 +48,11 @@ def test_extract_command_writes_exactly_the_data_pages_public_extract(public_app
     data = public_app["Download the full extract (CSV)"]
     page = data() if callable(data) else data
     out = tmp_path / "extract.csv"
-    command = [sys.executable, "-m", "lscsb_data", "extract", "--db", str(demo_db_path)]
-    env = {**os.environ, "LSCSB_PUBLIC": "1"}
-    written = subprocess.run([*command, "--out", str(out)], cwd=ROOT, capture_output=True, text=True, env=env)
+    written = run_cli("extract", "--db", demo_db_path, "--out", out, env={"LSCSB_PUBLIC": "1"})
     assert written.returncode == 0, written.stderr
     assert without_generated(out.read_text()) == without_generated(page)
-    printed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, check=True)
+    printed = run_cli("extract", "--db", demo_db_path, env={"LSCSB_PUBLIC": "1"})
+    assert printed.returncode == 0, printed.stderr
     assert without_generated(printed.stdout) == without_generated(page)
     rows = [line for line in page.splitlines() if not line.startswith(("# ", '"# '))]
     body = pd.read_csv(io.StringIO("\n".join(rows)), dtype=str, keep_default_na=False)
@@ -64,9 +61,8 @@ def test_extract_command_writes_exactly_the_data_pages_public_extract(public_app
 
 
 def test_extract_command_in_partner_mode_writes_the_stored_figures(demo_con, demo_db_path):
-    env = {k: v for k, v in os.environ.items() if k != "LSCSB_PUBLIC"}
-    printed = subprocess.run([sys.executable, "-m", "lscsb_data", "extract", "--db", str(demo_db_path)], cwd=ROOT,
-                             capture_output=True, text=True, env=env, check=True)
+    printed = run_cli("extract", "--db", demo_db_path, unset=("LSCSB_PUBLIC",))
+    assert printed.returncode == 0, printed.stderr
     assert without_generated(printed.stdout) == without_generated(downloads.full_extract_csv(demo_con, public=False))
 
 
@@ -79,20 +75,9 @@ def test_every_page_works_in_public_mode_at_early_periods(public_app, page, peri
     assert at.title
 
 
-def test_summary_command_works_in_public_mode_at_every_period(demo_con, demo_db_path):
-    import lscsb_data as L
-
-    held = demo_con.execute("SELECT min(period), max(period) FROM observations").fetchone()
-    month, last = held[0], held[1]
-    checked = 0
-    while month <= last:
-        for comparison in ("rolling12", "quarter"):
-            frame = L.summary(demo_con, period=month, comparison=comparison, public=True)
-            assert frame.current_suppressed.dtype == bool
-        month, checked = periods.add_months(month, 1), checked + 1
-    assert checked >= 120
-    result = subprocess.run([sys.executable, "-m", "lscsb_data", "summary", "--db", str(demo_db_path), "--period", "2015-03"],
-                            cwd=ROOT, capture_output=True, text=True, env={**os.environ, "LSCSB_PUBLIC": "1"})
+def test_summary_command_works_in_public_mode(demo_db_path):
+    """The command in public mode (the summary at every period in public mode: tests/test_attack_disclosure.py)."""
+    result = run_cli("summary", "--db", demo_db_path, "--period", "2015-03", env={"LSCSB_PUBLIC": "1"})
     assert result.returncode == 0, result.stderr
     assert "[c]" in result.stdout
 
@@ -108,9 +93,8 @@ def test_commentary_cannot_be_written_in_public_mode(public_app, monkeypatch, tm
     with pytest.raises(narrative.EditingDisabled, match="public"):
         narrative.add_comment(tmp_path / "c.csv", scope="theme", subject="hate", area="E07000133",
                               quarter="2020-21-Q4", text="x", author="y")
-    result = subprocess.run([sys.executable, "-m", "lscsb_data", "comment", "add", "--theme", "hate", "--area", "E07000133",
-                             "--quarter", "2020-21-Q4", "--text", "x", "--author", "y"],
-                            cwd=ROOT, capture_output=True, text=True, env=dict(os.environ))
+    result = run_cli("comment", "add", "--theme", "hate", "--area", "E07000133", "--quarter", "2020-21-Q4", "--text", "x",
+                     "--author", "y")
     assert result.returncode == 2 and "public" in result.stderr
     assert not (tmp_path / "commentary.csv").exists()
 

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from lscsb_data.loaders.tidy import COLUMNS
@@ -62,9 +63,35 @@ def to_csv_text(frame: pd.DataFrame, *, header_lines: list[str] | None = None) -
     for line in header_lines or []:
         write([safe_cell(f"# {line}")])
     write([safe_cell(str(c)) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        write([_format(safe_cell(v)) for v in row])
+    columns = [_column_cells(frame.iloc[:, k]) for k in range(frame.shape[1])]
+    numeric = [isinstance(dtype, np.dtype) and dtype.kind in NUMERIC_KINDS for dtype in frame.dtypes]
+    if any("\r" in cell for cells, plain in zip(columns, numeric) if not plain for cell in cells):
+        for row in zip(*columns):
+            write(list(row))
+    else:
+        writer.writerows(zip(*columns))
     return buffer.getvalue()
+
+
+NUMERIC_KINDS = "fiub"
+
+
+def _column_cells(column: pd.Series) -> list[str]:
+    """``_format(safe_cell(v))`` of every value; a numeric or boolean column is formatted without the checks each
+    cell of an object column needs (the attack suite's CSVs of every summary format millions of cells)."""
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else None
+    if isinstance(column.dtype, pd.StringDtype):
+        return [safe_cell(value) if isinstance(value, str) else "" for value in column]
+    if kind == "M":
+        return column.dt.strftime("%Y-%m-%d").fillna("").tolist()
+    if kind is None or kind not in NUMERIC_KINDS:
+        return [_format(safe_cell(value)) for value in column]
+    values = column.to_numpy().tolist()
+    if kind == "f":
+        return ["" if value != value else str(value) for value in values]
+    if kind == "b":
+        return ["true" if value else "false" for value in values]
+    return list(map(str, values))
 
 
 def _format(value) -> str:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
-import sys
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,7 +19,8 @@ import pytest
 import lscsb_data as L
 from lscsb_data.presentation import formatting
 from lscsb_data.figures import periods
-from tests.e2e.browser import ROOT, screenshot, settle
+from tests.cli_support import run_cli
+from tests.e2e.browser import screenshot, settle
 
 # url path -> the page's own title (its h1) and one thing only that page draws
 PAGES = {
@@ -93,10 +92,9 @@ def engine_row(db_path, *, indicator: str, area: str, period: date, comparison: 
 
 def cli_summary(db_path, *, indicator: str, area: str, period: date) -> dict[str, str]:
     """The row ``python -m lscsb_data summary --format csv`` prints for one indicator and area."""
-    result = subprocess.run(
-        [sys.executable, "-m", "lscsb_data", "summary", "--db", str(db_path), "--period", f"{period:%Y-%m}",
-         "--indicator", indicator, "--area", area, "--format", "csv"],
-        cwd=ROOT, capture_output=True, text=True, check=True)
+    result = run_cli("summary", "--db", db_path, "--period", f"{period:%Y-%m}", "--indicator", indicator, "--area", area,
+                     "--format", "csv")
+    assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert len(rows) == 1, result.stdout
     return rows[0]
