@@ -45,7 +45,6 @@ class Options:
     comparators: pd.DataFrame | None = None  # engine.comparators: code, name, kind
     area_codes: list[str] = field(init=False)
     area_labels: dict[str, str] = field(init=False)
-    month_labels: list[str] = field(init=False)
     month_names: dict[str, str] = field(init=False)
     _area_names: dict[str, str] = field(init=False, repr=False)
     _comparator_names: dict[str, str] = field(init=False, repr=False)
@@ -60,7 +59,6 @@ class Options:
             ("area_labels", {row.code: f"{row.name} ({row.type_word}"
                                        f"{', outside the force: border crimes only' if getattr(row, 'role', '') == 'outside' else ''})"
                              for row in rows}),
-            ("month_labels", list(labels)),
             ("month_names", labels),
             ("_comparator_names", {code: formatting.short_area_name(name) for code, name in reversed(comparators)}),
         ):
@@ -193,7 +191,7 @@ def sidebar_filters(options: Options, default_period, comparators=None, *, theme
                  "value lies outside or inside the area's 95% confidence interval.")
         latest = default_period(area)
         latest_text = formatting.month_name(latest) if latest else "none held"
-        choices = [LATEST, *options.month_labels]
+        choices = [LATEST, *options.month_names]
         choice = st.selectbox(
             "Period end", choices, key="period",
             format_func=lambda c: f"Latest complete ({latest_text})" if c == LATEST else options.month_names[c],
