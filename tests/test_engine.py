@@ -245,6 +245,27 @@ def test_series_of_a_quarterly_indicator_rolls_four_quarters(fixture_con):
     assert frame.loc["2020-01-01", "period_end"] == pd.Timestamp("2020-03-01")
 
 
+@pytest.mark.parametrize("public", [False, True])
+def test_a_series_cut_from_an_areas_whole_series_equals_the_query_to_its_periods(fixture_con, public):
+    # why: the app queries an area's whole series once and cuts it for the sparklines, control charts and trend
+    # every indicator; one with a gap; quarterly; sensitive (withheld in public); D1's alone; the region's alone
+    indicators = [None, "police_asb", "youth_eet", "domestic_abuse_incidents", "business_burglary", "vehicle_offences"]
+    for area in ("D1", "U1"):
+        whole = engine.series(fixture_con, area=area, public=public)
+        for end in (None, date(2019, 6, 1), date(2010, 1, 1)):
+            for indicator in indicators:
+                for figures_only in (False, True):
+                    queried = engine.series(fixture_con, indicator=indicator, area=area, end=end, public=public,
+                                            figures_only=figures_only)
+                    cut = engine.series_cut(whole, indicator=indicator, end=end, figures_only=figures_only)
+                    pd.testing.assert_frame_equal(cut, queried, check_exact=True)
+        start = date(2019, 4, 1)
+        pd.testing.assert_frame_equal(
+            engine.series_cut(whole, start=start, end=date(2020, 1, 1), figures_only=True),
+            engine.series(fixture_con, areas=[area], start=start, end=date(2020, 1, 1), public=public, figures_only=True),
+            check_exact=True)
+
+
 def test_range_total_counts_whole_periods_inside_the_range(fixture_con):
     fte = L.range_total(fixture_con, indicator="fte_youth", area="D1", start=date(2019, 4, 1), end=date(2019, 9, 1))
     assert fte.iloc[0].numerator == 6 and fte.iloc[0].complete

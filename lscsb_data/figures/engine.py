@@ -294,6 +294,44 @@ def series(
     return frame.reset_index(drop=True)
 
 
+_YEAR_EARLIER_COLUMNS = ["lower_95", "upper_95", "rolling_lower_95", "rolling_upper_95", "previous_year_value",
+                         "previous_year_rolling_value"]
+
+
+def series_cut(
+    whole: pd.DataFrame,
+    *,
+    indicator: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    figures_only: bool = False,
+) -> pd.DataFrame:
+    """``series`` of ``indicator`` (None: every one) from ``start`` to ``end``, cut from ``whole`` (``series`` of the
+    same areas and ``public`` over every indicator and period, not ``figures_only``) without a query: each row is
+    computed from its own and earlier periods, so a cut equals a query to those periods, column for column."""
+    keep = np.ones(len(whole), dtype=bool)
+    if indicator is not None:
+        keep &= (whole.indicator == indicator).to_numpy()
+    if start is not None:
+        keep &= (whole.period >= pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        keep &= (whole.period <= pd.Timestamp(end)).to_numpy()
+    frame = whole[keep]
+    if figures_only:
+        frame = frame.drop(columns=_YEAR_EARLIER_COLUMNS)
+    return _as_fetched(frame.reset_index(drop=True))
+
+
+def _as_fetched(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the dtypes DuckDB gives a result of just these rows: a nullable column without a missing value
+    as its plain type, and strings of an empty result as objects (so a cut frame equals a queried one exactly)."""
+    plain = {name: dtype.numpy_dtype for name, dtype in frame.dtypes.items()
+             if isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "biu" and not frame[name].hasnans}
+    if frame.empty:
+        plain |= {name: object for name, dtype in frame.dtypes.items() if isinstance(dtype, pd.StringDtype)}
+    return frame.astype(plain) if plain else frame
+
+
 def _series_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     """Each period's and each rolling 12 months' 95% limits, from the (published) numerators and denominators."""
     unit, multiplier = frame.unit.to_numpy(object), frame.multiplier.astype(float)

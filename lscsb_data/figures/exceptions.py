@@ -46,7 +46,7 @@ _MIN_P = 1e-300
 
 def exceptions(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
                latest: bool = False, public: bool | None = None, everywhere=None,
-               catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+               catalogue: pd.DataFrame | None = None, area_series=None) -> pd.DataFrame:
     """Every indicator and area that is exceptional at ``period``, most worrying first (see module docstring);
     from the public figures when ``public``, else as ``$LSCSB_PUBLIC`` says.
 
@@ -54,7 +54,8 @@ def exceptions(con, *, period: date, area: str | None = None, comparison: str = 
     ``period``, or its latest complete period where that ends earlier), as the Overview shows it. ``everywhere(at)``,
     when given, is ``engine.summary`` of every area at ``at`` with the same comparison and ``public`` (a caller that
     caches it shares it between areas; an area's rows of it are that area's summary). ``catalogue`` is
-    ``engine.indicators``, when the caller holds it.
+    ``engine.indicators``, when the caller holds it. ``area_series(code)``, when given (with an ``area``), is
+    ``engine.series`` of one area over every indicator and period with the same ``public``, cut here instead of a query.
     """
     catalogue = engine.indicators(con) if catalogue is None else catalogue
     if latest and area is not None:
@@ -62,7 +63,7 @@ def exceptions(con, *, period: date, area: str | None = None, comparison: str = 
         shown_at = sorted(set(shown.values()) | {period}, reverse=True)
         # why: the series is computed row by row, so one fetched to the latest period serves each earlier one
         # (a control chart reads only the periods that end by its own)
-        history = engine.series(con, area=area, end=shown_at[0], public=public, figures_only=True)
+        history = _history(con, area=area, end=shown_at[0], public=public, area_series=area_series)
         found = []
         for at in shown_at:
             rows = _exceptions_at(con, period=at, area=area, comparison=comparison, public=public,
@@ -77,7 +78,14 @@ def exceptions(con, *, period: date, area: str | None = None, comparison: str = 
         return frame.drop(columns="outlook_rank").reset_index(drop=True)
     return _exceptions_at(con, period=period, area=area, comparison=comparison, public=public, everywhere=everywhere,
                           catalogue=catalogue,
-                          history=engine.series(con, area=area, end=period, public=public, figures_only=True))
+                          history=_history(con, area=area, end=period, public=public, area_series=area_series))
+
+
+def _history(con, *, area: str | None, end: date, public: bool | None, area_series) -> pd.DataFrame:
+    """The series the control charts read: ``area``'s (None: every area's) to ``end``, figures only."""
+    if area_series is not None and area is not None:
+        return engine.series_cut(area_series(area), end=end, figures_only=True)
+    return engine.series(con, area=area, end=end, public=public, figures_only=True)
 
 
 def _exceptions_at(con, *, period: date, area: str | None, comparison: str, public: bool | None, everywhere,
@@ -214,13 +222,14 @@ def theme_sections(found: pd.DataFrame, themes: pd.DataFrame, current: pd.DataFr
 
 def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
                  latest: bool = False, public: bool | None = None, everywhere=None,
-                 current: pd.DataFrame | None = None, catalogue: pd.DataFrame | None = None) -> list[dict]:
+                 current: pd.DataFrame | None = None, catalogue: pd.DataFrame | None = None,
+                 area_series=None) -> list[dict]:
     """``theme_sections`` computed from the database: the exception report, theme by theme (``latest``, ``public``,
-    ``everywhere`` and ``catalogue`` as for ``exceptions``; ``current``, when given, is the summary the report lists:
+    ``everywhere``, ``catalogue`` and ``area_series`` as for ``exceptions``; ``current``, when given, is the summary the report lists:
     with ``latest`` and an ``area``, ``engine.latest_summary`` of it)."""
     catalogue = engine.indicators(con) if catalogue is None else catalogue
     found = exceptions(con, period=period, area=area, comparison=comparison, latest=latest, public=public,
-                       everywhere=everywhere, catalogue=catalogue)
+                       everywhere=everywhere, catalogue=catalogue, area_series=area_series)
     if current is None and latest and area is not None:
         current = engine.latest_summary(con, period=period, area=area, comparison=comparison, public=public)
     elif current is None:

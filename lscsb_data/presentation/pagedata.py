@@ -341,6 +341,7 @@ def indicator_detail(
     summary_rows: pd.DataFrame | None = None,
     comparator: str | None = None,
     everywhere=None,
+    area_series=None,
 ) -> IndicatorDetail:
     """Everything an indicator's detail shows for ``area`` at ``period``.
 
@@ -353,7 +354,8 @@ def indicator_detail(
 
     The indicator is shown at ``period``, or at its latest complete period where that ends earlier (the headline
     says so); every area is compared with ``comparator`` (None: the area's default), whose figure is the chart's
-    one reference line. ``everywhere(at)``, when given, is ``engine.summary`` of every area at ``at`` against it.
+    one reference line. ``everywhere(at)``, when given, is ``engine.summary`` of every area at ``at`` against it;
+    ``area_series(code)``, ``engine.series`` of one area over every indicator and period (cut here, not queried).
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
     area_frame = areas(con) if area_frame is None else area_frame
@@ -382,7 +384,8 @@ def indicator_detail(
     groups = engine.comparator_groups(con)
     resolved = comparator or benchmarks.default_comparator(area_frame, groups, area)
     # why: one series to the period feeds both the trend and the control chart, which read the same months
-    history = engine.series(con, indicator=indicator, area=area, end=period, public=public)
+    history = (engine.series(con, indicator=indicator, area=area, end=period, public=public) if area_series is None
+               else engine.series_cut(area_series(area), indicator=indicator, end=period))
     control, control_reason = spc.chart_or_reason(history, period=period)
     annotations = engine.annotations(con, indicator=indicator)
     return IndicatorDetail(

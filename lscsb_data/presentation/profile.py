@@ -81,15 +81,15 @@ def overview_profile(
     area_frame: pd.DataFrame | None = None,
     summary_rows: pd.DataFrame | None = None,
     everywhere: Callable[[date], pd.DataFrame] | None = None,
-    series_frame: pd.DataFrame | None = None,
+    area_series: Callable[[str], pd.DataFrame] | None = None,
 ) -> Profile:
     """The profile of ``area`` at ``period`` against ``comparator`` (None: the area's default).
 
     ``summary_rows`` is ``engine.latest_summary`` for the area (each indicator at the view's period, or its latest
     earlier one); ``everywhere(at)`` is ``engine.summary`` of every area at ``at`` against the same comparator (for
-    the spine, the grid and the LLR-wide figures); ``series_frame`` is ``engine.series`` of the area, or of every area
-    with the same ``public``. Each may be passed by a caller that caches it. Rows carry the catalogue columns, the
-    summary's figures and, for display: ``value_text``, ``value_title`` (the hover text: unit, intervals, counts,
+    the spine, the grid and the LLR-wide figures); ``area_series(code)`` is ``engine.series`` of one area over every
+    indicator and period with the same ``public``. Each may be passed by a caller that caches it. Rows carry the
+    catalogue columns, the summary's figures and, for display: ``value_text``, ``value_title`` (the hover text: unit, intervals, counts,
     window, source), ``change_text``, ``direction_text``/``direction_tone``, ``comparison_text``/``comparison_tone``/
     ``comparison_glyph``, ``trend_text``/``trend_tone``, ``note`` ("latest: 12 months to Nov 2021", "LLR-wide
     figure"), ``spine`` (the CSP areas' range and quartiles, the comparator, the value and its interval) and
@@ -135,7 +135,7 @@ def overview_profile(
 
     rows["spine"] = [_spine(row, csp_values(row["shown_period"], row["id"])) if row["has_figure"] else None
                      for row in rows[SPINE_COLUMNS].to_dict("records")]
-    rows["sparkline"] = _sparklines(con, rows, area_frame, period=period, public=public, series_frame=series_frame)
+    rows["sparkline"] = _sparklines(con, rows, period=period, public=public, area_series=area_series)
     options = benchmarks.comparator_options(area_frame, groups)
     grid = compare_areas(rows, lambda at, indicator: grid_cells(at).get(indicator, {}), grid_areas)
     return Profile(area, _name(area_frame, area), period, comparison, resolved, comparator_name(options, resolved), rows,
@@ -288,16 +288,19 @@ def _spine(row: dict, values: np.ndarray) -> dict | None:
     return spine
 
 
-def _sparklines(con, rows: pd.DataFrame, area_frame, *, period: date, public, series_frame) -> list[list]:
+def _sparklines(con, rows: pd.DataFrame, *, period: date, public, area_series) -> list[list]:
     """Each row's rolling 12-month values over the 36 months to its shown period (its own area's series)."""
     areas = list(dict.fromkeys(rows.from_area))
     start = periods.add_months(period, -(TREND_MONTHS + 36))
-    if series_frame is None:
-        series_frame = (engine.series(con, areas=areas, start=start, end=period, public=public, figures_only=True)
-                        if areas else pd.DataFrame())
-    if series_frame.empty:
+    if not areas:
         return [[] for _ in range(len(rows))]
-    held = series_frame[series_frame.area_code.isin(areas)]
+    if area_series is None:
+        held = engine.series(con, areas=areas, start=start, end=period, public=public, figures_only=True)
+    else:
+        held = pd.concat([engine.series_cut(area_series(code), start=start, end=period, figures_only=True)
+                          for code in areas], ignore_index=True)
+    if held.empty:
+        return [[] for _ in range(len(rows))]
     ends, values = held.period_end.to_numpy(), held.rolling_value.to_numpy(float)
     by_key = {key: (ends[at], values[at]) for key, at in held.groupby(["indicator", "area_code"], sort=False).indices.items()}
     lines = []

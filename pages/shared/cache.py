@@ -319,6 +319,16 @@ def area_summary(ident: Identity, area: str, period: date, comparison: str, is_p
 
 
 @_protected
+@st.cache_data(show_spinner=False, max_entries=64)
+def area_series(ident: Identity, area: str, is_public: bool) -> pd.DataFrame:
+    """Every indicator's series for one area over every period held (``engine.series``), queried once per area and
+    cut by each view's figures: the Overview's sparklines, the exception report's control charts, a detail's trend."""
+    from lscsb_data.figures import engine
+
+    return _run(ident, engine.series, area=area, public=is_public)
+
+
+@_protected
 @st.cache_data(show_spinner=False, max_entries=1024)
 @view_store.shared()
 def profile(ident: Identity, area: str, period: date, comparison: str, is_public: bool, comparator: str | None):
@@ -328,7 +338,8 @@ def profile(ident: Identity, area: str, period: date, comparison: str, is_public
     return _run(ident, area_profile.overview_profile, area=area, period=period, comparison=comparison, public=is_public,
                 comparator=comparator, catalogue_rows=catalogue(ident), area_frame=areas(ident),
                 summary_rows=area_summary(ident, area, period, comparison, is_public, comparator),
-                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator))
+                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator),
+                area_series=lambda code: area_series(ident, code, is_public))
 
 
 @_protected
@@ -349,7 +360,8 @@ def indicator_detail(ident: Identity, indicator: str, area: str, period: date, c
     return _run(ident, pagedata.indicator_detail, indicator=indicator, area=area, period=period,
                 comparison=comparison, public=is_public, catalogue_rows=catalogue(ident), area_frame=areas(ident),
                 summary_rows=area_summary(ident, area, period, comparison, is_public, comparator), comparator=comparator,
-                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator))
+                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator),
+                area_series=lambda code: area_series(ident, code, is_public))
 
 
 @_protected
@@ -363,7 +375,8 @@ def exception_report(ident: Identity, area: str, period: date, comparison: str, 
     return _run(ident, reporting.theme_report, period=period, area=area, comparison=comparison, latest=True,
                 public=is_public, current=area_summary(ident, area, period, comparison, is_public),
                 catalogue=catalogue(ident),
-                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public))
+                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public),
+                area_series=lambda code: area_series(ident, code, is_public))
 
 
 def _file_stamp(path) -> tuple[int, int, int] | None:

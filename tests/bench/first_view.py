@@ -5,7 +5,9 @@ calls, in the order a visitor meets them: ``every_area_summary`` (``lscsb_data.s
 at each period the view shows an indicator at, once per period for the whole process), ``area_summary``
 (``engine.latest_summary``), ``profile`` (``presentation.profile.overview_profile``), ``overview_cards``
 (a theme's list, as a theme page asks), ``indicator_detail`` (that theme's first indicator) and
-``exception_report`` (``presentation.reporting.theme_report``). Each of N views is a new area and period
+``exception_report`` (``presentation.reporting.theme_report``); ``area_series`` (``engine.series`` of an area
+over every indicator and period, which the profile, the detail and the report cut) is the process's too, counted
+once per area by the first view that needs it. Each of N views is a new area and period
 end (the force's own areas against the latest twelve months held), computed from nothing but the
 catalogue and the area list. Prints the CPU milliseconds of each function (process time, every thread,
 so DuckDB's too) and the load average; never passes or fails on time.
@@ -39,16 +41,24 @@ def _views(con, count: int) -> list[tuple[str, object]]:
 
 
 def measure(con, views: list[tuple[str, object]], *, public: bool) -> dict[str, list[float]]:
-    """CPU milliseconds of each function's calls over ``views`` (``every_area_summary``: one per new period)."""
+    """CPU milliseconds of each function's calls over ``views`` (``every_area_summary``: one per new period;
+    ``area_series``: one per new area)."""
     catalogue, area_frame, themes = pagedata.catalogue(con), pagedata.areas(con), engine.themes(con)
     first_theme = themes.id.iloc[0]
     every: dict = {}
+    whole: dict = {}
     spent: dict[str, list[float]] = defaultdict(list)
 
+    nested: list[float] = []  # why: a call made inside another (an area's series) is counted once, under its own name
+
     def timed(name, function, **kwargs):
+        nested.append(0.0)
         started = time.process_time()
         result = function(con, **kwargs)
-        spent[name].append((time.process_time() - started) * 1000)
+        took = time.process_time() - started
+        spent[name].append((took - nested.pop()) * 1000)
+        if nested:
+            nested[-1] += took
         return result
 
     def everywhere(at):
@@ -56,6 +66,11 @@ def measure(con, views: list[tuple[str, object]], *, public: bool) -> dict[str, 
             every[at] = timed("every_area_summary", engine_summary, period=at, comparison=COMPARISON, public=public,
                               comparator=None)
         return every[at]
+
+    def area_series(code):
+        if code not in whole:
+            whole[code] = timed("area_series", engine.series, area=code, public=public)
+        return whole[code]
 
     for area, period in views:
         shared = {"period": period, "comparison": COMPARISON, "public": public}
@@ -65,13 +80,14 @@ def measure(con, views: list[tuple[str, object]], *, public: bool) -> dict[str, 
             everywhere(at)
         summary = timed("area_summary", engine.latest_summary, area=area, comparator=None, everywhere=everywhere, **shared)
         timed("profile", area_profile.overview_profile, area=area, comparator=None, catalogue_rows=catalogue,
-              area_frame=area_frame, summary_rows=summary, everywhere=everywhere, **shared)
+              area_frame=area_frame, summary_rows=summary, everywhere=everywhere, area_series=area_series, **shared)
         cards = timed("overview_cards", pagedata.overview_cards, area=area, sparklines=False, theme=first_theme,
                       catalogue_rows=catalogue, area_frame=area_frame, summary_rows=summary, **shared)
         timed("indicator_detail", pagedata.indicator_detail, indicator=cards.id.iloc[0], area=area, comparator=None,
-              catalogue_rows=catalogue, area_frame=area_frame, summary_rows=summary, everywhere=everywhere, **shared)
+              catalogue_rows=catalogue, area_frame=area_frame, summary_rows=summary, everywhere=everywhere,
+              area_series=area_series, **shared)
         timed("exception_report", reporting.theme_report, area=area, latest=True, current=summary,
-              everywhere=everywhere, **shared)
+              catalogue=catalogue, everywhere=everywhere, area_series=area_series, **shared)
     return spent
 
 

@@ -5,7 +5,8 @@ app's view functions return (``pages/shared/cache.py``'s: every area's summary, 
 summary, the Overview's profile, the cards, the indicator detail, the exception report; and every
 area's exceptions and control charts) over many inputs: the force's areas, the county, the force and
 one area beyond it, three periods, both comparisons, the default comparator and the region, public
-and partner figures; and pickles each result under DIR. ``compare`` loads two such folders and checks
+and partner figures, each called as the app calls it (with every area's summary and the area's series held);
+and pickles each result under DIR. ``compare`` loads two such folders and checks
 each pair exactly (frames with ``assert_frame_equal(check_exact=True)``: values, dtypes, index and
 column order), printing the first differences. Run ``save`` on the code before a change and after it.
 Takes three to fifteen minutes of one core, by how busy the machine is.
@@ -51,6 +52,12 @@ def save(folder: Path, db: str) -> int:
             for period in PERIODS:
                 for comparator in (None, "E12000004"):
                     every: dict = {}
+                    whole: dict = {}
+
+                    def area_series(code, public=public, whole=whole):
+                        if code not in whole:
+                            whole[code] = engine.series(con, area=code, public=public)
+                        return whole[code]
 
                     def everywhere(at, comparison=comparison, public=public, comparator=comparator, every=every):
                         if at not in every:
@@ -66,7 +73,7 @@ def save(folder: Path, db: str) -> int:
                         keep(f"latest_{key}_{area}", rows)
                         keep(f"profile_{key}_{area}", area_profile.overview_profile(
                             con, area=area, comparator=comparator, catalogue_rows=catalogue, area_frame=area_frame,
-                            summary_rows=rows, everywhere=everywhere, **shared))
+                            summary_rows=rows, everywhere=everywhere, area_series=area_series, **shared))
                         for theme in (None, "crime"):
                             keep(f"cards_{key}_{area}_{theme}", pagedata.overview_cards(
                                 con, area=area, sparklines=theme is None, catalogue_rows=catalogue,
@@ -75,10 +82,12 @@ def save(folder: Path, db: str) -> int:
                             indicator = indicators[(written + step) % len(indicators)]
                             keep(f"detail_{key}_{area}_{indicator}", pagedata.indicator_detail(
                                 con, indicator=indicator, area=area, comparator=comparator, catalogue_rows=catalogue,
-                                area_frame=area_frame, summary_rows=rows, everywhere=everywhere, **shared))
+                                area_frame=area_frame, summary_rows=rows, everywhere=everywhere,
+                                area_series=area_series, **shared))
                         if comparator is None:
                             keep(f"report_{key}_{area}", reporting.theme_report(
-                                con, area=area, latest=True, current=rows, everywhere=everywhere, **shared))
+                                con, area=area, latest=True, current=rows, everywhere=everywhere,
+                                area_series=area_series, **shared))
                             keep(f"exceptions_{key}_{area}", exceptions.exceptions(con, area=area, **shared))
             keep(f"exceptions_all_{int(public)}_{comparison}",
                  exceptions.exceptions(con, period=PERIODS[0], comparison=comparison, public=public))
