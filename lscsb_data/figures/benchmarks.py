@@ -86,21 +86,51 @@ def _groups_holding(groups: pd.DataFrame, codes: list[str], kind: str) -> list[s
 def default_comparator(area_frame: pd.DataFrame, groups: pd.DataFrame, code: str) -> str | None:
     """The area's default comparator: a district's county, a unitary's force; the county's and the force's region;
     a region's nation; none for the nation, a comparator group or an area outside the tree."""
+    return default_comparators(area_frame, groups, [code])[code]
+
+
+def default_comparators(area_frame: pd.DataFrame, groups: pd.DataFrame, codes) -> dict[str, str | None]:
+    """``default_comparator`` of each of ``codes``, with the area tree and the groups read once for all of them
+    (a summary of every area asks for each area's)."""
     types = dict(zip(area_frame.code, area_frame.type))
     sums = dict(zip(area_frame.code, area_frame.is_aggregate))
-    kind = types.get(code)
-    chain = _ancestors(area_frame, code)
-    if chain and not sums.get(code):
-        return chain[0]
-    if sums.get(code):
-        regions = _groups_holding(groups, [code, *chain], "region")
-        return regions[0] if regions else None
-    if kind == "region":
-        members = list(groups[groups.group_code == code].member_code)
-        nations = [g for g in _groups_holding(groups, members, "national")
-                   if set(members) <= set(groups[groups.group_code == g].member_code)]
-        return nations[0] if nations else None
-    return None
+    parents = dict(zip(area_frame.code, area_frame.parent_code))
+    rows = list(zip(groups.group_code, groups.group_type, groups.member_code))
+    members_of: dict[str, list[str]] = {}
+    for group, _kind, member in rows:
+        members_of.setdefault(group, []).append(member)
+
+    def holding(held: list[str], kind: str) -> list[str]:
+        held = set(held)
+        return list(dict.fromkeys(group for group, group_kind, member in rows if group_kind == kind and member in held))
+
+    def default(code: str) -> str | None:
+        chain, seen, parent = [], {code}, parents.get(code)
+        while isinstance(parent, str) and parent not in seen:
+            chain.append(parent)
+            seen.add(parent)
+            parent = parents.get(parent)
+        if chain and not sums.get(code):
+            return chain[0]
+        if sums.get(code):
+            regions = holding([code, *chain], "region")
+            return regions[0] if regions else None
+        if types.get(code) == "region":
+            members = members_of.get(code, [])
+            nations = [g for g in holding(members, "national") if set(members) <= set(members_of.get(g, []))]
+            return nations[0] if nations else None
+        return None
+
+    return {code: default(code) for code in codes}
+
+
+def comparator_names(area_frame: pd.DataFrame, groups: pd.DataFrame) -> dict[str, str]:
+    """Each comparator's name (``comparator_options``' ``code`` to ``name``), without building the options' table."""
+    # why: a group's name is on each of its member rows, and a group overrides a stored area of the same code
+    names = {code: name for code, name, comparator in zip(area_frame.code, area_frame.name, area_frame.is_comparator)
+             if comparator}
+    names.update(zip(groups.group_code[::-1], groups.group_name[::-1]))
+    return names
 
 
 def comparator_choices(area_frame: pd.DataFrame, groups: pd.DataFrame, code: str) -> list[str]:

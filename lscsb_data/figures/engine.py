@@ -87,11 +87,11 @@ def summary(
     frame = benchmarks.with_intervals(frame)
     frame = benchmarks.with_trends(frame, windows(con, period=period, indicator=indicator, areas=wanted, public=is_public),
                                    definition_changes(con))
-    comparator_of = {code: comparator or benchmarks.default_comparator(area_frame, groups, code)
-                     for code in dict.fromkeys(frame.area_code)}
+    codes = list(dict.fromkeys(frame.area_code))
+    comparator_of = (dict.fromkeys(codes, comparator) if comparator
+                     else benchmarks.default_comparators(area_frame, groups, codes))
     frame = benchmarks.with_red_red(benchmarks.with_comparators(frame, groups, comparator_of))
-    names = benchmarks.comparator_options(area_frame, groups).set_index("code").name
-    frame["comparator_name"] = frame.comparator_code.map(names)
+    frame["comparator_name"] = frame.comparator_code.map(benchmarks.comparator_names(area_frame, groups))
     frame = _only_area(frame, area)
     extra = [c for c in frame.columns if c not in SUMMARY_COLUMNS]
     return frame[SUMMARY_COLUMNS + extra]

@@ -426,9 +426,8 @@ def _force_wide(area_frame: pd.DataFrame, everywhere: pd.DataFrame, area: str) -
 
 
 def _comparator_name(area_frame: pd.DataFrame, groups: pd.DataFrame, code: str | None) -> str:
-    options = benchmarks.comparator_options(area_frame, groups)
-    match = options[options.code == code]
-    return formatting.short_area_name(match.name.iloc[0]) if len(match) else (code or "")
+    names = benchmarks.comparator_names(area_frame, groups)
+    return formatting.short_area_name(names[code]) if code in names else (code or "")
 
 
 def trend_rows(history: pd.DataFrame, meta: dict, *, period: date) -> pd.DataFrame:

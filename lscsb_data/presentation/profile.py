@@ -61,12 +61,11 @@ class Profile:
         }
 
 
-def comparator_name(options: pd.DataFrame, code: str | None) -> str:
-    """A comparator's name as headings say it, from ``engine.comparators`` (its code when unknown)."""
+def comparator_name(names: dict[str, str], code: str | None) -> str:
+    """A comparator's name as headings say it, from ``benchmarks.comparator_names`` (its code when unknown)."""
     if not isinstance(code, str):
         return "no comparator"
-    match = options[options.code == code]
-    return formatting.short_area_name(match.name.iloc[0]) if len(match) else code
+    return formatting.short_area_name(names[code]) if code in names else code
 
 
 def overview_profile(
@@ -99,6 +98,7 @@ def overview_profile(
     area_frame = engine.areas(con) if area_frame is None else area_frame
     groups = engine.comparator_groups(con)
     resolved = comparator or benchmarks.default_comparator(area_frame, groups, area)
+    names = dict(zip(area_frame.code, area_frame.name))
     frames: dict[date, pd.DataFrame] = {}
     indexed: dict[date, dict[str, dict[str, dict]]] = {}
 
@@ -124,7 +124,8 @@ def overview_profile(
     if summary_rows is None:
         summary_rows = engine.latest_summary(con, period=period, area=area, comparison=comparison, public=public,
                                              comparator=resolved, everywhere=every)
-    rows = _profile_rows(catalogue_rows, summary_rows, area=area, area_frame=area_frame, period=period, every=every)
+    rows = _profile_rows(catalogue_rows, summary_rows, area=area, area_frame=area_frame, names=names, period=period,
+                         every=every)
     values: dict[date, dict[str, np.ndarray]] = {}
 
     def csp_values(at: date, indicator: str) -> np.ndarray:
@@ -136,20 +137,19 @@ def overview_profile(
     rows["spine"] = [_spine(row, csp_values(row["shown_period"], row["id"])) if row["has_figure"] else None
                      for row in rows[SPINE_COLUMNS].to_dict("records")]
     rows["sparkline"] = _sparklines(con, rows, period=period, public=public, area_series=area_series)
-    options = benchmarks.comparator_options(area_frame, groups)
     grid = compare_areas(rows, lambda at, indicator: grid_cells(at).get(indicator, {}), grid_areas)
-    return Profile(area, _name(area_frame, area), period, comparison, resolved, comparator_name(options, resolved), rows,
-                   grid=grid, grid_areas=[(c, _short_name(area_frame, c)) for c in grid_areas])
+    return Profile(area, _name(names, area), period, comparison, resolved,
+                   comparator_name(benchmarks.comparator_names(area_frame, groups), resolved), rows,
+                   grid=grid, grid_areas=[(c, _short_name(names, c)) for c in grid_areas])
 
 
-def _name(area_frame: pd.DataFrame, code: str) -> str:
-    match = area_frame[area_frame.code == code]
-    return str(match.name.iloc[0]) if len(match) else code
+def _name(names: dict[str, str], code: str) -> str:
+    return str(names[code]) if code in names else code
 
 
-def _short_name(area_frame: pd.DataFrame, code: str) -> str:
+def _short_name(names: dict[str, str], code: str) -> str:
     """An area's abbreviation where its name gives one ("LLR"), else its name."""
-    return formatting.short_area_name(_name(area_frame, code))
+    return formatting.short_area_name(_name(names, code))
 
 
 def _csp_areas(area_frame: pd.DataFrame) -> list[str]:
@@ -166,7 +166,7 @@ def _above(area_frame: pd.DataFrame, csp: list[str]) -> list[str]:
     return list(parents.sort_values("type_order").code)
 
 
-def _profile_rows(catalogue_rows, summary_rows, *, area, area_frame, period, every) -> pd.DataFrame:
+def _profile_rows(catalogue_rows, summary_rows, *, area, area_frame, names, period, every) -> pd.DataFrame:
     held = summary_rows.assign(from_area=area)
     shown = held.current_value.notna() | held.current_suppressed.fillna(False).astype(bool)
     missing = [i for i in catalogue_rows.id if i not in set(held.indicator[shown])]
@@ -179,7 +179,7 @@ def _profile_rows(catalogue_rows, summary_rows, *, area, area_frame, period, eve
             # why: the force's figure is not the district's, so it is compared with nothing on the district's row
             borrowed.append(found.assign(from_area=code, shown_period=period, is_earlier=False, comparison="",
                                          comparator_value=np.nan, red_red=False,
-                                         comparator_note=f"{_short_name(area_frame, code)}-wide: not compared"))
+                                         comparator_note=f"{_short_name(names, code)}-wide: not compared"))
             missing = [i for i in missing if i not in set(found.indicator)]
     figures = pd.concat([held[~held.indicator.isin([b for f in borrowed for b in f.indicator])], *borrowed],
                         ignore_index=True) if borrowed else held
@@ -191,7 +191,7 @@ def _profile_rows(catalogue_rows, summary_rows, *, area, area_frame, period, eve
     rows["from_area"] = rows.from_area.fillna(area)
     rows["has_figure"] = rows.current_value.notna() | rows.current_suppressed.fillna(False).astype(bool)
     rows["red_red"] = rows.red_red.fillna(False).astype(bool) if "red_red" in rows else False
-    texts = pd.DataFrame.from_records([_texts(row, area_frame=area_frame, area=area, period=period)
+    texts = pd.DataFrame.from_records([_texts(row, names=names, area=area, period=period)
                                        for row in rows.to_dict("records")], index=rows.index)
     return pd.concat([rows.drop(columns=[c for c in texts.columns if c in rows]), texts], axis=1)
 
@@ -210,7 +210,7 @@ def _flag(row: dict, key: str) -> bool:
     return False if formatting.is_missing(value) else bool(value)
 
 
-def _texts(row: dict, *, area_frame, area: str, period: date) -> dict:
+def _texts(row: dict, *, names: dict[str, str], area: str, period: date) -> dict:
     suppressed = _flag(row, "current_suppressed")
     has_figure = bool(row["has_figure"])
     value = row.get("current_value")
@@ -221,7 +221,7 @@ def _texts(row: dict, *, area_frame, area: str, period: date) -> dict:
               if not formatting.is_missing(row.get("current_start")) else "")
     notes = []
     if has_figure and row.get("from_area") != area:
-        notes.append(f"{_short_name(area_frame, row['from_area'])}-wide figure")
+        notes.append(f"{_short_name(names, row['from_area'])}-wide figure")
     if has_figure and _flag(row, "is_earlier"):
         notes.append(f"latest: {window}")
     if has_figure and formatting.is_missing(row.get("current_complete")) is False and not _flag(row, "current_complete"):
@@ -243,7 +243,7 @@ def _texts(row: dict, *, area_frame, area: str, period: date) -> dict:
         "previous_window": (formatting.window_label(row["previous_start"], row["previous_end"])
                             if not formatting.is_missing(row.get("previous_start")) else ""),
         "value_text": formatting.format_value(value, row, suppressed=suppressed, short=True) if has_figure else formatting.NO_FIGURE,
-        "value_title": " · ".join(title) if has_figure else f"No figure for {_name(area_frame, area)}",
+        "value_title": " · ".join(title) if has_figure else f"No figure for {_name(names, area)}",
         "interval_text": interval,
         "change_text": formatting.format_change(row.get("change"), row.get("change_pct"), row,
                                                 suppressed=suppressed or _flag(row, "previous_suppressed"), of=value),
