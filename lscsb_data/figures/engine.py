@@ -106,6 +106,7 @@ def latest_summary(
     public: bool | None = None,
     comparator: str | None = None,
     everywhere=None,
+    shown: dict[str, date] | None = None,
 ) -> pd.DataFrame:
     """``summary`` of every indicator for ``area`` at ``period``, except that an indicator whose latest complete
     period ends before the window ``period`` asks for is shown at that latest period instead (so a page keeps one
@@ -113,9 +114,10 @@ def latest_summary(
 
     Adds ``shown_period`` (the period end each row was computed at) and ``is_earlier`` (it is before ``period``).
     ``everywhere(at)``, when given, is ``summary`` of every area at ``at`` with the same comparison, ``public`` and
-    ``comparator`` resolved for ``area`` (a caller that caches it shares it between areas).
+    ``comparator`` resolved for ``area`` (a caller that caches it shares it between areas). ``shown``, when given, is
+    ``shown_periods`` of ``area`` at ``period`` (a caller that caches it saves the query).
     """
-    shown = shown_periods(con, period=period, area=area)
+    shown = shown_periods(con, period=period, area=area) if shown is None else shown
     frames = []
     for at in sorted(set(shown.values()) | {period}, reverse=True):
         if everywhere is not None:

@@ -46,7 +46,8 @@ _MIN_P = 1e-300
 
 def exceptions(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
                latest: bool = False, public: bool | None = None, everywhere=None,
-               catalogue: pd.DataFrame | None = None, area_series=None) -> pd.DataFrame:
+               catalogue: pd.DataFrame | None = None, area_series=None,
+               shown: dict[str, date] | None = None) -> pd.DataFrame:
     """Every indicator and area that is exceptional at ``period``, most worrying first (see module docstring);
     from the public figures when ``public``, else as ``$LSCSB_PUBLIC`` says.
 
@@ -55,11 +56,12 @@ def exceptions(con, *, period: date, area: str | None = None, comparison: str = 
     when given, is ``engine.summary`` of every area at ``at`` with the same comparison and ``public`` (a caller that
     caches it shares it between areas; an area's rows of it are that area's summary). ``catalogue`` is
     ``engine.indicators``, when the caller holds it. ``area_series(code)``, when given (with an ``area``), is
-    ``engine.series`` of one area over every indicator and period with the same ``public``, cut here instead of a query.
+    ``engine.series`` of one area over every indicator and period with the same ``public``, cut here instead of a query;
+    ``shown``, ``engine.shown_periods`` of the area at ``period``.
     """
     catalogue = engine.indicators(con) if catalogue is None else catalogue
     if latest and area is not None:
-        shown = engine.shown_periods(con, period=period, area=area)
+        shown = engine.shown_periods(con, period=period, area=area) if shown is None else shown
         shown_at = sorted(set(shown.values()) | {period}, reverse=True)
         # why: the series is computed row by row, so one fetched to the latest period serves each earlier one
         # (a control chart reads only the periods that end by its own)
@@ -223,15 +225,15 @@ def theme_sections(found: pd.DataFrame, themes: pd.DataFrame, current: pd.DataFr
 def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
                  latest: bool = False, public: bool | None = None, everywhere=None,
                  current: pd.DataFrame | None = None, catalogue: pd.DataFrame | None = None,
-                 area_series=None) -> list[dict]:
+                 area_series=None, shown: dict[str, date] | None = None) -> list[dict]:
     """``theme_sections`` computed from the database: the exception report, theme by theme (``latest``, ``public``,
-    ``everywhere``, ``catalogue`` and ``area_series`` as for ``exceptions``; ``current``, when given, is the summary the report lists:
+    ``everywhere``, ``catalogue``, ``area_series`` and ``shown`` as for ``exceptions``; ``current``, when given, is the summary the report lists:
     with ``latest`` and an ``area``, ``engine.latest_summary`` of it)."""
     catalogue = engine.indicators(con) if catalogue is None else catalogue
     found = exceptions(con, period=period, area=area, comparison=comparison, latest=latest, public=public,
-                       everywhere=everywhere, catalogue=catalogue, area_series=area_series)
+                       everywhere=everywhere, catalogue=catalogue, area_series=area_series, shown=shown)
     if current is None and latest and area is not None:
-        current = engine.latest_summary(con, period=period, area=area, comparison=comparison, public=public)
+        current = engine.latest_summary(con, period=period, area=area, comparison=comparison, public=public, shown=shown)
     elif current is None:
         current = engine.summary(con, period=period, area=area, comparison=comparison, public=public)
     current = current.merge(catalogue[["id", "theme"]].rename(columns={"id": "indicator"}), on="indicator")

@@ -342,6 +342,7 @@ def indicator_detail(
     comparator: str | None = None,
     everywhere=None,
     area_series=None,
+    shown: dict[str, date] | None = None,
 ) -> IndicatorDetail:
     """Everything an indicator's detail shows for ``area`` at ``period``.
 
@@ -355,7 +356,8 @@ def indicator_detail(
     The indicator is shown at ``period``, or at its latest complete period where that ends earlier (the headline
     says so); every area is compared with ``comparator`` (None: the area's default), whose figure is the chart's
     one reference line. ``everywhere(at)``, when given, is ``engine.summary`` of every area at ``at`` against it;
-    ``area_series(code)``, ``engine.series`` of one area over every indicator and period (cut here, not queried).
+    ``area_series(code)``, ``engine.series`` of one area over every indicator and period (cut here, not queried);
+    ``shown``, ``engine.shown_periods`` of the area at ``period``.
     """
     catalogue_rows = engine.indicators(con) if catalogue_rows is None else catalogue_rows
     area_frame = areas(con) if area_frame is None else area_frame
@@ -364,7 +366,8 @@ def indicator_detail(
     meta = catalogue_rows[catalogue_rows.id == indicator].iloc[0].to_dict()
     area_name = _area_name(area_frame, area)
     asked = period
-    period = engine.shown_periods(con, period=period, area=area).get(indicator, period)
+    shown = engine.shown_periods(con, period=period, area=area) if shown is None else shown
+    period = shown.get(indicator, period)
     if everywhere is not None:
         everywhere = everywhere(period)
         everywhere = everywhere[everywhere.indicator == indicator].reset_index(drop=True)

@@ -47,10 +47,10 @@ def exceptions(con, *, period: date, area: str | None = None, comparison: str = 
 def theme_report(con, *, period: date, area: str | None = None, comparison: str = "rolling12",
                  latest: bool = False, public: bool | None = None, everywhere=None,
                  current: pd.DataFrame | None = None, catalogue: pd.DataFrame | None = None,
-                 area_series=None) -> list[dict]:
+                 area_series=None, shown: dict[str, date] | None = None) -> list[dict]:
     """The exception report theme by theme (``figures.exceptions.theme_report``, with its ``everywhere``, ``current``,
-    ``catalogue`` and ``area_series``), each exception with its sentence."""
+    ``catalogue``, ``area_series`` and ``shown``), each exception with its sentence."""
     sections = found_exceptions.theme_report(con, period=period, area=area, comparison=comparison, latest=latest,
                                              public=public, everywhere=everywhere, current=current, catalogue=catalogue,
-                                             area_series=area_series)
+                                             area_series=area_series, shown=shown)
     return [{**section, "rows": with_sentences(section["rows"], comparison=comparison)} for section in sections]

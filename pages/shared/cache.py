@@ -305,6 +305,15 @@ def every_area_summary(ident: Identity, period: date, comparison: str, is_public
     return _run(ident, engine_summary, period=period, comparison=comparison, public=is_public, comparator=comparator)
 
 
+@st.cache_data(show_spinner=False, max_entries=4096)
+def shown_periods(ident: Identity, area: str, period: date) -> dict[str, date]:
+    """The period each indicator is shown at for ``area`` at ``period`` (``engine.shown_periods``), asked once for the
+    summary, the detail and the exception report of a view."""
+    from lscsb_data.figures import engine
+
+    return _run(ident, engine.shown_periods, area=area, period=period)
+
+
 @_protected
 @st.cache_data(show_spinner=False, max_entries=4096)
 @view_store.shared()
@@ -315,7 +324,8 @@ def area_summary(ident: Identity, area: str, period: date, comparison: str, is_p
     from lscsb_data.figures import engine
 
     return _run(ident, engine.latest_summary, area=area, period=period, comparison=comparison, public=is_public,
-                comparator=comparator, everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator))
+                comparator=comparator, shown=shown_periods(ident, area, period),
+                everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator))
 
 
 @_protected
@@ -361,7 +371,8 @@ def indicator_detail(ident: Identity, indicator: str, area: str, period: date, c
                 comparison=comparison, public=is_public, catalogue_rows=catalogue(ident), area_frame=areas(ident),
                 summary_rows=area_summary(ident, area, period, comparison, is_public, comparator), comparator=comparator,
                 everywhere=lambda at: every_area_summary(ident, at, comparison, is_public, comparator),
-                area_series=lambda code: area_series(ident, code, is_public))
+                area_series=lambda code: area_series(ident, code, is_public),
+                shown=shown_periods(ident, area, period))
 
 
 @_protected
@@ -376,7 +387,8 @@ def exception_report(ident: Identity, area: str, period: date, comparison: str, 
                 public=is_public, current=area_summary(ident, area, period, comparison, is_public),
                 catalogue=catalogue(ident),
                 everywhere=lambda at: every_area_summary(ident, at, comparison, is_public),
-                area_series=lambda code: area_series(ident, code, is_public))
+                area_series=lambda code: area_series(ident, code, is_public),
+                shown=shown_periods(ident, area, period))
 
 
 def _file_stamp(path) -> tuple[int, int, int] | None:

@@ -1,16 +1,16 @@
 """``python -m tests.bench.first_view [DB] [--views N] [--public]``: CPU to compute a new view's figures.
 
 A view no process has drawn computes its figures once, through the functions ``pages/shared/cache.py``
-calls, in the order a visitor meets them: ``every_area_summary`` (``lscsb_data.summary`` of every area
-at each period the view shows an indicator at, once per period for the whole process), ``area_summary``
-(``engine.latest_summary``), ``profile`` (``presentation.profile.overview_profile``), ``overview_cards``
-(a theme's list, as a theme page asks), ``indicator_detail`` (that theme's first indicator) and
-``exception_report`` (``presentation.reporting.theme_report``); ``area_series`` (``engine.series`` of an area
-over every indicator and period, which the profile, the detail and the report cut) is the process's too, counted
-once per area by the first view that needs it. Each of N views is a new area and period
-end (the force's own areas against the latest twelve months held), computed from nothing but the
-catalogue and the area list. Prints the CPU milliseconds of each function (process time, every thread,
-so DuckDB's too) and the load average; never passes or fails on time.
+calls, in the order a visitor meets them: ``shown_periods`` (the period each indicator is shown at),
+``every_area_summary`` (``lscsb_data.summary`` of every area at each period the view shows an indicator at, once
+per period for the whole process), ``area_summary`` (``engine.latest_summary``), ``profile``
+(``presentation.profile.overview_profile``), ``overview_cards`` (a theme's list, as a theme page asks),
+``indicator_detail`` (that theme's first indicator) and ``exception_report``
+(``presentation.reporting.theme_report``); ``area_series`` (``engine.series`` of an area over every indicator and
+period, which the profile, the detail and the report cut) is the process's too, counted once per area by the first
+view that needs it. Each of N views is a new area and period end (the force's own areas against the latest twelve
+months held), computed from nothing but the catalogue and the area list. Prints the CPU milliseconds of each
+function (process time, every thread, so DuckDB's too) and the load average; never passes or fails on time.
 """
 from __future__ import annotations
 
@@ -76,18 +76,20 @@ def measure(con, views: list[tuple[str, object]], *, public: bool) -> dict[str, 
         shared = {"period": period, "comparison": COMPARISON, "public": public}
         # why: the summaries of every area are the process's, shared by every view of their periods, so each is
         # counted once, when the first view that needs it computes it
-        for at in {period, *engine.shown_periods(con, period=period, area=area).values()}:
+        shown = timed("shown_periods", engine.shown_periods, period=period, area=area)
+        for at in {period, *shown.values()}:
             everywhere(at)
-        summary = timed("area_summary", engine.latest_summary, area=area, comparator=None, everywhere=everywhere, **shared)
+        summary = timed("area_summary", engine.latest_summary, area=area, comparator=None, everywhere=everywhere,
+                        shown=shown, **shared)
         timed("profile", area_profile.overview_profile, area=area, comparator=None, catalogue_rows=catalogue,
               area_frame=area_frame, summary_rows=summary, everywhere=everywhere, area_series=area_series, **shared)
         cards = timed("overview_cards", pagedata.overview_cards, area=area, sparklines=False, theme=first_theme,
                       catalogue_rows=catalogue, area_frame=area_frame, summary_rows=summary, **shared)
         timed("indicator_detail", pagedata.indicator_detail, indicator=cards.id.iloc[0], area=area, comparator=None,
               catalogue_rows=catalogue, area_frame=area_frame, summary_rows=summary, everywhere=everywhere,
-              area_series=area_series, **shared)
+              area_series=area_series, shown=shown, **shared)
         timed("exception_report", reporting.theme_report, area=area, latest=True, current=summary,
-              catalogue=catalogue, everywhere=everywhere, area_series=area_series, **shared)
+              catalogue=catalogue, everywhere=everywhere, area_series=area_series, shown=shown, **shared)
     return spent
 
 

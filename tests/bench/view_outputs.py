@@ -69,7 +69,9 @@ def save(folder: Path, db: str) -> int:
                     keep(f"every_{key}", everywhere(period))
                     shared = {"period": period, "comparison": comparison, "public": public}
                     for area in AREAS if comparator is None else AREAS[:3]:
-                        rows = engine.latest_summary(con, area=area, comparator=comparator, everywhere=everywhere, **shared)
+                        shown = engine.shown_periods(con, period=period, area=area)
+                        rows = engine.latest_summary(con, area=area, comparator=comparator, everywhere=everywhere,
+                                                     shown=shown, **shared)
                         keep(f"latest_{key}_{area}", rows)
                         keep(f"profile_{key}_{area}", area_profile.overview_profile(
                             con, area=area, comparator=comparator, catalogue_rows=catalogue, area_frame=area_frame,
@@ -83,11 +85,11 @@ def save(folder: Path, db: str) -> int:
                             keep(f"detail_{key}_{area}_{indicator}", pagedata.indicator_detail(
                                 con, indicator=indicator, area=area, comparator=comparator, catalogue_rows=catalogue,
                                 area_frame=area_frame, summary_rows=rows, everywhere=everywhere,
-                                area_series=area_series, **shared))
+                                area_series=area_series, shown=shown, **shared))
                         if comparator is None:
                             keep(f"report_{key}_{area}", reporting.theme_report(
                                 con, area=area, latest=True, current=rows, everywhere=everywhere,
-                                area_series=area_series, **shared))
+                                area_series=area_series, shown=shown, **shared))
                             keep(f"exceptions_{key}_{area}", exceptions.exceptions(con, area=area, **shared))
             keep(f"exceptions_all_{int(public)}_{comparison}",
                  exceptions.exceptions(con, period=PERIODS[0], comparison=comparison, public=public))
