@@ -297,8 +297,11 @@ def _sparklines(con, rows: pd.DataFrame, *, period: date, public, area_series) -
     if area_series is None:
         held = engine.series(con, areas=areas, start=start, end=period, public=public, figures_only=True)
     else:
-        held = pd.concat([engine.series_cut(area_series(code), start=start, end=period, figures_only=True)
-                          for code in areas], ignore_index=True)
+        # why: only the keys, period ends and rolling figures are read, so the rows the query keeps are enough
+        wholes = [area_series(code) for code in areas]
+        held = pd.concat([whole.loc[whole.period.between(pd.Timestamp(start), pd.Timestamp(period)),
+                                    ["indicator", "area_code", "period_end", "rolling_value"]] for whole in wholes],
+                         ignore_index=True)
     if held.empty:
         return [[] for _ in range(len(rows))]
     ends, values = held.period_end.to_numpy(), held.rolling_value.to_numpy(float)
