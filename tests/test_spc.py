@@ -147,6 +147,21 @@ def test_a_missing_month_is_left_out_of_the_chart(fixture_con):
     assert len(beta) == 23 and pd.Timestamp("2020-01-01") not in set(beta.period)
 
 
+@pytest.mark.parametrize("public", [False, True])
+def test_whole_periods_of_an_ordered_series_equal_those_of_the_same_rows_in_any_order(fixture_con, public):
+    # why: rows in engine.series' order take a shortcut by position; any other order is sorted and grouped
+    from lscsb_data.figures import engine
+
+    ordered = engine.series(fixture_con, public=public, figures_only=True)
+    shuffled = ordered.sample(frac=1, random_state=7)
+    for period in (None, date(2020, 3, 1), date(2019, 6, 1)):
+        for periods in (spc.BASELINE_PERIODS, 6):
+            expected = spc.whole_periods(shuffled, period=period, periods=periods)
+            assert len(expected)
+            pd.testing.assert_frame_equal(spc.whole_periods(ordered, period=period, periods=periods), expected,
+                                          check_exact=True)
+
+
 def test_signal_strength_ranks_runs_and_breaches_as_normal_deviates():
     assert spc.signal_strength("above_limit", -3.5, 1) == 3.5
     assert spc.signal_strength("run_above", 0.2, 8) == pytest.approx(2.66, abs=0.01)

@@ -169,10 +169,38 @@ def whole_periods(series: pd.DataFrame, *, period: date | None = None, periods: 
     """
     frame = series if period is None else series[series.period_end <= pd.Timestamp(period)]
     keys = ["indicator", "area_code"]
-    frame = frame.sort_values([*keys, "period"]).groupby(keys, sort=False).tail(periods)
-    if "suppressed" in frame:
-        frame = frame[~frame.groupby(keys, sort=False).suppressed.transform("any").astype(bool)]
+    starts = _series_starts(frame)
+    if starts is None:
+        frame = frame.sort_values([*keys, "period"]).groupby(keys, sort=False).tail(periods)
+        if "suppressed" in frame:
+            frame = frame[~frame.groupby(keys, sort=False).suppressed.transform("any").astype(bool)]
+    else:
+        # why: engine.series is already in this order, so each series' last periods are found by position (the
+        # sort and the grouped tail cost more than the charts of an exception report)
+        ends = np.repeat(np.r_[starts[1:], len(frame)], np.diff(np.r_[starts, len(frame)]))
+        keep = ends - np.arange(len(frame)) <= periods
+        if "suppressed" in frame and keep.any():
+            withheld = frame.suppressed.to_numpy()[keep]
+            kept_starts = np.flatnonzero(np.r_[True, np.diff(ends[keep]) != 0])
+            hidden = np.logical_or.reduceat(withheld, kept_starts)
+            keep[keep] = ~np.repeat(hidden, np.diff(np.r_[kept_starts, len(withheld)]))
+        frame = frame[keep]
     return frame[frame.complete.fillna(False).astype(bool) & frame.value.notna()]
+
+
+def _series_starts(frame: pd.DataFrame) -> np.ndarray | None:
+    """Where each indicator and area's rows start, when ``frame`` has rows already ordered by indicator, area and
+    period, with a plain yes/no ``suppressed`` (as ``engine.series`` returns them); None otherwise."""
+    if not len(frame) or ("suppressed" in frame and frame.suppressed.dtype != bool):
+        return None
+    indicator, area = frame.indicator.to_numpy(object), frame.area_code.to_numpy(object)
+    period = frame.period.to_numpy()
+    same_indicator, same_area = indicator[1:] == indicator[:-1], area[1:] == area[:-1]
+    ordered = (indicator[1:] > indicator[:-1]) | (same_indicator & (
+        (area[1:] > area[:-1]) | (same_area & (period[1:] > period[:-1]))))
+    if not ordered.all():
+        return None
+    return np.flatnonzero(np.r_[True, ~(same_indicator & same_area)])
 
 
 def spc_frame(series: pd.DataFrame, *, period: date | None = None, periods: int = BASELINE_PERIODS) -> pd.DataFrame:
