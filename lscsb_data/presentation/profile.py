@@ -169,7 +169,8 @@ def _above(area_frame: pd.DataFrame, csp: list[str]) -> list[str]:
 def _profile_rows(catalogue_rows, summary_rows, *, area, area_frame, names, period, every) -> pd.DataFrame:
     held = summary_rows.assign(from_area=area)
     shown = held.current_value.notna() | held.current_suppressed.fillna(False).astype(bool)
-    missing = [i for i in catalogue_rows.id if i not in set(held.indicator[shown])]
+    with_figures = set(held.indicator[shown])
+    missing = [i for i in catalogue_rows.id if i not in with_figures]
     # why: an indicator reported only for the whole force (IOM, probation) shows the force's figure, saying so
     borrowed = []
     if missing:
@@ -180,7 +181,8 @@ def _profile_rows(catalogue_rows, summary_rows, *, area, area_frame, names, peri
             borrowed.append(found.assign(from_area=code, shown_period=period, is_earlier=False, comparison="",
                                          comparator_value=np.nan, red_red=False,
                                          comparator_note=f"{_short_name(names, code)}-wide: not compared"))
-            missing = [i for i in missing if i not in set(found.indicator)]
+            found_here = set(found.indicator)
+            missing = [i for i in missing if i not in found_here]
     figures = pd.concat([held[~held.indicator.isin([b for f in borrowed for b in f.indicator])], *borrowed],
                         ignore_index=True) if borrowed else held
     figures = figures.drop(columns=[c for c in ("unit", "multiplier", "polarity", "band_low", "band_high", "sensitive")
