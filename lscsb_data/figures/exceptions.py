@@ -227,8 +227,8 @@ def theme_report(con, *, period: date, area: str | None = None, comparison: str 
                  current: pd.DataFrame | None = None, catalogue: pd.DataFrame | None = None,
                  area_series=None, shown: dict[str, date] | None = None) -> list[dict]:
     """``theme_sections`` computed from the database: the exception report, theme by theme (``latest``, ``public``,
-    ``everywhere``, ``catalogue``, ``area_series`` and ``shown`` as for ``exceptions``; ``current``, when given, is the summary the report lists:
-    with ``latest`` and an ``area``, ``engine.latest_summary`` of it)."""
+    ``everywhere``, ``catalogue``, ``area_series`` and ``shown`` as for ``exceptions``; ``current``, when given, is
+    the summary the report lists: with ``latest`` and an ``area``, ``engine.latest_summary`` of it)."""
     catalogue = engine.indicators(con) if catalogue is None else catalogue
     found = exceptions(con, period=period, area=area, comparison=comparison, latest=latest, public=public,
                        everywhere=everywhere, catalogue=catalogue, area_series=area_series, shown=shown)
