@@ -26,13 +26,15 @@ PUBLIC_VIEWS = ["", "victims", "hate", "covid", "data"]
 
 def serious(page) -> list[str]:
     results = AXE.run(page, options=WCAG).response
-    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']}"
-            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']} "
+            f"{v['nodes'][0]['html'][:300]}" for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def audit(page, base: str, path: str, query: str) -> list[str]:
     page.goto(f"{base}/{path}{'?' + query if query else ''}")
     settle(page)
+    # why: the audit judges the page as a reader sees it, in the app's own fonts, not a layout drawn before they arrived
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     page.wait_for_timeout(500)
     return serious(page)
 
