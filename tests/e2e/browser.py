@@ -123,6 +123,8 @@ def settle(page, *, content: str = '[data-testid="stMain"] h1', timeout: float =
     page.wait_for_timeout(300)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached", timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+    # why: a run can end and the next one (a page the frontend was redirected to) not yet have started
+    page.wait_for_timeout(300)
 
 
 def screenshot(page, name: str, *, full_page: bool = True) -> Path:
