@@ -64,33 +64,17 @@ def test_a_broken_file_is_computed_again_and_off_means_no_files(store, monkeypat
     assert len(calls) == 4
 
 
-def test_one_process_holds_the_warm_up(store):
+def test_the_prerender_steps_are_shared_out_and_the_last_one_marks_the_folder_done(store, monkeypatch):
+    root, figures, calls = store
     ident = ("/db/lscsb.duckdb", 1, 100, 2000)
-    with view_store.only_one(ident, "warm") as first:
-        with view_store.only_one(ident, "warm") as second:
-            assert first and not second, "while one warms, another (its own lock file handle) does not"
-    with view_store.only_one(ident, "warm") as again:
-        assert again, "the lock is let go when the warm-up ends"
-
-
-def test_the_warm_up_draws_each_areas_likely_first_views_into_the_shared_folder(fixture_app_env, tmp_path, monkeypatch):
-    import streamlit as st
-
-    from pages.shared import cache
-
-    monkeypatch.setenv("LSCSB_VIEW_CACHE", str(tmp_path / "views"))
-    monkeypatch.setattr(view_store, "_folders", {})
-    monkeypatch.setattr(cache, "WARM_START_SECONDS", 0)
-    st.cache_data.clear()
-    ident = cache.identity()
-    cache._warm(ident, False)
-    made = {folder.name: len(list(folder.glob("*.pickle"))) for folder in (tmp_path / "views").glob("*/*") if folder.is_dir()}
-    areas = cache.areas(ident)
-    wanted = areas[(areas.is_csp | areas.is_board_area) & (areas.role == "local")]
-    assert len(wanted) >= 2
-    for name in ("profile", "exception_report", "indicator_detail", "overview_cards", "every_area_summary"):
-        assert made.get(name, 0) >= 1, (name, made)
-    assert made["profile"] == len(wanted), "one Overview per CSP and board area, at the month its pages open on"
-    first = cache.profile(ident, wanted.code.iloc[0], cache.default_period(ident, wanted.code.iloc[0]), "rolling12",
-                          False, None)
-    assert first.area_code == wanted.code.iloc[0]
+    assert view_store.claim(ident, "D1-2020-03")
+    another_process(monkeypatch)
+    assert not view_store.claim(ident, "D1-2020-03"), "another process leaves a claimed step alone"
+    assert view_store.claim(ident, "D2-2020-03")
+    view_store.finished(ident, "D1-2020-03", of=2)
+    assert view_store.prerender_progress(root) == (1, None), "one step of two drawn: not done"
+    view_store.finished(ident, "D2-2020-03", of=2)
+    assert view_store.prerender_progress(root) == (2, 2)
+    monkeypatch.setenv("LSCSB_VIEW_CACHE", "off")
+    another_process(monkeypatch)
+    assert view_store.claim(ident, "D1-2020-03"), "with no shared folder each process draws every step itself"

@@ -11,6 +11,7 @@ out first.
 """
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import functools
@@ -18,6 +19,7 @@ import gc
 import inspect
 import logging
 import os
+import secrets
 import threading
 import time
 from collections.abc import Iterator
@@ -100,8 +102,8 @@ def _run_slots() -> threading.BoundedSemaphore:
     return threading.BoundedSemaphore(max(1, int(os.environ.get("LSCSB_PAGE_RUNS", "2") or 2)))
 
 
-_drawing = threading.Semaphore(0)  # why: released once per page being drawn, so the warm-up can see a visitor waiting
-_last_drawn = [0.0]  # when the last page finished drawing (time.monotonic), so the warm-up can wait for a quiet moment
+_drawing = threading.Semaphore(0)  # why: released once per page being drawn, so the prerender can see a visitor waiting
+_last_drawn = [0.0]  # when the last page finished drawing (time.monotonic), so the prerender can wait for a quiet moment
 
 
 @contextlib.contextmanager
@@ -113,21 +115,27 @@ def page_slot() -> Iterator[None]:
     door instead, each page draws at full speed and the websocket stays answered.
     """
     slots = _run_slots()
+    visitor = not _prerendering()
     slots.acquire()
-    _drawing.release()
+    if visitor:
+        _drawing.release()
     try:
         yield
     finally:
-        _drawing.acquire()
-        _last_drawn[0] = time.monotonic()
+        if visitor:
+            _drawing.acquire()
+            _last_drawn[0] = time.monotonic()
         slots.release()
 
 
-# why: a browser opening the app fetches its scripts for a second or so before it asks for a page, and a step of the
-# warm-up cannot be interrupted, so the warm-up starts a few seconds after the first run and then draws only while the
-# process has been quiet for a moment (under steady load the visitors warm the caches themselves)
+# why: a browser opening the app fetches its scripts for a second or so before it asks for a page, and a view being
+# prerendered cannot be interrupted, so the prerender starts a few seconds after the first run and then draws only while
+# the process has been quiet for a moment (under steady load the visitors fill the caches themselves)
 WARM_START_SECONDS = 8.0
 WARM_QUIET_SECONDS = 1.5
+# why: the prerender's own runs say so with a secret only this process knows, so they never count as a visitor waiting
+PRERENDER_HEADER = "X-Lscsb-Prerender"
+_PRERENDER_TOKEN = secrets.token_urlsafe(24)
 
 
 def _quiet() -> bool:
@@ -137,65 +145,110 @@ def _quiet() -> bool:
     return time.monotonic() - _last_drawn[0] >= WARM_QUIET_SECONDS
 
 
-# why: the views a visitor most likely opens first: each page of each CSP and the board's own area, at the month every
-# page opens on, as the pages ask for them (the default comparison and comparator, each theme's first indicator)
-WARM_COMPARISON = "rolling12"
+def _prerendering() -> bool:
+    return st.context.headers.get(PRERENDER_HEADER) == _PRERENDER_TOKEN
 
 
-def start_warm_up(ident: Identity | None) -> None:
-    """Start the background warm-up for this database and this run's kind of viewer, where the launcher asks for it
-    (``$LSCSB_WARM_VIEWS``, set by ``python -m lscsb_data serve``); once per database and kind, then nothing."""
-    if ident is not None and os.environ.get("LSCSB_WARM_VIEWS") == "1":
-        warm_likely_views(ident, public())
+def warm_months() -> int:
+    """How many of the latest months the prerender draws (``$LSCSB_WARM_MONTHS``, default 12; 0 draws none)."""
+    try:
+        return max(0, int(os.environ.get("LSCSB_WARM_MONTHS", "12")))
+    except ValueError:
+        return 12
+
+
+def start_prerender(ident: Identity | None) -> None:
+    """Start prerendering this database's recent views, where the launcher asks for it (``$LSCSB_WARM_VIEWS``, set by
+    ``python -m lscsb_data serve``); once per database, then nothing."""
+    if ident is not None and os.environ.get("LSCSB_WARM_VIEWS") == "1" and warm_months():
+        prerender(ident)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def warm_likely_views(ident: Identity, is_public: bool) -> threading.Thread:
-    """Once per database and kind of viewer, in the background: fill the caches (this process's, and the shared view
-    cache every process reads) with the likely first views, only while no visitor's page draws, so the first
-    visitors after a start or a data load meet warm caches. One process warms for all (a lock file beside the shared
-    cache); the others read what it writes."""
-    thread = threading.Thread(target=_warm, args=(ident, is_public), name="lscsb-warm-up", daemon=True)
+def prerender(ident: Identity) -> threading.Thread:
+    """Once per database, in the background: draw every view a reader is likely to open, as a visitor who has not
+    signed in asks for it, through this process's own server, so its figures, tables and charts are cached here and
+    in the view cache every process reads. A data load (a new database) starts a new prerender and stops this one."""
+    thread = threading.Thread(target=_prerender, args=(ident,), name="lscsb-prerender", daemon=True)
     thread.start()
     return thread
 
 
-def _warm(ident: Identity, is_public: bool) -> None:
+def prerender_plan(ident: Identity) -> list[tuple[str, date, list[str]]]:
+    """The views to prerender, most likely first, in claimable steps: (area, period end, the pages' URL paths).
+
+    Each CSP and the board's own area (the areas CSP managers and the board choose) at the month its pages open on,
+    then every one of the latest ``warm_months()`` months; every page whose figures and charts are cached per view
+    (Maps draws its maps afresh and Upload shows no figures)."""
+    area_frame = areas(ident)
+    wanted = list(area_frame[(area_frame.is_csp.astype(bool) | area_frame.is_board_area.astype(bool))
+                             & (area_frame.role == "local")].code)
+    pages = ["", "exceptions", *themes(ident).id, "covid", "data"]
+    steps = [(area, default_period(ident, area)) for area in wanted]
+    steps += [(area, month) for month in months(ident)[:warm_months()] for area in wanted]
+    seen: set = set()
+    return [(area, period, pages) for area, period in steps
+            if period is not None and not ((area, period) in seen or seen.add((area, period)))]
+
+
+def own_address() -> str:
+    """This process's own server as a client on this machine reaches it (not through a proxy)."""
+    host = st.get_option("server.address") or "127.0.0.1"
+    host = "127.0.0.1" if host in {"0.0.0.0", "::"} else f"[{host}]" if ":" in host else host
+    scheme = "https" if st.get_option("server.sslCertFile") else "http"
+    path = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"{scheme}://{host}:{st.get_option('server.port')}" + (f"/{path}" if path else "")
+
+
+def _prerender(ident: Identity) -> None:
     time.sleep(WARM_START_SECONDS)
-    with view_store.only_one(ident, f"warm-{'public' if is_public else 'partner'}") as mine:
-        if not mine:
-            return
-        area_frame = areas(ident)
-        wanted = area_frame[(area_frame.is_csp.astype(bool) | area_frame.is_board_area.astype(bool))
-                            & (area_frame.role == "local")].code
-        theme_ids = list(themes(ident).id)
-        # why: called past the viewer check (_protected), which needs a visitor's run; these are the server's own calls
-        steps = []
-        for area in wanted:
-            period = default_period(ident, area)
-            if period is None:
+    try:
+        asyncio.run(_prerender_views(ident))
+    except Exception:  # a view that fails here fails for its visitor too, and is logged there
+        logging.getLogger("lscsb").info("prerendering stopped early", exc_info=True)
+
+
+async def _prerender_views(ident: Identity) -> None:
+    plan = prerender_plan(ident)
+    started, drawn = time.monotonic(), 0
+    session = await _prerender_session()
+    try:
+        for area, period, pages in plan:
+            step = f"{area}-{period:%Y-%m}"
+            if not view_store.claim(ident, step):
                 continue
-            shared = (ident, area, period, WARM_COMPARISON, is_public)
-            steps.append(lambda shared=shared: profile.__wrapped__(*shared, None))
-            steps.append(lambda shared=shared: exception_report.__wrapped__(*shared))
-            steps.append(lambda shared=shared: overview_cards.__wrapped__(*shared))
-            for theme in theme_ids:
-                steps.append(lambda shared=shared, theme=theme: _warm_theme(shared, theme))
-        for step in steps:
-            while not _quiet():
-                time.sleep(0.1)
-            try:
-                step()
-            except Exception:  # a view that fails here fails for its visitor too, and is logged there
-                logging.getLogger("lscsb").debug("warm-up step failed", exc_info=True)
+            for page in pages:
+                while not _quiet():
+                    await asyncio.sleep(0.1)
+                if identity() != ident:
+                    return
+                try:
+                    await session.view(page, f"area={area}&period={period:%Y-%m}")
+                except Exception:  # a lost websocket or a view past its time: that view is drawn on demand instead
+                    logging.getLogger("lscsb").info("prerendering %s %s failed", page or "overview", step, exc_info=True)
+                    await session.close()
+                    session = await _prerender_session()
+                drawn += 1
+            view_store.finished(ident, step, of=len(plan))
+    finally:
+        await session.close()
+    logging.getLogger("lscsb").info("prerendered %d views in %.0f s", drawn, time.monotonic() - started)
 
 
-def _warm_theme(shared: tuple, theme: str) -> None:
-    ident, area, period, comparison, is_public = shared
-    cards = overview_cards.__wrapped__(ident, area, period, comparison, is_public, sparklines=False, theme=theme,
-                                       comparator=None)
-    if len(cards):
-        indicator_detail.__wrapped__(ident, cards.id.iloc[0], area, period, comparison, is_public, None)
+async def _prerender_session(patience: float = 120):
+    """A session on this process's own server, once it answers (a just-started one may still be opening its port)."""
+    from pages.shared.ws_client import Session
+
+    deadline = time.monotonic() + patience
+    while True:
+        session = Session(own_address(), headers={PRERENDER_HEADER: _PRERENDER_TOKEN})
+        try:
+            await session.open()
+            return session
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(1)
 
 
 def public() -> bool:

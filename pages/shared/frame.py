@@ -129,4 +129,4 @@ def run() -> None:
     finally:
         view_state.write_url()
         view_state.frame_finished()
-    cache.start_warm_up(ident)
+    cache.start_prerender(ident)

@@ -1,5 +1,5 @@
 """The view cache every process of the app shares: each view's figures and chart specs, pickled to files beside the
-database, so a view drawn by one process (one replica of ``make serve``, or the warm-up) is cheap for all of them.
+database, so a view drawn by one process (one replica of ``make serve``, or the prerender) is cheap for all of them.
 
 Layout: ``<database>.views/<version>/<function>/<key>.pickle`` (``$LSCSB_VIEW_CACHE`` names another folder, or
 ``off``). ``version`` is the database file's identity (path, inode, mtime, size) and the app's own code, so a data load
@@ -14,7 +14,6 @@ Loading a pickle runs code named in it, so the folder must be as trusted as the 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import hashlib
 import inspect
@@ -158,22 +157,42 @@ def shared(ident_of=lambda arguments: arguments["ident"], skip: tuple[str, ...] 
     return decorate
 
 
-@contextlib.contextmanager
-def only_one(ident: tuple, name: str):
-    """Yields whether this process holds the lock ``name`` of the database version's folder (no folder: always)."""
+# why: the steps of the prerender are shared out between the processes by claims, each a file made only if absent
+_CLAIMS = ".prerender"
+DONE_MARK = ".prerendered"
+
+
+def claim(ident: tuple, step: str) -> bool:
+    """Whether this process is the first to claim the prerender ``step`` of the database version (no folder: always)."""
     folder = _folder(tuple(ident))
     if folder is None:
-        yield True
-        return
+        return True
     try:
-        handle = open(folder.path / f".{name}.lock", "w")
+        (folder.path / _CLAIMS).mkdir(exist_ok=True, mode=0o700)
+        os.close(os.open(folder.path / _CLAIMS / step, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return False
     except OSError:
-        yield True
+        return True
+    return True
+
+
+def finished(ident: tuple, step: str, *, of: int) -> None:
+    """Record the claimed ``step`` as drawn; the process that finishes the last of ``of`` steps marks the folder done
+    (``DONE_MARK``, holding the number of steps), which is how a benchmark knows every view is prerendered."""
+    folder = _folder(tuple(ident))
+    if folder is None:
         return
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            yield False
-            return
-        yield True
+    with contextlib.suppress(OSError):
+        claims = folder.path / _CLAIMS
+        (claims / f"{step}.done").touch(mode=0o600)
+        if sum(1 for _ in claims.glob("*.done")) >= of:
+            (folder.path / DONE_MARK).write_text(f"{of}\n")
+
+
+def prerender_progress(root: Path) -> tuple[int, int | None]:
+    """Steps drawn so far under a view-cache folder ``root`` (every database version in it) and, once every step is
+    drawn, how many there were (None before)."""
+    drawn = sum(1 for _ in root.glob(f"*/{_CLAIMS}/*.done"))
+    marks = [path for path in root.glob(f"*/{DONE_MARK}")]
+    return drawn, (int(marks[0].read_text()) if marks else None)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -45,6 +47,42 @@ def test_sessions_through_nginx_to_two_processes(demo_db_path):
     assert code == 0
 
 
+@pytest.mark.e2e
+def test_a_served_app_prerenders_its_recent_views_once_for_every_process(fixture_db_path, tmp_path):
+    import asyncio
+
+    from pages.shared import view_store
+    from pages.shared.ws_client import Session
+
+    views = tmp_path / "views"
+    with serving.served(replicas=1, port=serving.free_port(), db=fixture_db_path, quiet=True,
+                        env={"LSCSB_VIEW_CACHE": str(views), "LSCSB_WARM_MONTHS": "1"}) as server:
+        deadline = time.monotonic() + 240
+        while view_store.prerender_progress(views)[1] is None:
+            assert time.monotonic() < deadline, f"not prerendered: {view_store.prerender_progress(views)}"
+            time.sleep(0.5)
+        steps = view_store.prerender_progress(views)[1]
+        made = {folder.name: len(list(folder.glob("*.pickle"))) for folder in views.glob("*/*") if folder.is_dir()}
+        # the fixture's three CSPs and its board area at the latest month (their pages open on it too)
+        assert steps == 4, made
+        assert made["profile"] == 4 and made["exception_report"] == 4 and made["chart_specs"] >= 4 * 6, made
+
+        async def visit(query: str) -> tuple[int, list[str]]:
+            before = len(list(views.rglob("*.pickle")))
+            session = Session(server.url)
+            await session.open()
+            result = await session.view("crime", query)
+            await session.close()
+            return len(list(views.rglob("*.pickle"))) - before, result.problems
+
+        # why: in its own thread, since a browser test on the same worker may have left an event loop running in this one
+        with ThreadPoolExecutor(1) as thread:
+            assert thread.submit(asyncio.run, visit("area=D2&period=2020-03")).result() == (0, []), \
+                "a prerendered view is read, not drawn again"
+            new, problems = thread.submit(asyncio.run, visit("area=D2&period=2019-06")).result()
+        assert new > 0 and not problems, "an older month is drawn on demand (and cached then)"
+
+
 def test_nginx_routes_by_a_cookie_it_sets_and_upgrades_websockets(tmp_path):
     conf = serving.nginx_config(tmp_path, "127.0.0.1", 8600, [8601, 8602])
     assert "hash $lscsb_route consistent;" in conf
@@ -57,7 +95,7 @@ def test_nginx_routes_by_a_cookie_it_sets_and_upgrades_websockets(tmp_path):
 def test_a_broken_page_is_counted_as_an_error():
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    from tests.load.ws_client import FAILURE_TEXT, _problems
+    from pages.shared.ws_client import FAILURE_TEXT, _problems
 
     drawn = ForwardMsg()
     drawn.delta.new_element.alert.body = f"Part of this page {FAILURE_TEXT}; it has been logged."

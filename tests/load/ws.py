@@ -1,6 +1,6 @@
 """``python -m tests.load.ws [--sessions 25] [--views 20] [--think 5-15] [--replicas N | --url URL]``: the server's capacity, no browsers.
 
-Each session is one user's tab speaking Streamlit's websocket protocol (tests/load/ws_client.py); each
+Each session is one user's tab speaking Streamlit's websocket protocol (pages/shared/ws_client.py); each
 view is a page, an area and a period end chosen at random (seeded), asked for with
 ``BackMsg.rerun_script`` (query string and page name) and timed until ``ForwardMsg.script_finished``.
 ``--think`` waits a random time between a session's views, as a reader does.
@@ -25,11 +25,12 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psutil
 
 from lscsb_data import resolve_db_path
-from tests.load.ws_client import Session
+from pages.shared.ws_client import Session
 
 PAGES = ("", "exceptions", "crime", "offending", "victims", "asb", "hate", "policeuk", "covid", "data")
 # the board's seven districts and the county: the areas CSP managers and the board choose
@@ -236,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=1,
                         help="run the whole load this many times on the same server, each reported (2: the second pass "
                              "asks for views every one of which some session asked for before)")
+    parser.add_argument("--prerendered", action="store_true",
+                        help="wait until the served app has prerendered every view the load can ask for (the latest "
+                             "--periods months of every page and area), then drive it; the wait is reported")
     parser.add_argument("--replicas", type=int, default=1, help="app processes to serve, behind nginx when more than one (default 1)")
     parser.add_argument("--url", help="drive a server already running here instead of serving one")
     parser.add_argument("--db", help="database (default: $LSCSB_DB, else data/lscsb.duckdb)")
@@ -254,9 +258,12 @@ def main(argv: list[str] | None = None) -> int:
             # why: a run starts with nothing cached, not with the views an earlier run left in the shared view cache
             views = stack.enter_context(tempfile.TemporaryDirectory(prefix="lscsb-views-"))
             server = stack.enter_context(served(replicas=args.replicas, port=_free_port(), db=db_path, quiet=True,
-                                                env={"LSCSB_VIEW_CACHE": views}))
+                                                env={"LSCSB_VIEW_CACHE": views,
+                                                     "LSCSB_WARM_MONTHS": str(args.periods if args.prerendered else 0)}))
             base, pids = server.url, server.pids
             served_by = "1 app process" if args.replicas == 1 else f"{args.replicas} app processes behind nginx"
+            if args.prerendered:
+                served_by += f", every view prerendered first ({wait_for_prerender(Path(views), pids)})"
             load_before = os.getloadavg()
         errors = 0
         for number in range(1, args.passes + 1):
@@ -272,6 +279,20 @@ def main(argv: list[str] | None = None) -> int:
             errors += len(tally.errors)
             load_before = os.getloadavg()
     return 1 if errors else 0
+
+
+def wait_for_prerender(views: Path, pids: list[int], timeout: float = 1800) -> str:
+    """Wait until the served app says every view is prerendered (pages/shared/view_store.py); how long it took."""
+    from pages.shared.view_store import prerender_progress
+
+    watch = MemoryWatch(pids)
+    started = time.monotonic()
+    while (progress := prerender_progress(views))[1] is None:
+        if time.monotonic() - started > timeout:
+            raise SystemExit(f"the app had not prerendered its views within {timeout:.0f} s ({progress[0]} steps drawn)")
+        time.sleep(1)
+    return (f"{progress[1]} steps of an area and month in {time.monotonic() - started:.0f} s, "
+            f"{watch.cpu_seconds() - watch.cpu_at_start:.0f} s of CPU")
 
 
 def _free_port() -> int:

@@ -1,4 +1,5 @@
-"""One dashboard user as Streamlit's own frontend speaks to the server: HTTP first, then the websocket.
+"""One dashboard user as Streamlit's own frontend speaks to the server: HTTP first, then the websocket. The load
+generator (tests/load/ws.py) runs many; the server's prerender (pages/shared/cache.py) runs one against itself.
 
 The frontend (streamlit 1.67, static/js) opens a session so: ``GET /`` (the page, and any cookie a
 proxy sets for stickiness), ``GET /_stcore/health`` and ``/_stcore/host-config``, then a websocket to
@@ -44,8 +45,10 @@ class ViewResult:
 class Session:
     """A browser tab on the dashboard, without the browser: ``await open()``, then ``await view(...)`` as often as wanted."""
 
-    def __init__(self, base: str, *, ping_interval: float | None = 20, ping_timeout: float | None = 20) -> None:
+    def __init__(self, base: str, *, ping_interval: float | None = 20, ping_timeout: float | None = 20,
+                 headers: dict[str, str] | None = None) -> None:
         self.base = base.rstrip("/")
+        self.headers = dict(headers or {})
         self.cookies = CookieJar()
         self.ping_interval, self.ping_timeout = ping_interval, ping_timeout
         self.websocket = None
@@ -57,7 +60,7 @@ class Session:
 
     def _get(self, path: str) -> bytes:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
-        with opener.open(f"{self.base}{path}", timeout=60) as response:
+        with opener.open(urllib.request.Request(f"{self.base}{path}", headers=self.headers), timeout=60) as response:
             return response.read()
 
     def _cookie_header(self) -> str:
@@ -69,7 +72,7 @@ class Session:
         xsrf = next((c.value for c in self.cookies if c.name == XSRF_COOKIE), "")
         parts = urlsplit(self.base)
         scheme = "wss" if parts.scheme == "https" else "ws"
-        headers = {"Origin": self.base}
+        headers = {**self.headers, "Origin": self.base}
         if cookie := self._cookie_header():
             headers["Cookie"] = cookie
         self.websocket = await connect(
