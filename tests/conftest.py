@@ -97,6 +97,35 @@ def demo_con(demo_db_path):
     con.close()
 
 
+# why: loadscope hands out modules by their number of tests, so a module of a few slow tests (the attack suite, a
+# browser module) started last and one worker ran it alone while the other sat idle; the slowest modules (by
+# `--durations`, docs/testing.md) go first and the many quick ones fill in around them
+SLOWEST_MODULES_FIRST = (
+    "tests/test_attack_disclosure.py",
+    "tests/test_app_pages.py",
+    "tests/test_attack_witness.py",
+    "tests/e2e/test_sign_in.py",
+    "tests/e2e/test_accessibility.py",
+    "tests/e2e/test_browser.py",
+    "tests/e2e/test_fresh_server.py",
+    "tests/e2e/test_presentation.py",
+)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SlowestModulesFirst(LoadScopeScheduling):
+        def _assign_work_unit(self, node) -> None:
+            first = next((scope for scope in SLOWEST_MODULES_FIRST if scope in self.workqueue), None)
+            if first is not None:
+                self.workqueue.move_to_end(first, last=False)
+            super()._assign_work_unit(node)
+
+    return SlowestModulesFirst(config, log) if config.getvalue("dist") == "loadscope" else None
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "e2e: runs against a served app, in chromium (tests/e2e/) or over its websocket "
                                        "(tests/load/); left out by make test-fast")

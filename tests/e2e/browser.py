@@ -116,10 +116,14 @@ def open_browser(*, viewport: dict | None = None) -> Iterator:
 
 
 def settle(page, *, content: str = '[data-testid="stMain"] h1', timeout: float = 60_000) -> None:
-    """Wait for the page's own content, then for the app to stop running."""
+    """Wait for the page's own content, then for the app to stop running (the script state Streamlit's frontend
+    keeps on its root element, and no status widget)."""
     page.wait_for_selector(content, timeout=timeout)
+    # why: a run that a click or key press asked for may not have started yet
     page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached", timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+    # why: a run can end and the next one (a page the frontend was redirected to) not yet have started
     page.wait_for_timeout(300)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -77,12 +76,11 @@ def provider(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def signed_app(provider, demo_db_path, tmp_path_factory):
-    """The app over a copy of the demo database, with the provider configured and two people named by the
-    administrator (the partner opening on Charnwood, and the administrator); the analyst's role is a claim."""
+    """The app over the demo database (read only, so its shared view cache serves views other tests drew), its roles
+    and commentary in files of its own, with the provider configured and two people named by the administrator (the
+    partner opening on Charnwood, and the administrator); the analyst's role is a claim."""
     folder = tmp_path_factory.mktemp("signed")
-    db_path = folder / "lscsb.duckdb"
-    shutil.copyfile(demo_db_path, db_path)
-    roles = access.access_path(db_path)
+    roles = folder / "lscsb.access.sqlite"
     access.set_user(roles, PEOPLE["partner"]["email"], "partner", by="e2e setup", default_area=CHARNWOOD)
     access.set_user(roles, PEOPLE["admin"]["email"], "admin", by="e2e setup")
     port = browser.free_port()
@@ -96,10 +94,7 @@ def signed_app(provider, demo_db_path, tmp_path_factory):
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
     )
     env = {"LSCSB_ROLE_CLAIM": "roles", "LSCSB_COMMENTARY": str(folder / "commentary.csv"), "LSCSB_ACCESS": str(roles)}
-    with browser.serve(db_path, env=env, port=port, options=("--secrets.files", str(secrets))) as base:
-        # why: the first public view works out every protected figure once; a run of the app warms it, as make run does
-        with urllib.request.urlopen(f"{base}/_stcore/script-health-check", timeout=600):
-            pass
+    with browser.serve(demo_db_path, env=env, port=port, options=("--secrets.files", str(secrets))) as base:
         yield {"base": base, "roles": roles, "port": port}
 
 
