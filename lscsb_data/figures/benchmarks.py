@@ -67,8 +67,8 @@ def comparator_options(area_frame: pd.DataFrame, groups: pd.DataFrame) -> pd.Dat
     return frame.sort_values(["kind_order", "name"], kind="stable").drop(columns="kind_order").reset_index(drop=True)
 
 
-def _ancestors(area_frame: pd.DataFrame, code: str) -> list[str]:
-    parents = dict(zip(area_frame.code, area_frame.parent_code))
+def _ancestors(parents: dict, code: str) -> list[str]:
+    """The areas above ``code``, nearest first, from the area tree's ``code`` to ``parent_code``."""
     chain, seen = [], {code}
     parent = parents.get(code)
     while isinstance(parent, str) and parent not in seen:
@@ -78,9 +78,14 @@ def _ancestors(area_frame: pd.DataFrame, code: str) -> list[str]:
     return chain
 
 
-def _groups_holding(groups: pd.DataFrame, codes: list[str], kind: str) -> list[str]:
-    held = groups[(groups.group_type == kind) & groups.member_code.isin(codes)]
-    return list(dict.fromkeys(held.group_code))
+def _group_rows(groups: pd.DataFrame) -> list[tuple[str, str, str]]:
+    return list(zip(groups.group_code, groups.group_type, groups.member_code))
+
+
+def _groups_holding(rows: list[tuple[str, str, str]], codes: list[str], kind: str) -> list[str]:
+    """The groups of ``kind`` holding any of ``codes``, in the groups' order (``rows`` from ``_group_rows``)."""
+    held = set(codes)
+    return list(dict.fromkeys(group for group, group_kind, member in rows if group_kind == kind and member in held))
 
 
 def default_comparator(area_frame: pd.DataFrame, groups: pd.DataFrame, code: str) -> str | None:
@@ -95,29 +100,22 @@ def default_comparators(area_frame: pd.DataFrame, groups: pd.DataFrame, codes) -
     types = dict(zip(area_frame.code, area_frame.type))
     sums = dict(zip(area_frame.code, area_frame.is_aggregate))
     parents = dict(zip(area_frame.code, area_frame.parent_code))
-    rows = list(zip(groups.group_code, groups.group_type, groups.member_code))
+    rows = _group_rows(groups)
     members_of: dict[str, list[str]] = {}
     for group, _kind, member in rows:
         members_of.setdefault(group, []).append(member)
 
-    def holding(held: list[str], kind: str) -> list[str]:
-        held = set(held)
-        return list(dict.fromkeys(group for group, group_kind, member in rows if group_kind == kind and member in held))
-
     def default(code: str) -> str | None:
-        chain, seen, parent = [], {code}, parents.get(code)
-        while isinstance(parent, str) and parent not in seen:
-            chain.append(parent)
-            seen.add(parent)
-            parent = parents.get(parent)
+        chain = _ancestors(parents, code)
         if chain and not sums.get(code):
             return chain[0]
         if sums.get(code):
-            regions = holding([code, *chain], "region")
+            regions = _groups_holding(rows, [code, *chain], "region")
             return regions[0] if regions else None
         if types.get(code) == "region":
             members = members_of.get(code, [])
-            nations = [g for g in holding(members, "national") if set(members) <= set(members_of.get(g, []))]
+            nations = [g for g in _groups_holding(rows, members, "national")
+                       if set(members) <= set(members_of.get(g, []))]
             return nations[0] if nations else None
         return None
 
@@ -136,12 +134,12 @@ def comparator_names(area_frame: pd.DataFrame, groups: pd.DataFrame) -> dict[str
 def comparator_choices(area_frame: pd.DataFrame, groups: pd.DataFrame, code: str) -> list[str]:
     """The comparators offered for an area, its default first: its county and force, the region and nations that
     hold its force, the stored-whole comparator groups, and the peer groups it (or an area above it) belongs to."""
-    chain = _ancestors(area_frame, code)
-    holders = [code, *chain]
+    chain = _ancestors(dict(zip(area_frame.code, area_frame.parent_code)), code)
+    holders, rows = [code, *chain], _group_rows(groups)
     stored_groups = list(area_frame[area_frame.type == "group"].code)
-    choices = [*chain, *_groups_holding(groups, holders, "region"), *_groups_holding(groups, holders, "national"),
+    choices = [*chain, *_groups_holding(rows, holders, "region"), *_groups_holding(rows, holders, "national"),
                *[c for c in area_frame[area_frame.type == "national"].code], *stored_groups,
-               *_groups_holding(groups, holders, "peer")]
+               *_groups_holding(rows, holders, "peer")]
     default = default_comparator(area_frame, groups, code)
     ordered = list(dict.fromkeys([default, *choices] if default else choices))
     return [c for c in ordered if c != code]
