@@ -186,9 +186,7 @@ def prerender_plan(ident: Identity) -> list[tuple[str, date, list[str]]]:
     pages = ["", "exceptions", *themes(ident).id, "covid", "data"]
     steps = [(area, default_period(ident, area)) for area in wanted]
     steps += [(area, month) for month in months(ident)[:warm_months()] for area in wanted]
-    seen: set = set()
-    return [(area, period, pages) for area, period in steps
-            if period is not None and not ((area, period) in seen or seen.add((area, period)))]
+    return [(area, period, pages) for area, period in dict.fromkeys(steps) if period is not None]
 
 
 def own_address() -> str:

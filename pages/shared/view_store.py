@@ -194,5 +194,5 @@ def prerender_progress(root: Path) -> tuple[int, int | None]:
     """Steps drawn so far under a view-cache folder ``root`` (every database version in it) and, once every step is
     drawn, how many there were (None before)."""
     drawn = sum(1 for _ in root.glob(f"*/{_CLAIMS}/*.done"))
-    marks = [path for path in root.glob(f"*/{DONE_MARK}")]
-    return drawn, (int(marks[0].read_text()) if marks else None)
+    mark = next(root.glob(f"*/{DONE_MARK}"), None)
+    return drawn, (int(mark.read_text()) if mark else None)
