@@ -3,7 +3,8 @@
 ``serve(db_path)`` starts ``streamlit run app.py`` on a free port and yields its base URL;
 ``open_browser()`` yields a Playwright page in headless chromium; ``settle(page)`` waits until the
 app has finished running; ``screenshot(page, name)`` writes ``tests/screenshots/<name>.png``.
-``launch()`` gives one browser for many contexts (the tests and the load test).
+``launch()`` gives one browser for many contexts (the tests and the load test). ``assert_no_failure(page)`` and
+``accessibility_violations(page)`` are the checks every view the tests open can take.
 Used by the pytest fixtures in ``tests/e2e/conftest.py``, by ``tests/load/run.py`` and by ``python -m tests.e2e.screenshots``.
 """
 from __future__ import annotations
@@ -27,6 +28,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync",
 ]
 VIEWPORT = {"width": 1440, "height": 1000}
+FAILURE_TEXT = ("Traceback", "could not be shown because of an unexpected problem", "Error:")
+# why: axe still checks every rule, but details only what fails (every passing node's details took two thirds of its time)
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+        "resultTypes": ["violations"]}
 
 
 def free_port() -> int:
@@ -143,3 +148,23 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
     page.screenshot(path=str(path))
     page.set_viewport_size(viewport)
     return path
+
+
+def assert_no_failure(page) -> None:
+    """The page shows no exception and no error text in its main area."""
+    assert page.locator('[data-testid="stException"]').count() == 0, "the page shows an exception"
+    main_text = page.locator('[data-testid="stMain"]').inner_text()
+    for text in FAILURE_TEXT:
+        assert text not in main_text, f"the page shows {text!r}"
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's serious or critical violations of WCAG 2.2 A/AA on the settled page, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    # why: the audit judges the page as a reader sees it, in the app's own fonts, not a layout drawn before they arrived
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    page.wait_for_timeout(500)
+    results = Axe().run(page, options=WCAG).response
+    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']} "
+            f"{v['nodes'][0]['html'][:300]}" for v in results["violations"] if v["impact"] in ("serious", "critical")]

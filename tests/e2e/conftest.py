@@ -1,4 +1,4 @@
-"""Fixtures for the end-to-end tests: one served app and one headless chromium for the whole session.
+"""Fixtures for the end-to-end tests: one served app, one headless chromium and one tab of it for the whole session.
 
 A missing browser is a failure with instructions, never a skip: CI installs chromium (``make browser``).
 """
@@ -32,10 +32,30 @@ def chromium():
         yield launched
 
 
-@pytest.fixture()
-def page(chromium, app_url):
+@pytest.fixture(scope="session")
+def tab(chromium):
+    """One browser tab for the session's tests: opening a new tab or context costs chromium about 2 s of CPU (a new
+    renderer process, the app's scripts fetched and compiled again), going to a page in the same tab about half that."""
     context = chromium.new_context(viewport=browser.VIEWPORT, accept_downloads=True)
     opened = context.new_page()
-    opened.set_default_timeout(60_000)
     yield opened
     context.close()
+
+
+@pytest.fixture()
+def page(tab, app_url):
+    """The session's tab for one test, as a new visitor has it: no cookies, nothing stored, the usual window size.
+    Each test's first ``goto`` is a new page load and so a new session of the app; a test that needs a second user
+    opens a context of its own."""
+    forget(tab)
+    tab.set_viewport_size(browser.VIEWPORT)
+    tab.set_default_timeout(60_000)
+    yield tab
+    forget(tab)
+
+
+def forget(tab) -> None:
+    """Clear what the last visitor left: cookies, and the local and session storage of the site the tab is on."""
+    tab.context.clear_cookies()
+    if tab.url.startswith("http"):
+        tab.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")

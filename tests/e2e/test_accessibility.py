@@ -1,58 +1,67 @@
-"""The accessibility audit: axe-core (bundled by axe-playwright-python, so it runs offline) on every page in the
-default view, and on the main pages for a district, in presentation mode and in a public deployment. No serious
-or critical violation of WCAG 2.2 A or AA; every chart has its figures as a table a keyboard can reach."""
+"""Every page opens and draws its own content, and the accessibility audit: axe-core (bundled by axe-playwright-python,
+so it runs offline) on every page in the sidebar in the default view, and on the main pages for a district and in a
+public deployment (presentation mode is audited on its screens in test_presentation.py). No serious or critical
+violation of WCAG 2.2 A or AA; every chart has its figures as a table a keyboard can reach.
+
+All of it in the session's one tab (tests/e2e/conftest.py): each view is still a fresh page load and a new session of
+the app, and one page load serves both the content checks and the audit."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e import browser
-from tests.e2e.browser import settle
+from tests.e2e.browser import accessibility_violations, assert_no_failure, screenshot, settle
 
-AXE = Axe()
-# why: axe still checks every rule, but details only what fails (every passing node's details took two thirds of its time)
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
-        "resultTypes": ["violations"]}
-EVERY_PAGE = ["", "exceptions", "crime", "offending", "victims", "asb", "hate", "policeuk", "covid", "data"]
+CHART = '[data-testid="stMain"] .vega-embed'
+HEADING = '[data-testid="stMain"] h1'
+# every page in the sidebar: url path -> its own title (its h1; None where the title names the area) and one thing
+# only that page draws
+EVERY_PAGE = {
+    "": ("How is Leicestershire doing?", "table.lscsb-profile"),
+    "exceptions": (None, HEADING),
+    "crime": ("Ongoing reductions in crime", CHART),
+    "offending": ("Reducing offending and re-offending", CHART),
+    "victims": ("Repeat victimisation and vulnerable victims", CHART),
+    "asb": ("Anti-social behaviour and satisfaction", CHART),
+    "hate": ("Preventing terrorism and radicalisation (hate and cohesion)", CHART),
+    "policeuk": ("Police recorded crime and ASB (police.uk open data)", CHART),
+    "maps": (None, HEADING),
+    "covid": ("COVID-19 impact", CHART),
+    "data": ("Data and downloads", '[data-testid="stMain"] [data-testid="stDataFrame"]'),
+}
+DISTRICT_VIEWS = ["", "crime", "victims", "covid"]
 DISTRICT = "area=E07000130"
-VIEWS = (
-    [("default", path, "") for path in EVERY_PAGE]
-    + [("district", path, DISTRICT) for path in ("", "crime", "victims", "covid")]
-    + [("presentation", path, "present=1") for path in ("", "crime", "victims")]
-)
 PUBLIC_VIEWS = ["", "victims", "hate", "covid", "data"]
-
-
-def serious(page) -> list[str]:
-    results = AXE.run(page, options=WCAG).response
-    return [f"{v['id']} ({v['impact']}): {len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']} "
-            f"{v['nodes'][0]['html'][:300]}" for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def audit(page, base: str, path: str, query: str) -> list[str]:
     page.goto(f"{base}/{path}{'?' + query if query else ''}")
     settle(page)
-    # why: the audit judges the page as a reader sees it, in the app's own fonts, not a layout drawn before they arrived
-    page.evaluate("() => document.fonts.ready.then(() => true)")
-    page.wait_for_timeout(500)
-    return serious(page)
+    return accessibility_violations(page)
 
 
-@pytest.fixture(scope="module")
-def auditor(chromium):
-    """One browser context for every audit: each view is still a fresh page load and a new session of the app, but the
-    app's scripts come from the context's cache instead of being fetched and compiled again for every view."""
-    context = chromium.new_context(viewport=browser.VIEWPORT)
-    opened = context.new_page()
-    opened.set_default_timeout(90_000)
-    yield opened
-    context.close()
+@pytest.mark.parametrize("path", list(EVERY_PAGE), ids=[p or "overview" for p in EVERY_PAGE])
+def test_every_page_opens_draws_its_own_content_and_has_no_serious_accessibility_violation(page, app_url, path):
+    title, own_content = EVERY_PAGE[path]
+    page.goto(f"{app_url}/{path}")
+    settle(page, content=own_content)
+    nav = {urlsplit(a.get_attribute("href")).path.strip("/") for a in page.locator(".st-key-page_menu a").all()}
+    assert nav == set(EVERY_PAGE), f"pages in the sidebar but not opened and audited here: {nav - set(EVERY_PAGE)}; " \
+                                   f"opened here but not in the sidebar: {set(EVERY_PAGE) - nav}"
+    heading = page.locator(HEADING).first.inner_text().strip()
+    if title:
+        assert heading == title, f"/{path} is titled {heading!r}"
+    assert_no_failure(page)
+    screenshot(page, f"page-{path or 'overview'}", full_page=False)
+    assert accessibility_violations(page) == []
 
 
-@pytest.mark.parametrize("mode, path, query", VIEWS, ids=[f"{m}-{p or 'overview'}" for m, p, _q in VIEWS])
-def test_no_serious_accessibility_violation(auditor, app_url, mode, path, query):
-    assert audit(auditor, app_url, path, query) == []
+@pytest.mark.parametrize("path", DISTRICT_VIEWS, ids=[p or "overview" for p in DISTRICT_VIEWS])
+def test_no_serious_accessibility_violation_for_a_district(page, app_url, path):
+    assert audit(page, app_url, path, DISTRICT) == []
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +71,8 @@ def public_url(demo_db_path):
 
 
 @pytest.mark.parametrize("path", PUBLIC_VIEWS, ids=[p or "overview" for p in PUBLIC_VIEWS])
-def test_no_serious_accessibility_violation_in_public_mode(auditor, public_url, path):
-    assert audit(auditor, public_url, path, "") == []
+def test_no_serious_accessibility_violation_in_public_mode(page, public_url, path):
+    assert audit(page, public_url, path, "") == []
 
 
 def test_every_chart_has_its_figures_as_a_table_a_keyboard_reaches(page, app_url):

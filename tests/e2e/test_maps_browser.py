@@ -37,4 +37,4 @@ def test_the_maps_page_draws_both_maps_and_follows_crime_type_and_area(page, app
     page.wait_for_function("() => location.search.includes('area=E10000018')")
     _drawn(page)
     assert page.locator('[data-testid="stMain"] h1').inner_text() == "Maps: Leicestershire"
-    screenshot(page, f"e2e-maps-county-burglary-{viewport['width']}")
+    screenshot(page, f"e2e-maps-county-burglary-{viewport['width']}", full_page=False)
