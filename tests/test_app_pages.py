@@ -414,10 +414,10 @@ def test_every_page_renders_for_every_area(con, page):
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_every_page_renders_on_a_database_with_a_few_months(fixture_app_env, monkeypatch, page):
+def test_every_page_renders_on_a_database_with_a_few_months(fixture_app_env, fixture_db_path, monkeypatch, page):
     """The tiny fixture (a handful of months) has no 2019-2020 COVID runs and gaps: pages still draw."""
     monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
-    with connect(fixture_app_env / "f.duckdb", read_only=True) as fixture:
+    with connect(fixture_db_path, read_only=True) as fixture:
         codes = list(pagedata.areas(fixture).code)
     at = open_page(page)
     for code in codes:
