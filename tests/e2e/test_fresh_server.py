@@ -1,8 +1,7 @@
 """A just-started server: the first request to a page's URL runs through the frame, and nothing that is not a page
 is ever listed or run as one (Streamlit's pages-folder mode lasts until the first st.navigation in the process).
 
-Each test starts its own server, so each first request is the process's first; the browser is the session's tab
-(a new session of each server, with no cookies or storage left from the last visitor).
+Each test starts its own server, so each first request is the process's first.
 """
 from __future__ import annotations
 
@@ -13,11 +12,14 @@ from tests.e2e.browser import serve, settle
 FRAME = '[data-testid="stSidebar"] [data-testid="stSelectbox"]'
 
 
-def first_visit(page, base: str, path: str) -> None:
-    page.set_viewport_size({"width": 1280, "height": 720})
+def first_visit(chromium, base: str, path: str):
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
     page.goto(f"{base}/{path}")
     settle(page)
     page.wait_for_timeout(500)
+    return context, page
 
 
 def menu(page) -> list[str]:
@@ -33,28 +35,37 @@ def assert_only_the_frames_pages_are_listed(page) -> None:
 
 @pytest.mark.parametrize("path, title", [("covid", "COVID-19 impact"), ("data", "Data and downloads"),
                                          ("crime", "Ongoing reductions in crime")])
-def test_a_cold_servers_first_request_to_any_page_runs_the_frame(page, demo_db_path, path, title):
+def test_a_cold_servers_first_request_to_any_page_runs_the_frame(chromium, demo_db_path, path, title):
     with serve(demo_db_path, warm=False) as base:
-        first_visit(page, base, path)
-        assert page.locator('[data-testid="stMain"] h1').first.inner_text() == title
-        assert page.locator(FRAME).count() >= 2, "the sidebar filters (the frame) are missing"
-        assert page.locator('[role="dialog"]').count() == 0
-        assert_only_the_frames_pages_are_listed(page)
+        context, page = first_visit(chromium, base, path)
+        try:
+            assert page.locator('[data-testid="stMain"] h1').first.inner_text() == title
+            assert page.locator(FRAME).count() >= 2, "the sidebar filters (the frame) are missing"
+            assert page.locator('[role="dialog"]').count() == 0
+            assert_only_the_frames_pages_are_listed(page)
+        finally:
+            context.close()
 
 
-def test_a_cold_servers_first_request_to_upload_never_runs_the_upload_page(page, demo_db_path):
+def test_a_cold_servers_first_request_to_upload_never_runs_the_upload_page(chromium, demo_db_path):
     with serve(demo_db_path, warm=False) as base:
-        first_visit(page, base, "upload")
-        # uploads are off, so there is no such page: the Overview, as a warm server shows it
-        assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "How is Leicestershire doing?"
-        assert page.locator('[data-testid="stFileUploader"]').count() == 0
-        assert_only_the_frames_pages_are_listed(page)
+        context, page = first_visit(chromium, base, "upload")
+        try:
+            # uploads are off, so there is no such page: the Overview, as a warm server shows it
+            assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "How is Leicestershire doing?"
+            assert page.locator('[data-testid="stFileUploader"]').count() == 0
+            assert_only_the_frames_pages_are_listed(page)
+        finally:
+            context.close()
 
 
-def test_a_warmed_servers_first_request_to_a_theme_opens_that_theme(page, demo_db_path):
+def test_a_warmed_servers_first_request_to_a_theme_opens_that_theme(chromium, demo_db_path):
     with serve(demo_db_path) as base:
-        first_visit(page, base, "crime?indicator=vehicle_offences")
-        assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Ongoing reductions in crime"
-        assert page.locator('[data-testid="stMain"] h2').first.inner_text().startswith("Vehicle offences")
-        assert page.locator('[role="dialog"]').count() == 0
-        assert_only_the_frames_pages_are_listed(page)
+        context, page = first_visit(chromium, base, "crime?indicator=vehicle_offences")
+        try:
+            assert page.locator('[data-testid="stMain"] h1').first.inner_text() == "Ongoing reductions in crime"
+            assert page.locator('[data-testid="stMain"] h2').first.inner_text().startswith("Vehicle offences")
+            assert page.locator('[role="dialog"]').count() == 0
+            assert_only_the_frames_pages_are_listed(page)
+        finally:
+            context.close()
