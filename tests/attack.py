@@ -22,6 +22,7 @@ Run ``python -m tests.attack`` for the figures in docs/disclosure.md; it imports
 from __future__ import annotations
 
 import argparse
+import functools
 import io
 import sys
 import time
@@ -39,6 +40,12 @@ MONTH_LENGTH = {"monthly": 1, "quarterly": 3, "annual": 12}
 def month_number(value) -> int:
     stamp = pd.Timestamp(value)
     return stamp.year * 12 + stamp.month - 1
+
+
+@functools.cache
+def _month_of_text(month: str) -> int:
+    """``month_number`` of a "YYYY-MM" cell (the same few hundred months recur in every output)."""
+    return month_number(f"{month}-01")
 
 
 def month_date(number: int) -> date:
@@ -215,7 +222,7 @@ def extract_figures(text: str, catalogue: pd.DataFrame) -> list[Published]:
     frame = _csv_rows(text)
     frame = frame[frame.indicator.isin(set(catalogue.index[catalogue.sensitive.astype(bool)]))].copy()
     months = frame.indicator.map(catalogue.frequency.map(MONTH_LENGTH))
-    frame["first"] = [month_number(f"{p}-01") for p in frame.period]
+    frame["first"] = [_month_of_text(p) for p in frame.period]
     frame["last"] = frame["first"] + months - 1
     frame["rolling_first"] = frame["last"] - 11
     return figures_from_rows(frame, source="extract", catalogue=catalogue, windows=[
@@ -226,13 +233,14 @@ def extract_figures(text: str, catalogue: pd.DataFrame) -> list[Published]:
 
 def _csv_rows(text: str) -> pd.DataFrame:
     lines = [line for line in text.splitlines() if not line.startswith(("# ", '"# '))]
-    return pd.read_csv(io.StringIO("\n".join(lines)), dtype=str, keep_default_na=False)
+    # why: Python strings (object columns), which a row-by-row read takes far faster than pandas' own string type
+    return pd.read_csv(io.StringIO("\n".join(lines)), dtype=object, keep_default_na=False)
 
 
 def summary_figures(text: str, catalogue: pd.DataFrame, source: str) -> list[Published]:
     frame = _csv_rows(text)
     for column in ("current_start", "current_end", "previous_start", "previous_end"):
-        frame[column] = [month_number(f"{v}-01") if v else None for v in frame[column]]
+        frame[column] = [_month_of_text(v) if v else None for v in frame[column]]
     return figures_from_rows(frame, source=source, catalogue=catalogue, windows=[
         ("current_numerator", "current_denominator", "current_value", "current_start", "current_end"),
         ("previous_numerator", "previous_denominator", "previous_value", "previous_start", "previous_end"),
@@ -334,6 +342,8 @@ class Result:
     facts: int
     seconds: float
     indicators: np.ndarray = field(default_factory=lambda: np.array([]))
+    # the unknowns, the facts and the bounds before propagation, for ``linear_programme_check`` to reuse
+    system: tuple | None = None
 
     def determined(self) -> np.ndarray:
         """Unknowns pinned to one value that is the true one (a wrong pin means the model does not fit the outputs)."""
@@ -557,11 +567,12 @@ def attack(con, *, model: str, figures: list[Published] | None = None, progress=
     n = len(space.keys)
     lower = np.concatenate([np.zeros(n), extra.lower])
     upper = np.concatenate([np.full(n, np.inf), extra.upper])
+    start_lower, start_upper = lower, upper
     lower, upper, contradictions = propagate(facts, len(lower), lower=lower, upper=upper)
     truth = space.truth
     small = (space.keys.kind.to_numpy() == "num") & np.isin(truth, list(SMALL))
     return Result(model, lower[:n], upper[:n], truth, small, withheld, contradictions, len(facts),
-                  time.perf_counter() - began, space.keys.indicator.to_numpy())
+                  time.perf_counter() - began, space.keys.indicator.to_numpy(), (space, facts, start_lower, start_upper))
 
 
 def linear_programme_check(con, result: Result, figures: list[Published], *, sample: int = 12, seed: int = 0) -> list[dict]:
@@ -571,15 +582,19 @@ def linear_programme_check(con, result: Result, figures: list[Published], *, sam
     from scipy.optimize import linprog
     from scipy.sparse import csr_matrix
 
-    space = universe(con)
-    facts = Facts()
-    published_facts(space, figures, result.model, facts)
-    relation_facts(space, facts)
-    difference_facts(facts, space, figures, result.model)
-    extra = rounding_facts(space, figures, facts) if result.model == "rounded" else RunningTotals()
+    if result.system is not None:
+        # why: the same facts ``attack`` built from the same figures, not built again
+        space, facts, lower, upper = result.system
+    else:
+        space = universe(con)
+        facts = Facts()
+        published_facts(space, figures, result.model, facts)
+        relation_facts(space, facts)
+        difference_facts(facts, space, figures, result.model)
+        extra = rounding_facts(space, figures, facts) if result.model == "rounded" else RunningTotals()
+        lower = np.concatenate([np.zeros(len(space.keys)), extra.lower])
+        upper = np.concatenate([np.full(len(space.keys), np.inf), extra.upper])
     n = len(space.keys)
-    lower = np.concatenate([np.zeros(n), extra.lower])
-    upper = np.concatenate([np.full(n, np.inf), extra.upper])
     rows, cols, coefs, lo, hi = facts.arrays()
     width = result.upper - result.lower
     candidates = np.flatnonzero(result.small)

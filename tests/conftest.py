@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import os
 import pickle
-import shutil
 import sys
 from pathlib import Path
 
@@ -38,13 +37,12 @@ def fixture_con(fixture_db_path):
 
 @pytest.fixture()
 def fixture_app_env(fixture_db_path, tmp_path, monkeypatch) -> Path:
-    """The app's environment over the tiny fixture saved to a file: an empty commentary file beside it,
-    editing and public mode off. Returns the folder holding both."""
+    """The app's environment over the tiny fixture database built once for the run (read-only, so every page test
+    shares its cached views; copy it to ``$LSCSB_DB`` yourself to write), an empty commentary file of the test's
+    own, editing and public mode off. Returns the test's folder holding the commentary file."""
     from lscsb_data.figures import narrative
 
-    db_path = tmp_path / "f.duckdb"
-    shutil.copyfile(fixture_db_path, db_path)
-    monkeypatch.setenv("LSCSB_DB", str(db_path))
+    monkeypatch.setenv("LSCSB_DB", str(fixture_db_path))
     monkeypatch.setenv(narrative.COMMENTARY_ENV_VAR, str(tmp_path / "commentary.csv"))
     monkeypatch.delenv(narrative.EDIT_ENV_VAR, raising=False)
     monkeypatch.delenv("LSCSB_PUBLIC", raising=False)

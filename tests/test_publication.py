@@ -3,6 +3,7 @@ that cannot be written, and source labels shown as typed (AppTest over the whole
 from __future__ import annotations
 
 import io
+import shutil
 
 import pandas as pd
 import pytest
@@ -100,11 +101,14 @@ def test_commentary_cannot_be_written_in_public_mode(public_app, monkeypatch, tm
 
 
 @pytest.fixture()
-def hostile_source(fixture_app_env):
-    """The fixture database with one more load whose source label is markdown with an image and a link."""
+def hostile_source(fixture_app_env, fixture_db_path, monkeypatch):
+    """A copy of the fixture database with one more load whose source label is markdown with an image and a link."""
+    database = fixture_app_env / "f.duckdb"
+    shutil.copyfile(fixture_db_path, database)
+    monkeypatch.setenv("LSCSB_DB", str(database))
     extra = fixture_app_env / "extra.csv"
     extra.write_text("indicator,area_code,period,numerator,denominator\nall_crime,D2,2020-03,31,\n")
-    loaders.load_files(fixture_app_env / "f.duckdb", [extra], source_label=HOSTILE_SOURCE)
+    loaders.load_files(database, [extra], source_label=HOSTILE_SOURCE)
     return fixture_app_env
 
 

@@ -159,46 +159,77 @@ def comparator_figures(frame: pd.DataFrame, groups: pd.DataFrame, codes: list[st
     ``comparator_value`` (missing when not covered), ``comparator_source`` ("own" figure or "members"), and
     ``comparator_note`` (why there is no figure, e.g. "not enough data: figures for 1 of 5 forces").
     """
-    shown = frame.current_value.notna() & frame.current_complete.fillna(False).astype(bool)
-    figures = frame.assign(shown=shown)[["indicator", "area_code", "shown", "current_suppressed", "current_numerator",
-                                         "current_denominator", "current_value", "unit", "multiplier"]]
-    grid = pd.DataFrame([(i, c) for i in dict.fromkeys(frame.indicator) for c in codes],
-                        columns=["indicator", "comparator_code"])
-    own = grid.merge(figures.rename(columns={"area_code": "comparator_code"}), on=["indicator", "comparator_code"], how="left")
-    listed = groups[groups.group_code.isin(codes)][["group_code", "group_type", "member_code"]]
-    size = listed.groupby("group_code").member_code.size()
-    members = (grid.merge(listed, left_on="comparator_code", right_on="group_code")
-               .merge(figures, left_on=["indicator", "member_code"], right_on=["indicator", "area_code"], how="left"))
-    members = members[members.shown.fillna(False).astype(bool)].astype(
-        {"current_numerator": float, "current_denominator": float})
-    summed = members.groupby(["indicator", "comparator_code"]).agg(
-        present=("member_code", "size"), member_numerator=("current_numerator", "sum"),
-        member_denominator=("current_denominator", "sum"), with_denominator=("current_denominator", "count")).reset_index()
-    summed["member_denominator"] = summed.member_denominator.where(summed.with_denominator > 0)
-    out = own.merge(summed, on=["indicator", "comparator_code"], how="left")
-    meta = frame.drop_duplicates("indicator").set_index("indicator")
-    out["unit"], out["multiplier"] = out.indicator.map(meta.unit), out.indicator.map(meta.multiplier).astype(float)
-    out["n_members"] = out.comparator_code.map(size).fillna(0).astype(int)
-    out["present"] = out.present.fillna(0).astype(int)
-    has_own = out.shown.fillna(False).astype(bool)
-    by_members = ~has_own & (out.n_members > 0) & (out.present == out.n_members)
+    # why: every figure is looked up by its row's position (indicator and area to row), not by merges and a grouped
+    # sum, which were most of an every-area summary's comparator step
+    indicators = list(dict.fromkeys(frame.indicator))
+    row_of = {key: row for row, key in enumerate(zip(frame.indicator, frame.area_code))}
+    shown = (frame.current_value.notna() & frame.current_complete.fillna(False).astype(bool)).to_numpy()
+    numerators = frame.current_numerator.to_numpy(float, na_value=np.nan)
+    denominators = frame.current_denominator.to_numpy(float, na_value=np.nan)
+    values = frame.current_value.to_numpy(float, na_value=np.nan)
+    suppressed = frame.current_suppressed.fillna(False).astype(bool).to_numpy()
+    listed = groups[groups.group_code.isin(codes)]
+    members_of: dict[str, list[str]] = {}
+    for group, member in zip(listed.group_code, listed.member_code):
+        members_of.setdefault(group, []).append(member)
+    kind_of = dict(zip(groups.group_code, groups.group_type))
+    grid = [(i, c) for i in indicators for c in codes]
+    own = np.array([row_of.get(key, -1) for key in grid], dtype=int)
+    n_members = np.array([len(members_of.get(c, [])) for _i, c in grid], dtype=int)
+    present = np.zeros(len(grid), dtype=int)
+    member_numerator = np.full(len(grid), np.nan)
+    member_denominator = np.full(len(grid), np.nan)
+    for position, (indicator, code) in enumerate(grid):
+        rows = [row_of[(indicator, m)] for m in members_of.get(code, []) if (indicator, m) in row_of]
+        rows = [row for row in rows if shown[row]]
+        if rows:
+            present[position] = len(rows)
+            member_numerator[position] = _sum_skipping_missing(numerators[rows])
+            held = denominators[rows]
+            if (~np.isnan(held)).any():
+                member_denominator[position] = _sum_skipping_missing(held)
+    meta = frame.drop_duplicates("indicator")
+    unit_of, multiplier_of = dict(zip(meta.indicator, meta.unit)), dict(zip(meta.indicator, meta.multiplier))
+    unit = np.array([unit_of[i] for i, _c in grid], dtype=object)
+    multiplier = np.array([multiplier_of[i] for i, _c in grid], dtype=float)
+    found = own >= 0
+    has_own = found & shown[np.where(found, own, 0)]
+
+    def own_or_nan(column: np.ndarray) -> np.ndarray:
+        return np.where(found, column[np.where(found, own, 0)], np.nan)
+
+    by_members = ~has_own & (n_members > 0) & (present == n_members)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = out.member_numerator / out.member_denominator.where(out.member_denominator > 0) * out.multiplier
-    member_value = out.member_numerator.astype(float).where(out.unit == "count", ratio)
-    out["comparator_numerator"] = np.where(has_own, out.current_numerator.astype(float),
-                                           np.where(by_members, out.member_numerator, np.nan))
-    out["comparator_denominator"] = np.where(has_own, out.current_denominator.astype(float),
-                                             np.where(by_members, out.member_denominator, np.nan))
-    out["comparator_value"] = np.where(has_own, out.current_value.astype(float), np.where(by_members, member_value, np.nan))
+        ratio = member_numerator / np.where(member_denominator > 0, member_denominator, np.nan) * multiplier
+    member_value = np.where(unit == "count", member_numerator, ratio)
+    out = pd.DataFrame(grid, columns=["indicator", "comparator_code"])
+    out["comparator_numerator"] = np.where(has_own, own_or_nan(numerators), np.where(by_members, member_numerator, np.nan))
+    out["comparator_denominator"] = np.where(has_own, own_or_nan(denominators),
+                                             np.where(by_members, member_denominator, np.nan))
+    out["comparator_value"] = np.where(has_own, own_or_nan(values), np.where(by_members, member_value, np.nan))
     out["comparator_source"] = np.select([has_own, by_members], ["own", "members"], "")
-    word = out.comparator_code.map(dict(zip(groups.group_code, groups.group_type))).map(MEMBER_WORDS).fillna("members")
-    counted = [f"not enough data: figures for {p} of {n} {w}" for p, n, w in zip(out.present, out.n_members, word)]
+    words = [MEMBER_WORDS.get(kind_of.get(c), "members") for _i, c in grid]
+    counted = [f"not enough data: figures for {p} of {n} {w}" for p, n, w in zip(present, n_members, words)]
+    withheld = found & suppressed[np.where(found, own, 0)]
     out["comparator_note"] = np.select(
-        [has_own | by_members, out.n_members > 0, out.current_suppressed.fillna(False).astype(bool), out.shown.notna()],
+        [has_own | by_members, n_members > 0, withheld, found],
         ["", pd.Series(counted, index=out.index), "withheld", "not enough data: periods missing"],
         "not enough data: no figures held")
-    return out[["indicator", "comparator_code", "comparator_numerator", "comparator_denominator", "comparator_value",
-                "comparator_source", "comparator_note"]]
+    return out
+
+
+def _sum_skipping_missing(values: np.ndarray) -> float:
+    """The sum a grouped ``sum`` gives: missing values skipped, compensated (Kahan) in row order as pandas adds."""
+    total = compensation = 0.0
+    for value in values.tolist():
+        if value == value:
+            y = value - compensation
+            t = total + y
+            compensation = t - total - y
+            if compensation != compensation:
+                compensation = 0.0
+            total = t
+    return total
 
 
 def compare(frame: pd.DataFrame) -> pd.Series:
@@ -226,7 +257,11 @@ def with_comparators(frame: pd.DataFrame, groups: pd.DataFrame, comparator_of: d
     out["comparator_code"] = out.area_code.map(comparator_of).astype(object)
     codes = [c for c in dict.fromkeys(out.comparator_code) if isinstance(c, str)]
     figures = comparator_figures(frame, groups, codes)
-    out = out.merge(figures, on=["indicator", "comparator_code"], how="left")
+    # why: each row takes its comparator's figures by position (one per indicator and code), as a left merge would
+    position = {key: row for row, key in enumerate(zip(figures.indicator, figures.comparator_code))}
+    rows = np.array([position.get(key, -1) for key in zip(out.indicator, out.comparator_code)], dtype=int)
+    for column in figures.columns.drop(["indicator", "comparator_code"]):
+        out[column] = pd.api.extensions.take(figures[column].array, rows, allow_fill=True)
     # why: a count is compared only with the area's own history, never with a bigger area's total
     out.loc[out.unit == "count", ["comparator_value", "comparator_numerator", "comparator_denominator"]] = np.nan
     out["comparator_note"] = out.comparator_note.fillna("")
@@ -246,25 +281,45 @@ def trend_points(windows: pd.DataFrame) -> pd.DataFrame:
     usable &= (frame.unit == "count") | frame.denominator.notna()
     withheld = frame.suppressed.fillna(False).astype(bool) if "suppressed" in frame else pd.Series(False, index=frame.index)
     keys = ["indicator", "area_code"]
-    per = frame.assign(usable=usable, withheld=withheld).groupby(keys, sort=False).agg(
-        points=("usable", "size"), usable=("usable", "all"), withheld=("withheld", "any"),
-        recent_trend_start=("window_start", "min"), recent_trend_end=("window_end", "max"),
-        unit=("unit", "first"), multiplier=("multiplier", "first")).reset_index()
+    # why: the rows are sorted by indicator and area, so each one's windows are a run of rows, cut by position
+    # (a grouped aggregation and a merge back cost more than the rest of the trends together)
+    starts = _run_starts(frame, keys)
+    ends = np.append(starts[1:], len(frame)) if len(starts) else starts
+    first, last = frame.iloc[starts], frame.iloc[ends - 1]
+    per = pd.DataFrame({
+        "indicator": first.indicator.array, "area_code": first.area_code.array,
+        "points": (ends - starts).astype("int64"),
+        "usable": np.logical_and.reduceat(usable.to_numpy(), starts) if len(starts) else np.array([], dtype=bool),
+        "withheld": np.logical_or.reduceat(withheld.to_numpy(), starts) if len(starts) else np.array([], dtype=bool),
+        # why: a window's start rises with its end, so the first row of a run holds the earliest start
+        "recent_trend_start": first.window_start.array, "recent_trend_end": last.window_end.array,
+        "unit": first.unit.array, "multiplier": first.multiplier.array})
     testable = per.usable & ~per.withheld & (per.points == stats.TREND_POINTS)
     per["recent_trend"] = ""
     per["recent_trend_chi2"] = np.nan
     per["recent_trend_note"] = np.where(per.withheld, "not tested: a window is withheld",
                                         f"not tested: needs {stats.TREND_POINTS} complete 12-month windows")
     if testable.any():
-        tested = per[testable][keys].merge(frame, on=keys, how="left")
+        rows = (starts[testable.to_numpy()].reshape(-1, 1) + np.arange(stats.TREND_POINTS)).ravel()
         shape = (int(testable.sum()), stats.TREND_POINTS)
-        words, chi2 = stats.recent_trends(per.unit[testable], tested.numerator.to_numpy(float).reshape(shape),
-                                          tested.denominator.to_numpy(float).reshape(shape), per.multiplier[testable])
+        words, chi2 = stats.recent_trends(per.unit[testable], frame.numerator.to_numpy(float)[rows].reshape(shape),
+                                          frame.denominator.to_numpy(float)[rows].reshape(shape), per.multiplier[testable])
         per.loc[testable, "recent_trend"] = words
         per.loc[testable, "recent_trend_chi2"] = chi2
         per.loc[testable, "recent_trend_note"] = ""
     return per[["indicator", "area_code", "recent_trend", "recent_trend_chi2", "recent_trend_start", "recent_trend_end",
                 "recent_trend_note"]]
+
+
+def _run_starts(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The first row of each run of equal ``keys`` in ``frame`` (rows sorted by them)."""
+    if frame.empty:
+        return np.array([], dtype=int)
+    changed = np.zeros(len(frame) - 1, dtype=bool)
+    for key in keys:
+        values = frame[key].to_numpy(object)
+        changed |= values[1:] != values[:-1]
+    return np.flatnonzero(np.r_[True, changed])
 
 
 def with_trends(frame: pd.DataFrame, windows: pd.DataFrame, definition_changes: pd.DataFrame) -> pd.DataFrame:

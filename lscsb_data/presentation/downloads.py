@@ -78,7 +78,7 @@ def summary_csv(
     body = marked[columns].copy()
     for column in ("current_start", "current_end", "previous_start", "previous_end"):
         if column in body:
-            body[column] = [_month(v) for v in body[column]]
+            body[column] = _months(frame[column]) if column in frame else [_month(v) for v in body[column]]
     lines = header_lines(what=what, area=area, period=period, sources=_sources(frame), demo=_demo(frame),
                          generated_at=generated_at, public=public)
     return export.to_csv_text(body, header_lines=lines)
@@ -86,6 +86,13 @@ def summary_csv(
 
 def _month(value) -> str:
     return "" if formatting.is_missing(value) else pd.Timestamp(value).strftime("%Y-%m")
+
+
+def _months(column: pd.Series) -> list[str]:
+    """``_month`` of every value, a column of dates formatted at once."""
+    if column.dtype.kind == "M":
+        return column.dt.strftime("%Y-%m").fillna("").tolist()
+    return [_month(v) for v in column]
 
 
 def mark_series(frame: pd.DataFrame) -> pd.DataFrame:

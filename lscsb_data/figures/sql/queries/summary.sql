@@ -44,7 +44,7 @@ sums AS (
         sum(o.denominator) FILTER (WHERE o.period <= b.prev_end) AS prev_den,
         count(*) FILTER (WHERE o.period <= b.prev_end) AS prev_rows,
         bool_or(o.is_demo) AS is_demo,
-        string_agg(DISTINCT o.source_label, '; ' ORDER BY o.source_label) AS data_source
+        array_to_string(list_sort(list_distinct(list(o.source_label))), '; ') AS data_source
     FROM parts AS p
     JOIN bounds AS b USING (indicator_id)
     JOIN observations_for($public) AS o
