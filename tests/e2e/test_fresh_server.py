@@ -17,9 +17,7 @@ def first_visit(chromium, base: str, path: str):
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(f"{base}/{path}")
-    # why: under load a cold server's page can reach the screen before the frame's sidebar, so wait for both
     settle(page)
-    settle(page, content=f"{FRAME} >> nth=1")
     page.wait_for_timeout(500)
     return context, page
 
