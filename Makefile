@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+# why: every Python process of a run (test workers, app servers, commands) reuses compiled modules instead of compiling
+# the project's code again, where the environment asks Python to write no bytecode
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup build run serve proxy test test-fast browser bench clean
 

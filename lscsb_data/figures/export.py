@@ -103,7 +103,7 @@ def _object_cells(values: list) -> list[str]:
     for value in values:
         kind = type(value)
         if kind is str:
-            cells.append("'" + value if value.startswith(FORMULA_PREFIXES) else value)
+            cells.append(safe_cell(value))
         elif kind is float:
             cells.append("" if value != value else str(value))
         elif kind is int:

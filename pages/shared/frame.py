@@ -19,6 +19,8 @@ from pages.shared import access, cache, view_state
 from pages.shared.text import literal
 
 PAGES_DIR = Path(__file__).resolve().parents[1]
+# why: a file the app serves itself, as a Material icon name would have every visitor's browser fetch it from Google
+ICON = Path(__file__).with_name("icon.svg")
 THEME_PAGE = PAGES_DIR / "theme.py"
 # Pages that work on a database holding no figures yet (the first load is made there).
 PAGES_WITHOUT_FIGURES = {"upload"}
@@ -83,7 +85,7 @@ def enter() -> None:
 def run() -> None:
     """Everything app.py does: set up the page, resolve which page the URL names, draw the sidebar, run the page."""
     st.set_page_config(
-        page_title="Safer Communities performance", page_icon=":material/shield:", layout="wide",
+        page_title="Safer Communities performance", page_icon=ICON, layout="wide",
         # why: a presentation link opens with the sidebar out of the way
         initial_sidebar_state="collapsed" if st.query_params.get("present") in {"1", "true"} else "expanded",
         menu_items={"About": "Leicestershire Safer Communities Strategy Board performance dashboard."},

@@ -122,12 +122,15 @@ def open_browser(*, viewport: dict | None = None) -> Iterator:
 
 def settle(page, *, content: str = '[data-testid="stMain"] h1', timeout: float = 60_000) -> None:
     """Wait for the page's own content, then for the app to stop running (the script state Streamlit's frontend
-    keeps on its root element, and no status widget)."""
+    keeps on its root element, and no status widget) and for every element to be drawn (no placeholder left)."""
     page.wait_for_selector(content, timeout=timeout)
     # why: a run that a click or key press asked for may not have started yet
     page.wait_for_timeout(300)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached", timeout=timeout)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=timeout)
+    # why: the first page a browser opens draws grey placeholders where widgets' code is still loading (the menu's
+    # links, the filters) for most of a second after the run ends, longer on a busy machine
+    page.wait_for_selector('[data-testid="stSkeleton"]', state="detached", timeout=timeout)
     # why: a run can end and the next one (a page the frontend was redirected to) not yet have started
     page.wait_for_timeout(300)
 

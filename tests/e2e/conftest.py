@@ -4,9 +4,13 @@ A missing browser is a failure with instructions, never a skip: CI installs chro
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 
 from tests.e2e import browser
+
+LOOPBACK = {"127.0.0.1", "localhost"}
 
 
 def pytest_collection_modifyitems(items):
@@ -44,14 +48,25 @@ def tab(chromium):
 
 @pytest.fixture()
 def page(tab, app_url):
-    """The session's tab for one test, as a new visitor has it: no cookies, nothing stored, the usual window size.
+    """The session's tab for one test, as a new visitor has it: no cookies, nothing stored, the usual window size;
+    the test fails if anything the tab loaded came from a host other than loopback's.
     Each test's first ``goto`` is a new page load and so a new session of the app; a test that needs a second user
     opens a context of its own."""
     forget(tab)
     tab.set_viewport_size(browser.VIEWPORT)
     tab.set_default_timeout(60_000)
+    elsewhere = []
+
+    def note(request) -> None:
+        if not request.url.startswith(("data:", "blob:")) and urlsplit(request.url).hostname not in LOOPBACK:
+            elsewhere.append(request.url)
+
+    tab.on("request", note)
     yield tab
+    tab.remove_listener("request", note)
     forget(tab)
+    # why: a deployment on a closed network could not reach another host, and a request to one tells it who reads
+    assert not elsewhere, f"the page asked a host other than the app's own for {elsewhere}"
 
 
 def forget(tab) -> None:

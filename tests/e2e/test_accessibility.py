@@ -1,7 +1,8 @@
 """Every page opens and draws its own content, and the accessibility audit: axe-core (bundled by axe-playwright-python,
 so it runs offline) on every page in the sidebar in the default view, and on the main pages for a district and in a
 public deployment (presentation mode is audited on its screens in test_presentation.py). No serious or critical
-violation of WCAG 2.2 A or AA; every chart has its figures as a table a keyboard can reach.
+violation of WCAG 2.2 A or AA; every chart has its figures as a table a keyboard can reach. (That no page asks
+another host for anything is checked on every test's tab, in tests/e2e/conftest.py.)
 
 All of it in the session's one tab (tests/e2e/conftest.py): each view is still a fresh page load and a new session of
 the app, and one page load serves both the content checks and the audit."""

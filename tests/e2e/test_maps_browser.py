@@ -18,7 +18,12 @@ def _drawn(page) -> None:
 
 
 def _choose(page, label: str, option: str) -> None:
+    """Choose ``option`` as a keyboard user does: open the list, type the option's name, take the one it leaves.
+
+    why: at 1280x720 the area list is taller than its box, and clicking an option the list must scroll to (its rows
+    drawn as they scroll) could miss under load, leaving the area as it was."""
     page.get_by_label(label, exact=True).first.click()
+    page.keyboard.type(option)
     page.get_by_role("option", name=option, exact=True).click()
 
 

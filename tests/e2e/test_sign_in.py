@@ -3,10 +3,13 @@ chromium signing in through the real redirect flow as each role.
 
 The provider is oidc-provider-mock (a real OIDC server: discovery, authorisation form, code exchange,
 signed ID tokens, end-session), run as its own process. The app's secrets file points at it. Each test
-is one person in a fresh browser context: what they see (public figures or every figure, the upload
-page, the commentary editor, the audit trail, the roles form) and what they can do; signing out
-returns to the public figures; a forged or expired identity cookie is refused. Screenshots go to
-tests/screenshots/sign-in-*.png.
+is one person (or one reader's visit, signed out, signed in, signed out) in the module's one tab, its cookies
+cleared first: what they see (public figures or every figure, the upload page, the commentary editor, the audit
+trail, the roles form) and what they can do; signing out returns to the public figures; a forged or expired
+identity cookie is refused. Views after a person's first page load are reached in the same session, as Back and
+Forward reach them (``visit``); what the server sends an identity without what the browser draws (the
+administrator's and the no-role person's figures, after signing out, the forged cookies and their control) is read
+from its websocket (tests/e2e/drawn.py). Screenshots go to tests/screenshots/sign-in-*.png.
 """
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ from itsdangerous import URLSafeTimedSerializer
 from lscsb_data import connect
 from lscsb_data.figures import access
 from lscsb_data.presentation import pagedata
-from tests.e2e import browser
+from tests.e2e import browser, drawn
 from tests.e2e.browser import screenshot, settle
 
 COOKIE_SECRET = "e2e-cookie-secret-long-enough-to-sign-with"
@@ -41,6 +44,11 @@ PEOPLE = {
     "admin": {"sub": "ada.admin@example.org", "email": "ada.admin@example.org", "name": "Ada Admin"},
     "no role": {"sub": "vic.visitor@example.org", "email": "vic.visitor@example.org", "name": "Vic Visitor"},
 }
+MAIN_TITLE = '[data-testid="stMain"] h1'
+DATA_TABLE = '[data-testid="stMain"] [data-testid="stDataFrame"]'
+PUBLIC_WORDS = "small numbers are withheld everywhere"
+EVERY_FIGURE_WORDS = "Your role shows every figure, small numbers included"
+FORGERIES = ["signed with another secret", "tampered after signing", "signed 32 days ago", "issued two days ago"]
 SIZES = {"1280x720": {"width": 1280, "height": 720}, "1440x900": {"width": 1440, "height": 900}}
 
 
@@ -98,14 +106,26 @@ def signed_app(provider, demo_db_path, tmp_path_factory):
         yield {"base": base, "roles": roles, "port": port}
 
 
-@pytest.fixture()
-def person(chromium):
-    """A fresh browser (cookies, session) at 1440x900 for one person."""
-    context = chromium.new_context(viewport=SIZES["1440x900"])
+@pytest.fixture(scope="module")
+def tab(chromium):
+    """One tab for the module's people, each in turn (``person``): a tab's first page load fetches and compiles the
+    app's scripts and starts a renderer, which a later load in the same tab mostly finds done."""
+    # why: no animation is checked here, and reduced motion spares the compositor drawing them
+    context = chromium.new_context(viewport=SIZES["1440x900"], reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(90_000)
     yield page
     context.close()
+
+
+@pytest.fixture()
+def person(tab):
+    """The tab as a new person at 1440x900: no cookies, so no sign-in (the app's or the provider's) and no session
+    of the app until the test's first page load (the app keeps nothing else in the browser but the sidebar's width)."""
+    tab.context.clear_cookies()
+    tab.set_viewport_size(SIZES["1440x900"])
+    yield tab
+    tab.context.clear_cookies()
 
 
 def sidebar_text(page) -> str:
@@ -116,7 +136,8 @@ def main_text(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
 
 
-def open_page(page, base: str, path: str = "", query: str = "", content: str = '[data-testid="stMain"] h1') -> None:
+def open_page(page, base: str, path: str = "", query: str = "", content: str = MAIN_TITLE) -> None:
+    """Load the view afresh, as a typed address or a bookmark does: a new session of the app."""
     page.goto(f"{base}/{path}{'?' + query if query else ''}")
     # why: the first public view of a server works out every protected figure once, slowly on a busy machine
     try:
@@ -126,9 +147,28 @@ def open_page(page, base: str, path: str = "", query: str = "", content: str = '
         raise
 
 
-def sign_in(page, base: str, who: str) -> None:
-    """The real redirect flow: the app's Sign in button, the provider's form, the callback, back to the app."""
-    open_page(page, base)
+def visit(page, base: str, path: str = "", query: str = "", content: str = MAIN_TITLE) -> None:
+    """Another view in the same tab and session, as the browser's Back and Forward reach one: the app's own history
+    handler asks the server for the view at the new address (whose values win, as in a shared link), without the
+    app's scripts being loaded and compiled again as a fresh load does."""
+    assert "comparison=" not in query
+    page.evaluate("url => { history.pushState(null, '', url); dispatchEvent(new PopStateEvent('popstate')); }",
+                  f"{base}/{path}?{query}")
+    # why: every run ends by writing the whole view (comparison included) into the address, so its arrival says the
+    # run for the new address has happened, and what settle then waits for is that run's page
+    page.wait_for_function("() => new URLSearchParams(location.search).has('comparison')", timeout=180_000)
+    try:
+        settle(page, content=content, timeout=180_000)
+    except Exception:
+        screenshot(page, f"sign-in-failed-{path or 'overview'}")
+        raise
+
+
+def sign_in(page, base: str, who: str, *, here: bool = False) -> None:
+    """The real redirect flow: the app's Sign in button (on the page the tab shows, if ``here``, else on a fresh
+    load), the provider's form, the callback, back to the app."""
+    if not here:
+        open_page(page, base, query=f"area={CHARNWOOD}")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/oauth2/authorize**")
     page.get_by_placeholder("sub").fill(PEOPLE[who]["sub"])
@@ -167,16 +207,43 @@ def withheld_figure(demo_db_path) -> dict:
     raise AssertionError("the demonstration data holds no figure that public mode withholds")
 
 
-def sees_public_figures(page, base: str, figure: dict) -> bool:
-    """The Data page's own statement, checked against a figure the engine withholds in public."""
-    open_page(page, base, "data", f"area={figure['area']}", content='[data-testid="stMain"] [data-testid="stDataFrame"]')
-    says_public = "small numbers are withheld everywhere" in main_text(page)
+def theme_view(figure: dict) -> tuple[str, str]:
+    """The theme page (URL path and query) showing the withheld figure on its first card."""
+    return figure["theme"], f"area={figure['area']}&period={PERIOD:%Y-%m}&indicator={figure['indicator']}"
+
+
+def says_public(data_page: str, shown: str, figure: dict) -> bool:
+    """Whether the Data page's words say the figures are the public ones, checked against the withheld figure as its
+    theme page showed it (withheld, or the partners' value)."""
+    public = PUBLIC_WORDS in data_page
+    assert public or EVERY_FIGURE_WORDS in data_page, "the Data page says nothing of small numbers"
+    assert shown == ("[c]" if public else figure["partner_value"]), "the Data page and the figures disagree"
+    return public
+
+
+def sees_public_figures(page, base: str, figure: dict) -> tuple[bool, str]:
+    """``says_public`` for what the tab shows, the theme page and the Data page visited in its own session
+    (``visit``); and the Data page's words."""
     # why: the table is drawn last, so once it is there every figure on the page is
-    open_page(page, base, figure["theme"], f"area={figure['area']}&period={PERIOD:%Y-%m}&indicator={figure['indicator']}",
-              content='[data-testid="stMain"] [data-testid="stTable"]:visible')
+    visit(page, base, *theme_view(figure), content='[data-testid="stMain"] [data-testid="stTable"]:visible')
     shown = page.locator('[data-testid="stMain"] [data-testid="stMetricValue"]').first.inner_text().strip()
-    assert shown == ("[c]" if says_public else figure["partner_value"]), "the Data page and the figures disagree"
-    return says_public
+    visit(page, base, "data", f"area={figure['area']}", content=DATA_TABLE)
+    data_page = main_text(page)
+    return says_public(data_page, shown, figure), data_page
+
+
+def as_drawn(signed_app, figure: dict, cookies: dict[str, str]) -> tuple[drawn.View, str, drawn.View]:
+    """What the server sends a visitor holding ``cookies`` (tests/e2e/drawn.py, no browser): the overview, the
+    withheld figure as its theme page shows it, and the Data page, in one session."""
+    overview, theme, data = drawn.views(signed_app["base"], [("", f"area={CHARNWOOD}"), theme_view(figure),
+                                                             ("data", f"area={figure['area']}")], cookies=cookies)
+    assert {"Overview", "Data and downloads"} <= set(overview.of("page_link", "sidebar")), overview.sidebar
+    return overview, theme.of("metric")[0], data
+
+
+def tab_cookies(page, base: str) -> dict[str, str]:
+    """Every cookie the tab holds for the app (the identity cookie among them, once signed in)."""
+    return {cookie["name"]: cookie["value"] for cookie in page.context.cookies(base)}
 
 
 def shoot(page, name: str) -> None:
@@ -187,33 +254,32 @@ def shoot(page, name: str) -> None:
     page.set_viewport_size(SIZES["1440x900"])
 
 
-def test_a_signed_out_visitor_sees_the_public_figures_only(person, signed_app, withheld_figure):
+def test_a_visitor_sees_the_public_figures_a_partner_every_figure_on_their_area_and_signing_out_is_public_again(
+        person, signed_app, withheld_figure):
+    """One reader's visit: signed out (whatever the address asks for), then signed in as a partner, then signed out."""
     base = signed_app["base"]
-    open_page(person, base, query="role=admin&public=0&area=E07000130")
+    # why: the address typed in full, since the tab's history handler knows only the pages the menu offers
+    open_page(person, base, "upload")
+    assert person.locator('[data-testid="stFileUploader"]').count() == 0
+    open_page(person, base, query=f"role=admin&public=0&area={CHARNWOOD}")
     assert "You are seeing the public figures" in sidebar_text(person)
     shoot(person, "signed-out")
     assert "Upload data" not in menu_titles(person)
-    assert sees_public_figures(person, base, withheld_figure)
-    open_page(person, base, "data", content='[data-testid="stMain"] [data-testid="stDataFrame"]')
-    assert "Audit trail" not in main_text(person)
-    open_page(person, base, "exceptions")
+    public, data_page = sees_public_figures(person, base, withheld_figure)
+    assert public and "Audit trail" not in data_page
+    visit(person, base, "exceptions", f"area={CHARNWOOD}")
     assert person.get_by_text("Edit commentary").count() == 0
-    open_page(person, base, "upload")
-    assert person.locator('[data-testid="stFileUploader"]').count() == 0
 
-
-def test_a_partner_sees_every_figure_opens_on_their_area_and_signing_out_is_public_again(person, signed_app, withheld_figure):
-    base = signed_app["base"]
-    sign_in(person, base, "partner")
+    sign_in(person, base, "partner", here=True)
     assert parse_qs(urlsplit(person.url).query)["area"] == [CHARNWOOD]
     assert "Pat Partner" in sidebar_text(person) and "partner: every figure" in sidebar_text(person)
     shoot(person, "partner")
-    assert not sees_public_figures(person, base, withheld_figure)
     assert "Upload data" not in menu_titles(person)
-    open_page(person, base, "exceptions", f"area={CHARNWOOD}")
+    public, data_page = sees_public_figures(person, base, withheld_figure)
+    assert not public and "Audit trail" not in data_page
+    visit(person, base, "exceptions", f"area={CHARNWOOD}")
     assert person.get_by_text("Edit commentary").count() == 0
-    open_page(person, base, "data", content='[data-testid="stMain"] [data-testid="stDataFrame"]')
-    assert "Audit trail" not in main_text(person)
+
     # why: signing out ends the provider's session too (its end-session page), then comes back to the app
     person.get_by_role("button", name="Sign out").click()
     person.wait_for_url("**/oauth2/end_session**")
@@ -222,7 +288,8 @@ def test_a_partner_sees_every_figure_opens_on_their_area_and_signing_out_is_publ
     settle(person, timeout=180_000)
     assert not [c for c in person.context.cookies() if c["name"].startswith("_streamlit_user")]
     assert "You are seeing the public figures" in sidebar_text(person)
-    assert sees_public_figures(person, base, withheld_figure)
+    _, shown, data = as_drawn(signed_app, withheld_figure, tab_cookies(person, base))
+    assert says_public(data.text(), shown, withheld_figure)
 
 
 def test_an_analyst_can_load_and_write_commentary_and_both_are_audited(person, signed_app):
@@ -235,7 +302,7 @@ def test_an_analyst_can_load_and_write_commentary_and_both_are_audited(person, s
     person.wait_for_url(f"{base}/upload**")
     settle(person, timeout=180_000)
     assert person.locator('[data-testid="stFileUploader"]').count() == 1
-    open_page(person, base, "exceptions", f"area={CHARNWOOD}")
+    visit(person, base, "exceptions", f"area={CHARNWOOD}")
     # why: a theme with nothing to report is drawn folded, its editor with it; the analyst opens the first one shown
     person.get_by_text("Edit commentary", exact=True).filter(visible=True).first.click()
     person.locator('[data-testid="stTextArea"] textarea').filter(visible=True).first.fill(
@@ -243,7 +310,7 @@ def test_an_analyst_can_load_and_write_commentary_and_both_are_audited(person, s
     assert "Signed Ann Analyst, as you are signed in." in main_text(person)
     person.get_by_role("button", name="Save commentary").filter(visible=True).first.click()
     person.get_by_text("Saved.").wait_for()
-    open_page(person, base, "data", content='[data-testid="stMain"] [data-testid="stDataFrame"]')
+    visit(person, base, "data", f"area={CHARNWOOD}", content=DATA_TABLE)
     assert "Audit trail" in main_text(person) and "Roles" not in main_text(person).split("Audit trail")[1]
     trail = access.audit_trail(signed_app["roles"])
     saved = trail[trail.action == "commentary"]
@@ -251,13 +318,16 @@ def test_an_analyst_can_load_and_write_commentary_and_both_are_audited(person, s
     assert "signed Ann Analyst" in saved.what.iloc[0]
 
 
-def test_an_administrator_sees_the_audit_trail_and_manages_roles(person, signed_app, withheld_figure):
+def test_an_administrator_sees_every_figure_and_the_audit_trail_and_manages_roles(person, signed_app, withheld_figure):
     base = signed_app["base"]
     sign_in(person, base, "admin")
     assert "administrator: every figure, loading, commentary and roles" in sidebar_text(person)
     shoot(person, "admin")
-    assert not sees_public_figures(person, base, withheld_figure)
-    open_page(person, base, "data", content='[data-testid="stMain"] [data-testid="stDataFrame"]')
+    # why: the figures as the server sends them for the identity the tab holds; the partner's test shows them on screen
+    _, shown, data = as_drawn(signed_app, withheld_figure, tab_cookies(person, base))
+    assert not says_public(data.text(), shown, withheld_figure)
+    visit(person, base, "data", f"area={CHARNWOOD}", content=DATA_TABLE)
+    assert EVERY_FIGURE_WORDS in main_text(person)
     person.get_by_role("heading", name="Audit trail").scroll_into_view_if_needed()
     person.get_by_label("E-mail address they sign in with").fill(PEOPLE["no role"]["email"])
     person.get_by_role("button", name="Set the role").click()
@@ -277,7 +347,10 @@ def test_a_person_signed_in_without_a_role_sees_the_public_figures(person, signe
     base = signed_app["base"]
     sign_in(person, base, "no role")
     assert "with no role on this dashboard yet" in sidebar_text(person)
-    assert sees_public_figures(person, base, withheld_figure)
+    # why: as for the administrator, the server's figures for the tab's identity; the visitor's test shows them
+    overview, shown, data = as_drawn(signed_app, withheld_figure, tab_cookies(person, base))
+    assert "with no role on this dashboard yet" in overview.text("sidebar")
+    assert says_public(data.text(), shown, withheld_figure)
 
 
 def _cookie(payload: dict, *, secret: str = COOKIE_SECRET, signed_at: float | None = None) -> str:
@@ -301,41 +374,45 @@ def _identity(signed_app, who: str, *, issued: float | None = None) -> dict:
             "provider": "default", "origin": signed_app["base"]}
 
 
-@pytest.mark.parametrize("forgery", ["signed with another secret", "tampered after signing", "signed 32 days ago",
-                                     "issued two days ago"])
-def test_a_forged_or_expired_identity_cookie_is_refused(chromium, signed_app, withheld_figure, forgery):
-    base = signed_app["base"]
+def _forged(signed_app, forgery: str) -> str:
     admin = _identity(signed_app, "admin")
-    value = {
+    return {
         "signed with another secret": lambda: _cookie(admin, secret="an attacker's guess at the secret"),
         "tampered after signing": lambda: _tampered(_cookie(_identity(signed_app, "no role")), admin),
         "signed 32 days ago": lambda: _cookie(admin, signed_at=time.time() - 32 * 86400),
         "issued two days ago": lambda: _cookie(_identity(signed_app, "admin", issued=time.time() - 2 * 86400)),
     }[forgery]()
-    context = chromium.new_context(viewport=SIZES["1440x900"])
-    try:
-        context.add_cookies([{"name": "_streamlit_user", "value": value, "url": base}])
-        page = context.new_page()
-        page.set_default_timeout(90_000)
-        open_page(page, base)
-        assert "Signed in as" not in sidebar_text(page)
-        if forgery == "issued two days ago":
-            assert "Your sign-in has expired" in sidebar_text(page)
-        assert sees_public_figures(page, base, withheld_figure)
-        assert "Upload data" not in menu_titles(page)
-    finally:
-        context.close()
 
 
-def test_a_cookie_the_app_itself_signed_is_accepted(chromium, signed_app):
-    """The control for the forgeries: the same cookie, fresh and signed with the deployment's secret, signs in."""
+@pytest.mark.parametrize("forgery", FORGERIES)
+def test_a_forged_or_expired_identity_cookie_is_refused(signed_app, withheld_figure, forgery):
+    """The server's refusal, read from what it sends (tests/e2e/drawn.py); the browser test below shows one of them
+    as a reader sees it."""
+    overview, shown, data = as_drawn(signed_app, withheld_figure, {"_streamlit_user": _forged(signed_app, forgery)})
+    assert "Signed in as" not in overview.text("sidebar")
+    assert "You are seeing the public figures" in overview.text("sidebar")
+    assert ("Your sign-in has expired" in overview.text("sidebar")) == (forgery == "issued two days ago")
+    assert "Upload data" not in overview.of("page_link", "sidebar")
+    assert says_public(data.text(), shown, withheld_figure)
+
+
+def test_a_cookie_the_app_itself_signed_is_accepted(signed_app, withheld_figure):
+    """The control for the forgeries: the same cookie, fresh and signed with the deployment's secret, signs in, and
+    every check the forgeries pass fails for it."""
+    overview, shown, data = as_drawn(signed_app, withheld_figure, {"_streamlit_user": _cookie(_identity(signed_app, "admin"))})
+    assert "Signed in as Ada Admin" in overview.text("sidebar")
+    assert "You are seeing the public figures" not in overview.text("sidebar")
+    assert "Upload data" in overview.of("page_link", "sidebar")
+    assert not says_public(data.text(), shown, withheld_figure)
+
+
+def test_in_the_browser_an_expired_sign_in_cookie_shows_the_public_figures(person, signed_app, withheld_figure):
+    """What a reader holding a refused cookie sees in chromium: the expiry warning (which says the cookie reached the
+    server and was read) and the public figures."""
     base = signed_app["base"]
-    context = chromium.new_context(viewport=SIZES["1440x900"])
-    try:
-        context.add_cookies([{"name": "_streamlit_user", "value": _cookie(_identity(signed_app, "admin")), "url": base}])
-        page = context.new_page()
-        page.set_default_timeout(90_000)
-        open_page(page, base)
-        assert "Signed in as Ada Admin" in sidebar_text(page)
-    finally:
-        context.close()
+    person.context.add_cookies([{"name": "_streamlit_user", "value": _forged(signed_app, "issued two days ago"),
+                                 "url": base}])
+    open_page(person, base, query=f"area={CHARNWOOD}")
+    assert "Signed in as" not in sidebar_text(person) and "Your sign-in has expired" in sidebar_text(person)
+    assert "Upload data" not in menu_titles(person)
+    assert sees_public_figures(person, base, withheld_figure)[0]
