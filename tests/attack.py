@@ -341,9 +341,9 @@ class Result:
     contradictions: int
     facts: int
     seconds: float
-    indicators: np.ndarray = field(default_factory=lambda: np.array([]))
+    indicators: np.ndarray
     # the unknowns, the facts and the bounds before propagation, for ``linear_programme_check`` to reuse
-    system: tuple | None = None
+    system: tuple
 
     def determined(self) -> np.ndarray:
         """Unknowns pinned to one value that is the true one (a wrong pin means the model does not fit the outputs)."""
@@ -575,25 +575,15 @@ def attack(con, *, model: str, figures: list[Published] | None = None, progress=
                   time.perf_counter() - began, space.keys.indicator.to_numpy(), (space, facts, start_lower, start_upper))
 
 
-def linear_programme_check(con, result: Result, figures: list[Published], *, sample: int = 12, seed: int = 0) -> list[dict]:
+def linear_programme_check(result: Result, *, sample: int = 12, seed: int = 0) -> list[dict]:
     """Linear programmes (HiGHS) for some small counts - the narrowest first, then a random few: the least and
     greatest value that every fact on the stored series of the count's family at its area allows. Propagation is
     sound but can be looser than this; the linear programme is the tightest interval those facts give."""
     from scipy.optimize import linprog
     from scipy.sparse import csr_matrix
 
-    if result.system is not None:
-        # why: the same facts ``attack`` built from the same figures, not built again
-        space, facts, lower, upper = result.system
-    else:
-        space = universe(con)
-        facts = Facts()
-        published_facts(space, figures, result.model, facts)
-        relation_facts(space, facts)
-        difference_facts(facts, space, figures, result.model)
-        extra = rounding_facts(space, figures, facts) if result.model == "rounded" else RunningTotals()
-        lower = np.concatenate([np.zeros(len(space.keys)), extra.lower])
-        upper = np.concatenate([np.full(len(space.keys), np.inf), extra.upper])
+    # why: the same facts ``attack`` built from the same figures, not built again
+    space, facts, lower, upper = result.system
     n = len(space.keys)
     rows, cols, coefs, lo, hi = facts.arrays()
     width = result.upper - result.lower
@@ -771,7 +761,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, value in result.summary().items():
                 print(f"  {name}: {value}")
             if args.lp_sample and model == "rounded":
-                for check in linear_programme_check(con, result, figures, sample=args.lp_sample):
+                for check in linear_programme_check(result, sample=args.lp_sample):
                     print(f"  linear programme {check}")
     return 0
 
