@@ -78,7 +78,8 @@ def summary_csv(
     body = marked[columns].copy()
     for column in ("current_start", "current_end", "previous_start", "previous_end"):
         if column in body:
-            body[column] = _months(frame[column]) if column in frame else [_month(v) for v in body[column]]
+            # why: from the frame itself, whose dates the marked copy holds as objects
+            body[column] = _months(frame[column])
     lines = header_lines(what=what, area=area, period=period, sources=_sources(frame), demo=_demo(frame),
                          generated_at=generated_at, public=public)
     return export.to_csv_text(body, header_lines=lines)
