@@ -67,7 +67,7 @@ def comparator_options(area_frame: pd.DataFrame, groups: pd.DataFrame) -> pd.Dat
     return frame.sort_values(["kind_order", "name"], kind="stable").drop(columns="kind_order").reset_index(drop=True)
 
 
-def _ancestors(parents: dict, code: str) -> list[str]:
+def ancestors(parents: dict, code: str) -> list[str]:
     """The areas above ``code``, nearest first, from the area tree's ``code`` to ``parent_code``."""
     chain, seen = [], {code}
     parent = parents.get(code)
@@ -106,7 +106,7 @@ def default_comparators(area_frame: pd.DataFrame, groups: pd.DataFrame, codes) -
         members_of.setdefault(group, []).append(member)
 
     def default(code: str) -> str | None:
-        chain = _ancestors(parents, code)
+        chain = ancestors(parents, code)
         if chain and not sums.get(code):
             return chain[0]
         if sums.get(code):
@@ -134,7 +134,7 @@ def comparator_names(area_frame: pd.DataFrame, groups: pd.DataFrame) -> dict[str
 def comparator_choices(area_frame: pd.DataFrame, groups: pd.DataFrame, code: str) -> list[str]:
     """The comparators offered for an area, its default first: its county and force, the region and nations that
     hold its force, the stored-whole comparator groups, and the peer groups it (or an area above it) belongs to."""
-    chain = _ancestors(dict(zip(area_frame.code, area_frame.parent_code)), code)
+    chain = ancestors(dict(zip(area_frame.code, area_frame.parent_code)), code)
     holders, rows = [code, *chain], _group_rows(groups)
     stored_groups = list(area_frame[area_frame.type == "group"].code)
     choices = [*chain, *_groups_holding(rows, holders, "region"), *_groups_holding(rows, holders, "national"),

@@ -175,7 +175,7 @@ def _profile_rows(catalogue_rows, summary_rows, *, area, area_frame, names, peri
     borrowed = []
     if missing:
         everywhere = every(period)
-        for code in _ancestors(area_frame, area):
+        for code in benchmarks.ancestors(dict(zip(area_frame.code, area_frame.parent_code)), area):
             found = everywhere[everywhere.indicator.isin(missing) & (everywhere.area_code == code) & everywhere.current_value.notna()]
             # why: the force's figure is not the district's, so it is compared with nothing on the district's row
             borrowed.append(found.assign(from_area=code, shown_period=period, is_earlier=False, comparison="",
@@ -196,15 +196,6 @@ def _profile_rows(catalogue_rows, summary_rows, *, area, area_frame, names, peri
     texts = pd.DataFrame.from_records([_texts(row, names=names, area=area, period=period)
                                        for row in rows.to_dict("records")], index=rows.index)
     return pd.concat([rows.drop(columns=[c for c in texts.columns if c in rows]), texts], axis=1)
-
-
-def _ancestors(area_frame: pd.DataFrame, code: str) -> list[str]:
-    parents = dict(zip(area_frame.code, area_frame.parent_code))
-    chain, parent = [], parents.get(code)
-    while isinstance(parent, str) and parent not in chain:
-        chain.append(parent)
-        parent = parents.get(parent)
-    return chain
 
 
 def _flag(row: dict, key: str) -> bool:
