@@ -193,10 +193,12 @@ def comparator_figures(frame: pd.DataFrame, groups: pd.DataFrame, codes: list[st
     unit = np.array([unit_of[i] for i, _c in grid], dtype=object)
     multiplier = np.array([multiplier_of[i] for i, _c in grid], dtype=float)
     found = own >= 0
-    has_own = found & shown[np.where(found, own, 0)]
+    # why: a row to index with where the comparator has no row of its own (every use is masked by ``found``)
+    own_row = np.where(found, own, 0)
+    has_own = found & shown[own_row]
 
     def own_or_nan(column: np.ndarray) -> np.ndarray:
-        return np.where(found, column[np.where(found, own, 0)], np.nan)
+        return np.where(found, column[own_row], np.nan)
 
     by_members = ~has_own & (n_members > 0) & (present == n_members)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -210,7 +212,7 @@ def comparator_figures(frame: pd.DataFrame, groups: pd.DataFrame, codes: list[st
     out["comparator_source"] = np.select([has_own, by_members], ["own", "members"], "")
     words = [MEMBER_WORDS.get(kind_of.get(c), "members") for _i, c in grid]
     counted = [f"not enough data: figures for {p} of {n} {w}" for p, n, w in zip(present, n_members, words)]
-    withheld = found & suppressed[np.where(found, own, 0)]
+    withheld = found & suppressed[own_row]
     out["comparator_note"] = np.select(
         [has_own | by_members, n_members > 0, withheld, found],
         ["", pd.Series(counted, index=out.index), "withheld", "not enough data: periods missing"],
